@@ -1,0 +1,336 @@
+"""The catalogue: curricula, revisions, tiers, topics, entries and the resources they link to."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Curriculum(models.Model):
+    class ReadingOrder(models.TextChoices):
+        LISTED = "listed", "As listed"
+        BY_TIER = "by_tier", "Tier 1 of every topic, then Tier 2, …"
+
+    class CompletionRule(models.TextChoices):
+        CORE_PRACTITIONER_SUMMARY = (
+            "core_practitioner_summary",
+            "One core and one practitioner source read, and a summary written",
+        )
+        ALL_CORE = "all_core", "Every core entry read"
+        ALL = "all", "Every entry read"
+
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    guidance = models.TextField(
+        blank=True, help_text="Markdown: purpose, how to read, what to skip."
+    )
+    note_template = models.TextField(
+        blank=True, help_text="Starter text for a new note (Markdown)."
+    )
+    reading_order = models.CharField(
+        max_length=20, choices=ReadingOrder.choices, default=ReadingOrder.LISTED
+    )
+    completion_rule = models.CharField(
+        max_length=40, choices=CompletionRule.choices, default=CompletionRule.ALL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "curricula"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("curricula:detail", args=[self.slug])
+
+
+class Revision(models.Model):
+    """One import of a source file into a curriculum."""
+
+    curriculum = models.ForeignKey(Curriculum, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source_name = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64)
+    source_text = models.TextField()
+    summary = models.JSONField(default=dict, blank=True)
+    summary_text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["curriculum", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["curriculum", "number"], name="revision_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.curriculum.slug} r{self.number}"
+
+
+class Tier(models.Model):
+    curriculum = models.ForeignKey(Curriculum, on_delete=models.CASCADE, related_name="tiers")
+    number = models.PositiveSmallIntegerField()
+    label = models.CharField(max_length=50, help_text="As written, e.g. “Tier 4+”.")
+    title = models.CharField(max_length=255, blank=True)
+    note = models.TextField(
+        blank=True, help_text="The tier's own note, e.g. a parenthesised remark."
+    )
+    optional = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=0)
+    retired_in = models.ForeignKey(
+        Revision, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["curriculum", "position", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["curriculum", "number"], name="tier_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} — {self.title}" if self.title else self.label
+
+
+class Topic(models.Model):
+    curriculum = models.ForeignKey(Curriculum, on_delete=models.CASCADE, related_name="topics")
+    tier = models.ForeignKey(
+        Tier,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="topics",
+        help_text="Set when the topic lives inside one tier (training-roles); empty when the "
+        "topic spans tiers (elicit) or there are no tiers (llm-tricks).",
+    )
+    part = models.CharField(max_length=255, blank=True, help_text="A grouping above topics.")
+    number = models.PositiveSmallIntegerField(null=True, blank=True)
+    title = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+    retired_in = models.ForeignKey(
+        Revision, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["curriculum", "position"]
+        indexes = [models.Index(fields=["curriculum", "position"])]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}" if self.number else self.title
+
+
+class Resource(models.Model):
+    """The thing read, shared by every entry that links to it (one canonical URL)."""
+
+    class Kind(models.TextChoices):
+        PAPER = "paper"
+        BLOG = "blog"
+        VIDEO = "video"
+        DOCS = "docs"
+        BOOK = "book"
+        COURSE = "course"
+        THREAD = "thread"
+        REPO = "repo"
+        OTHER = "other"
+
+    class Health(models.TextChoices):
+        UNKNOWN = "unknown", "Not checked yet"
+        OK = "ok", "OK"
+        MOVED = "moved", "Moved"
+        BROKEN = "broken", "Broken"
+        BLOCKED = "blocked", "Blocked by the site"
+        ERROR = "error", "Error"
+        SOFT_404 = "soft_404", "Soft 404"
+
+    class ArxivStatus(models.TextChoices):
+        NOT_ARXIV = "", "Not an arXiv paper"
+        PENDING = "pending", "Not fetched yet"
+        FOUND = "found", "Found"
+        NOT_FOUND = "not_found", "Not found on arXiv"
+
+    class Verification(models.TextChoices):
+        UNCHECKED = "unchecked", "Not verified"
+        OK = "ok", "Title matches"
+        MISMATCH = "mismatch", "Wrong paper?"
+        IGNORED = "ignored", "Ignored (false positive)"
+
+    url = models.URLField(max_length=2000, unique=True, help_text="Canonical URL.")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OTHER)
+    arxiv_id = models.CharField(max_length=40, blank=True, db_index=True)
+    arxiv_version = models.PositiveSmallIntegerField(null=True, blank=True)
+    doi = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Fetched metadata (arXiv or the page itself).
+    title = models.TextField(blank=True, help_text="The real title, as fetched.")
+    authors = models.JSONField(default=list, blank=True)
+    abstract = models.TextField(blank=True)
+    published = models.DateTimeField(null=True, blank=True)
+    updated = models.DateTimeField(null=True, blank=True)
+    latest_version = models.PositiveSmallIntegerField(null=True, blank=True)
+    primary_category = models.CharField(max_length=40, blank=True)
+    categories = models.JSONField(default=list, blank=True)
+    journal_ref = models.TextField(blank=True)
+    comment = models.TextField(blank=True)
+    pdf_url = models.URLField(max_length=2000, blank=True)
+    arxiv_status = models.CharField(
+        max_length=10, choices=ArxivStatus.choices, default=ArxivStatus.NOT_ARXIV, blank=True
+    )
+    metadata_fetched_at = models.DateTimeField(null=True, blank=True)
+
+    # Link health, derived from LinkCheck rows by the checker.
+    health = models.CharField(max_length=10, choices=Health.choices, default=Health.UNKNOWN)
+    health_changed_at = models.DateTimeField(null=True, blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    moved_to = models.URLField(max_length=2000, blank=True)
+    page_title = models.TextField(blank=True)
+
+    # Does the curated title match what the link really is?
+    verification = models.CharField(
+        max_length=10, choices=Verification.choices, default=Verification.UNCHECKED
+    )
+    verification_score = models.FloatField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["url"]
+        indexes = [models.Index(fields=["health"]), models.Index(fields=["verification"])]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+    @property
+    def is_arxiv(self) -> bool:
+        return bool(self.arxiv_id)
+
+
+class EntryQuerySet(models.QuerySet["Entry"]):
+    def active(self) -> EntryQuerySet:
+        return self.filter(retired_in__isnull=True)
+
+    def retired(self) -> EntryQuerySet:
+        return self.filter(retired_in__isnull=False)
+
+
+class Entry(models.Model):
+    class Role(models.TextChoices):
+        CORE = "core", "Core"
+        PRACTITIONER = "practitioner", "Practitioner"
+        OPTIONAL = "optional", "Optional"
+        UNSPECIFIED = "", "—"
+
+    curriculum = models.ForeignKey(Curriculum, on_delete=models.CASCADE, related_name="entries")
+    tier = models.ForeignKey(
+        Tier, null=True, blank=True, on_delete=models.SET_NULL, related_name="entries"
+    )
+    topic = models.ForeignKey(
+        Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="entries"
+    )
+    resource = models.ForeignKey(
+        Resource,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        help_text="Empty for link-less items.",
+    )
+    url_as_written = models.CharField(max_length=2000, blank=True)
+    title = models.CharField(max_length=500)
+    alias = models.CharField(max_length=100, blank=True)
+    why = models.TextField(blank=True)
+    excerpt = models.TextField(blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    date_text = models.CharField(max_length=100, blank=True)
+    extra_links = models.JSONField(
+        default=list, blank=True, help_text='[{"label": "code", "url": "https://…"}]'
+    )
+    group = models.CharField(max_length=255, blank=True, help_text="Sub-group label, as written.")
+    role = models.CharField(
+        max_length=15, choices=Role.choices, default=Role.UNSPECIFIED, blank=True
+    )
+    position = models.PositiveIntegerField(default=0)
+    added_on = models.DateField(null=True, blank=True, help_text="✨ added after this date.")
+    todo = models.BooleanField(default=False)
+    introduced_in = models.ForeignKey(
+        Revision, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    retired_in = models.ForeignKey(
+        Revision,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Entries are retired, never deleted, so nobody's progress or notes are lost.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["curriculum", "position"]
+        verbose_name_plural = "entries"
+        indexes = [
+            models.Index(fields=["curriculum", "position"]),
+            models.Index(
+                fields=["curriculum", "position"],
+                condition=Q(retired_in__isnull=True),
+                name="entry_active_position",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_in_id is not None
+
+
+class CheckRun(models.Model):
+    """One pass of the link checker."""
+
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    trigger = models.CharField(max_length=20, default="schedule")
+    inconclusive = models.BooleanField(default=False)
+    counts = models.JSONField(default=dict, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Check run {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class LinkCheck(models.Model):
+    """One result of checking one resource."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="checks")
+    run = models.ForeignKey(
+        CheckRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="checks"
+    )
+    checked_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    outcome = models.CharField(max_length=10, choices=Resource.Health.choices)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    final_url = models.URLField(max_length=2000, blank=True)
+    elapsed_ms = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    page_title = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-checked_at"]
+        indexes = [models.Index(fields=["resource", "-checked_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id}: {self.outcome}"

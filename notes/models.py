@@ -1,0 +1,1 @@
+"""Each person's reading state and notes (see issue 3)."""

@@ -1,0 +1,39 @@
+"""Fixtures shared by every test module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests import factories
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def owner(db):
+    return factories.make_user("owner")
+
+
+@pytest.fixture
+def member(db):
+    return factories.make_user("member")
+
+
+@pytest.fixture
+def outsider(db):
+    return factories.make_user("outsider")
+
+
+@pytest.fixture
+def admin_user(db):
+    return factories.make_user("root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_var_dir(settings, tmp_path):
+    """Nothing a test writes lands in the developer's var/."""
+    settings.VAR_DIR = tmp_path / "var"
+    settings.VAR_DIR.mkdir()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
