@@ -14,7 +14,7 @@ from readlist.env import env_bool, env_float, env_int, env_list, env_str, env_ur
 BASE_DIR = Path(__file__).resolve().parent.parent
 # A local checkout keeps its DEBUG and SECRET_KEY in .env (written by `make install`);
 # real environment variables always win, and production images ship no .env.
-load_dotenv(BASE_DIR / ".env", override=False)
+load_dotenv(env_str("READLIST_DOTENV", str(BASE_DIR / ".env")), override=False)
 VAR_DIR = Path(env_str("READLIST_VAR_DIR", str(BASE_DIR / "var")))
 
 TESTING = "pytest" in sys.modules or env_bool("READLIST_TESTING")
@@ -216,7 +216,7 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG and not TESTING)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and not TESTING)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG or TESTING else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG and not TESTING)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
