@@ -17,7 +17,6 @@ from tests.conftest import REPO
 def _manage(*args: str, **environ: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "PYTEST"))}
     clean.update(environ)
-    clean["READLIST_VAR_DIR"] = environ.get("READLIST_VAR_DIR", "/tmp/readlist-settings-test")
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args],
         cwd=REPO,
@@ -29,18 +28,20 @@ def _manage(*args: str, **environ: str) -> subprocess.CompletedProcess:
     )
 
 
-def _production_env() -> dict[str, str]:
+@pytest.fixture
+def production_env(tmp_path) -> dict[str, str]:
     return {
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "readlist.example.com",
-        "DATABASE_URL": "sqlite:////tmp/readlist-deploy-check.sqlite3",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy-check.sqlite3'}",
+        "READLIST_VAR_DIR": str(tmp_path / "var"),
         "REDIS_URL": "",
     }
 
 
-def test_deploy_check_is_clean_with_production_settings():
-    result = _manage("check", "--deploy", "--fail-level", "WARNING", **_production_env())
+def test_deploy_check_is_clean_with_production_settings(production_env):
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **production_env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -56,17 +57,17 @@ def test_deploy_check_is_clean_with_production_settings():
         ("EMAIL_BACKEND", "pigeon", "EMAIL_BACKEND must be one of"),
     ],
 )
-def test_bad_values_stop_start_up_naming_the_variable(name, value, needle):
-    result = _manage("check", **{**_production_env(), name: value})
+def test_bad_values_stop_start_up_naming_the_variable(production_env, name, value, needle):
+    result = _manage("check", **{**production_env, name: value})
     assert result.returncode != 0
     assert needle in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_secret_key_is_required_when_debug_is_off(tmp_path):
-    environ = {**_production_env(), "SECRET_KEY": ""}
+def test_secret_key_is_required_when_debug_is_off(production_env, tmp_path):
+    environ = {**production_env, "SECRET_KEY": ""}
     # Run from a copy of the settings' point of view without the checkout's .env.
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "-c", "import readlist.settings"],
         cwd=REPO,
         env={
