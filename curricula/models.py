@@ -202,6 +202,14 @@ class Resource(models.Model):
     verification_score = models.FloatField(null=True, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
 
+    # Worker bookkeeping (curricula/linkhealth): a claim lets two workers never check or fetch
+    # the same resource at once; the digest stamp makes "newly broken" mail go out once.
+    check_claim = models.CharField(max_length=32, blank=True, editable=False)
+    check_claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    fetch_claim = models.CharField(max_length=32, blank=True, editable=False)
+    fetch_claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    broken_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     class Meta:
         ordering = ["url"]
         indexes = [models.Index(fields=["health"]), models.Index(fields=["verification"])]
@@ -334,3 +342,20 @@ class LinkCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource_id}: {self.outcome}"
+
+
+# Link-health and verification models live in their own module; importing them here registers them.
+from curricula.models_health import HostState, TitleCheck  # noqa: E402
+
+__all__ = [
+    "CheckRun",
+    "Curriculum",
+    "Entry",
+    "HostState",
+    "LinkCheck",
+    "Resource",
+    "Revision",
+    "Tier",
+    "TitleCheck",
+    "Topic",
+]

@@ -1,0 +1,66 @@
+"""Worker-side state: per-host politeness across workers and the per-entry title verification."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class HostState(models.Model):
+    """Politeness for one host, shared by every worker when there is no Redis."""
+
+    host = models.CharField(max_length=255, unique=True)
+    next_request_at = models.DateTimeField(null=True, blank=True)
+    blocked_until = models.DateTimeField(
+        null=True, blank=True, help_text="Set from a 429/503 Retry-After: checks wait until then."
+    )
+    # Two leases: at most two requests in flight per host.
+    lease_a_until = models.DateTimeField(null=True, blank=True)
+    lease_b_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "curricula"
+
+    def __str__(self) -> str:
+        return self.host
+
+
+class TitleCheck(models.Model):
+    """Does an entry's curated title match what its link really is?"""
+
+    class Status(models.TextChoices):
+        OK = "ok", "Title matches"
+        MISMATCH = "mismatch", "Wrong paper?"
+        IGNORED = "ignored", "Ignored (false positive)"
+        NO_TITLE = "no_title", "No real title to compare"
+
+    class Source(models.TextChoices):
+        ARXIV = "arxiv", "arXiv metadata"
+        PAGE = "page", "Page title"
+        NONE = "", "—"
+
+    entry = models.OneToOneField(
+        "curricula.Entry", on_delete=models.CASCADE, related_name="title_check"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NO_TITLE)
+    source = models.CharField(max_length=10, choices=Source.choices, blank=True)
+    score = models.FloatField(null=True, blank=True)
+    curated_title = models.CharField(max_length=500, blank=True)
+    real_title = models.TextField(blank=True)
+    # [{"arxiv_id": "…", "title": "…", "score": 0.93}], best first, at most 3.
+    suggestions = models.JSONField(default=list, blank=True)
+    # Another title the same resource carries in the same curriculum ("listed twice").
+    conflict_title = models.CharField(max_length=500, blank=True)
+    # An "ignore" holds for this pair of titles only; a change of either brings the flag back.
+    ignored_pair = models.CharField(max_length=64, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "curricula"
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}: {self.status}"
+
+    @property
+    def flagged(self) -> bool:
+        return self.status == self.Status.MISMATCH or bool(self.conflict_title)

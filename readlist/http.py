@@ -1,0 +1,312 @@
+"""The one module for outbound HTTP: httpx with an SSRF guard at connect time, timeouts and caps."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import ssl
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from urllib.parse import urljoin, urlsplit
+
+import httpcore
+import httpx
+from django.conf import settings
+
+CONNECT_TIMEOUT = 10.0
+TOTAL_TIMEOUT = 20.0
+MAX_REDIRECTS = 10
+MAX_BODY_BYTES = 512 * 1024
+REDIRECT_CODES = {301, 302, 303, 307, 308}
+PERMANENT_REDIRECTS = {301, 308}
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+# Prefixes whose IPv6 addresses carry an IPv4 address that decides where the packet really goes.
+_NAT64 = [ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48")]
+_EXTRA_REFUSED = [
+    ipaddress.ip_network("100.64.0.0/10"),  # carrier-grade NAT: `is_global` is False, be explicit
+    ipaddress.ip_network("fc00::/7"),
+    ipaddress.ip_network("fe80::/10"),
+]
+
+
+def user_agent() -> str:
+    return f"Readlist-linkcheck/1.0 (+{settings.SITE_URL.rstrip('/')}/; reading-list link checker)"
+
+
+def default_headers() -> dict[str, str]:
+    return {
+        "User-Agent": user_agent(),
+        "Accept": BROWSER_ACCEPT,
+        "Accept-Language": "en-GB,en;q=0.8",
+    }
+
+
+class RefusedAddress(httpx.ConnectError):
+    """The host resolves to an address the fetcher must not reach (SSRF guard)."""
+
+
+def address_refusal(ip: IPAddress) -> str:
+    """Why `ip` must not be reached, or "" when it is a global unicast address."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            inner = address_refusal(ip.ipv4_mapped)
+            return f"IPv4-mapped {inner}" if inner else ""
+        for net in _NAT64:
+            if ip in net:
+                embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+                inner = address_refusal(embedded)
+                return f"NAT64 {inner}" if inner else ""
+        if ip.sixtofour is not None and address_refusal(ip.sixtofour):
+            return "6to4 of a non-global address"
+        if ip.teredo is not None:
+            return "Teredo"
+    checks = [
+        ("loopback", ip.is_loopback),
+        ("unspecified", ip.is_unspecified),
+        ("multicast", ip.is_multicast),
+        ("link-local", ip.is_link_local),
+        ("private", ip.is_private),
+        ("reserved", ip.is_reserved),
+        (
+            "shared or special-purpose",
+            any(ip in net for net in _EXTRA_REFUSED if net.version == ip.version),
+        ),
+        ("not global", not ip.is_global),
+    ]
+    for label, hit in checks:
+        if hit:
+            return f"{label} address {ip}"
+    return ""
+
+
+@lru_cache(maxsize=32)
+def _parse_allow(entries: tuple[str, ...]) -> tuple[frozenset[str], tuple]:
+    hosts: set[str] = set()
+    nets = []
+    for entry in entries:
+        try:
+            nets.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            hosts.add(entry.lower().rstrip("."))
+    return frozenset(hosts), tuple(nets)
+
+
+def is_allowed(host: str, ip: IPAddress) -> bool:
+    """True when settings.READLIST_FETCH_ALLOW names the host or a range holding the address."""
+    hosts, nets = _parse_allow(tuple(settings.READLIST_FETCH_ALLOW))
+    if host.lower().rstrip(".") in hosts:
+        return True
+    return any(ip.version == net.version and ip in net for net in nets)
+
+
+def resolve_checked(host: str, port: int) -> list[IPAddress]:
+    """Resolve once; refuse when any address is not global (unless allowed by the setting)."""
+    try:
+        literal = ipaddress.ip_address(host.strip("[]"))
+        addresses: list[IPAddress] = [literal]
+    except ValueError:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        addresses = []
+        for info in infos:
+            ip = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+            if ip not in addresses:
+                addresses.append(ip)
+    for ip in addresses:
+        reason = address_refusal(ip)
+        if reason and not is_allowed(host, ip):
+            raise RefusedAddress(f"refused to connect to {host}: {reason}")
+    return addresses
+
+
+class GuardedBackend(httpcore.NetworkBackend):
+    """Resolves each host once, checks every address, then connects to a checked address."""
+
+    def __init__(self) -> None:
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        try:
+            addresses = resolve_checked(host, port)
+        except socket.gaierror as exc:
+            raise httpcore.ConnectError(f"DNS: {exc}") from exc
+        except RefusedAddress as exc:
+            raise httpcore.ConnectError(str(exc)) from exc
+        last: Exception | None = None
+        for ip in addresses:
+            try:
+                return self._inner.connect_tcp(
+                    str(ip), port, timeout, local_address, socket_options
+                )
+            except httpcore.ConnectError as exc:  # try the next checked address
+                last = exc
+        raise last or httpcore.ConnectError(f"no address for {host}")
+
+    def connect_unix_socket(self, path, timeout=None, socket_options=None):
+        raise httpcore.ConnectError("unix sockets are not allowed")
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+def make_client(
+    *, max_connections: int = 20, connect_timeout: float = CONNECT_TIMEOUT
+) -> httpx.Client:
+    """An httpx client whose every connection passes the SSRF guard; redirects are followed by
+    `fetch` so that each hop is timed and re-checked."""
+    transport = httpx.HTTPTransport(retries=0)
+    ctx = ssl.create_default_context()
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=ctx,
+        max_connections=max_connections,
+        max_keepalive_connections=max_connections,
+        keepalive_expiry=5.0,
+        http1=True,
+        http2=False,
+        network_backend=GuardedBackend(),
+    )
+    return httpx.Client(
+        transport=transport,
+        headers=default_headers(),
+        follow_redirects=False,
+        trust_env=False,  # a proxy from the environment would bypass the address check
+        timeout=httpx.Timeout(TOTAL_TIMEOUT, connect=connect_timeout),
+    )
+
+
+@dataclass
+class Hop:
+    status: int
+    url: str
+
+
+@dataclass
+class FetchResult:
+    url: str
+    final_url: str = ""
+    status: int | None = None
+    headers: httpx.Headers = field(default_factory=httpx.Headers)
+    body: bytes = b""
+    truncated: bool = False
+    hops: list[Hop] = field(default_factory=list)
+    elapsed: float = 0.0
+    # "" when a response arrived; else one of: timeout, dns, refused, connect, tls,
+    # too_many_redirects, redirect_loop, protocol, bad_url
+    error: str = ""
+    error_detail: str = ""
+
+    @property
+    def network_failure(self) -> bool:
+        """The request never got an HTTP answer for reasons of the network, not of the site."""
+        return self.error in {"timeout", "dns", "connect", "tls"}
+
+    @property
+    def text(self) -> str:
+        charset = "utf-8"
+        ctype = self.headers.get("content-type", "")
+        if "charset=" in ctype:
+            charset = ctype.split("charset=", 1)[1].split(";")[0].strip() or "utf-8"
+        try:
+            return self.body.decode(charset, errors="replace")
+        except LookupError:
+            return self.body.decode("utf-8", errors="replace")
+
+
+def _classify_exception(exc: Exception) -> str:
+    text = str(exc)
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout"
+    if text.startswith("refused to connect"):
+        return "refused"
+    if text.startswith("DNS:"):
+        return "dns"
+    if isinstance(exc, httpx.ConnectError):
+        if "SSL" in text or "certificate" in text.lower():
+            return "tls"
+        return "connect"
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return "bad_url"
+    if isinstance(exc, ssl.SSLError):
+        return "tls"
+    return "protocol"
+
+
+def fetch(
+    url: str,
+    *,
+    client: httpx.Client,
+    method: str = "GET",
+    params: dict | None = None,
+    max_bytes: int = MAX_BODY_BYTES,
+    total_timeout: float = TOTAL_TIMEOUT,
+    connect_timeout: float = CONNECT_TIMEOUT,
+    max_redirects: int = MAX_REDIRECTS,
+    headers: dict[str, str] | None = None,
+) -> FetchResult:
+    """Fetch `url`, following redirects by hand (each hop re-checked), reading at most `max_bytes`.
+
+    Never raises for network or HTTP trouble: the result says what happened."""
+    started = time.monotonic()
+    deadline = started + total_timeout
+    result = FetchResult(url=url)
+    current = url
+    seen: set[str] = set()
+    try:
+        for _ in range(max_redirects + 1):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise httpx.ReadTimeout("total time limit reached")
+            timeout = httpx.Timeout(remaining, connect=min(connect_timeout, remaining))
+            request = client.build_request(
+                method, current, params=params, headers=headers, timeout=timeout
+            )
+            params = None  # only the first request carries them; redirects bring their own
+            response = client.send(request, stream=True)
+            try:
+                result.status = response.status_code
+                result.final_url = str(response.url)
+                result.headers = response.headers
+                location = response.headers.get("location")
+                if response.status_code in REDIRECT_CODES and location:
+                    result.hops.append(Hop(response.status_code, str(response.url)))
+                    seen.add(str(response.url))
+                    current = urljoin(str(response.url), location)
+                    if current in seen:
+                        result.error = "redirect_loop"
+                        result.error_detail = f"redirect loop back to {current}"
+                        return result
+                    if response.status_code == 303:
+                        method = "GET"
+                    continue
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body.extend(chunk)
+                    if len(body) >= max_bytes:
+                        result.truncated = True
+                        break
+                    if time.monotonic() > deadline:
+                        raise httpx.ReadTimeout("total time limit reached while reading")
+                result.body = bytes(body[:max_bytes])
+                return result
+            finally:
+                response.close()
+        result.error = "too_many_redirects"
+        result.error_detail = f"more than {max_redirects} redirects"
+        result.final_url = current
+        return result
+    except (httpx.HTTPError, ssl.SSLError, OSError) as exc:
+        result.error = _classify_exception(exc)
+        result.error_detail = str(exc) or type(exc).__name__
+        result.status = None
+        return result
+    finally:
+        result.elapsed = time.monotonic() - started
+
+
+def host_key(url: str) -> str:
+    """The politeness key of a URL: its lower-cased host name."""
+    return (urlsplit(url).hostname or "").lower()
