@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "readlist",
     "curricula",
     "notes",
+    "teams",
 ]
 
 MIDDLEWARE = [

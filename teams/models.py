@@ -1,0 +1,96 @@
+"""Teams, who manages them, and the curricula assigned to a team or a person."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from curricula.models import Curriculum
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    people = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="teams"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        MEMBER = "member", "Member"
+        MANAGER = "manager", "Manager"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["team", "role", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user"], name="membership_unique"),
+        ]
+        indexes = [models.Index(fields=["user", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team} ({self.role})"
+
+
+class Assignment(models.Model):
+    """A curriculum a manager gave to a whole team or to one person, with dates."""
+
+    curriculum = models.ForeignKey(Curriculum, on_delete=models.CASCADE, related_name="assignments")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.CASCADE, related_name="assignments"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+    )
+    start_date = models.DateField()
+    due_date = models.DateField()
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(team__isnull=False) & Q(user__isnull=True))
+                | (Q(team__isnull=True) & Q(user__isnull=False)),
+                name="assignment_team_xor_user",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_date__gte=models.F("start_date")),
+                name="assignment_due_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["curriculum", "team"],
+                condition=Q(team__isnull=False),
+                name="assignment_unique_team",
+            ),
+            models.UniqueConstraint(
+                fields=["curriculum", "user"],
+                condition=Q(user__isnull=False),
+                name="assignment_unique_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.curriculum} → {self.team or self.user} (due {self.due_date})"
