@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote_plus, urlsplit, urlunsplit
 
 _TRACKING_PARAMS = {
     "fbclid",
@@ -31,6 +31,10 @@ _ARXIV_ID = r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<v
 _ARXIV_PATH = re.compile(rf"^/(?:abs|pdf|html|format|ps)/{_ARXIV_ID}(?:\.pdf)?/?$", re.IGNORECASE)
 _ARXIV_HOSTS = {"arxiv.org", "www.arxiv.org", "export.arxiv.org"}
 _YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "youtu.be", "www.youtu.be"}
+# "example.org/path": a dotted host name and no scheme.
+_SCHEMELESS = re.compile(
+    r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?::\d+)?(?:[/?#]|$)"
+)
 _DOI_PATH = re.compile(r"^/(10\.\d{4,9}/\S+)$")
 
 
@@ -53,6 +57,9 @@ def arxiv_abs_url(arxiv_id: str) -> str:
 def canonicalize(raw: str) -> CanonicalURL:
     """Return the canonical form of an http(s) URL, with any arXiv id and DOI it carries."""
     text = (raw or "").strip()
+    if text.startswith("//") or _SCHEMELESS.match(text):
+        # "arxiv.org/pdf/2405.09673v1" as people write it in prose: assume https.
+        text = "https:" + text if text.startswith("//") else "https://" + text
     try:
         parts = urlsplit(text)
         port = parts.port
@@ -61,12 +68,14 @@ def canonicalize(raw: str) -> CanonicalURL:
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
         raise InvalidURL(f"not an http(s) URL: {text!r}")
+    if any(ch.isspace() for ch in text):
+        raise InvalidURL(f"a URL cannot contain spaces: {text!r}")
     host = parts.hostname.lower().rstrip(".")
 
     if host in _ARXIV_HOSTS:
         match = _ARXIV_PATH.match(parts.path)
         if match:
-            arxiv_id = match["id"]
+            arxiv_id = _normalise_arxiv_id(match["id"])
             version = int(match["version"]) if match["version"] else None
             return CanonicalURL(arxiv_abs_url(arxiv_id), arxiv_id=arxiv_id, arxiv_version=version)
 
@@ -75,11 +84,16 @@ def canonicalize(raw: str) -> CanonicalURL:
         if video:
             return CanonicalURL(f"https://www.youtube.com/watch?v={video}")
 
-    netloc = host  # credentials in a reading-list link are a mistake: never kept
+    netloc = f"[{host}]" if ":" in host else host  # IPv6 literals keep their brackets
+    # Credentials in a reading-list link are a mistake: never kept.
     if port is not None and port != _DEFAULT_PORTS.get(scheme):
-        netloc = f"{host}:{port}"
-    query = urlencode(
-        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
+        netloc = f"{netloc}:{port}"
+    # Parameters are kept exactly as written (order, encoding, "?flag" without "="): only the
+    # tracking ones go, so a site's own URL is never rewritten into something it does not serve.
+    query = "&".join(
+        piece
+        for piece in parts.query.split("&")
+        if piece and not _is_tracking(unquote_plus(piece.partition("=")[0]))
     )
     path = parts.path or "/"
     doi = ""
@@ -89,6 +103,15 @@ def canonicalize(raw: str) -> CanonicalURL:
             doi = doi_match[1]
             netloc, scheme = "doi.org", "https"
     return CanonicalURL(urlunsplit((scheme, netloc, path, query, "")), doi=doi)
+
+
+def _normalise_arxiv_id(arxiv_id: str) -> str:
+    """Old-style ids: archive lower-case, subject class upper-case (math.GT/0309136)."""
+    if "/" not in arxiv_id:
+        return arxiv_id
+    archive, number = arxiv_id.split("/", 1)
+    name, dot, subject = archive.partition(".")
+    return f"{name.lower()}{dot}{subject.upper()}/{number}"
 
 
 def _is_tracking(key: str) -> bool:
