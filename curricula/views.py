@@ -1,18 +1,99 @@
-"""Catalogue pages."""
+"""Catalogue pages: a curriculum with my progress through it, and one entry with my note."""
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
-from curricula.models import Curriculum
+from curricula.models import Curriculum, Entry
+from notes import markdown, outline, rules, selectors, services
+from notes.forms import FilterForm
+from notes.services import NoteTarget
+from notes.views import editor_context
 
 
+@login_required
 @require_GET
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     curriculum = get_object_or_404(Curriculum, slug=slug)
-    entries = (
-        curriculum.entries.active().select_related("tier", "topic", "resource").order_by("position")
+    form = FilterForm(request.GET)
+    filters = outline.Filters()
+    if form.is_valid():
+        filters = outline.Filters(
+            remaining=form.cleaned_data["remaining"],
+            hide_optional=form.cleaned_data["hide_optional"],
+            role=form.cleaned_data["role"],
+        )
+    built = outline.build(request.user, curriculum, filters)
+    return render(
+        request,
+        "curricula/detail.html",
+        {
+            "curriculum": curriculum,
+            "outline": built,
+            "form": form,
+            "filtered": filters != outline.Filters(),
+            "guidance": markdown.render(curriculum.guidance),
+            "rule_text": rules.rule_text(curriculum.completion_rule),
+            "next": request.get_full_path(),
+        },
+        status=200 if form.is_valid() else 422,
     )
-    return render(request, "curricula/detail.html", {"curriculum": curriculum, "entries": entries})
+
+
+@login_required
+@require_GET
+def entry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    item = get_object_or_404(
+        Entry.objects.select_related("curriculum", "resource", "tier", "topic"),
+        pk=pk,
+        curriculum__slug=slug,
+    )
+    target = NoteTarget.for_entry(item)
+    note = selectors.my_note(request.user, target.lookup())
+    maps = selectors.status_maps(request.user, [item.curriculum_id])
+    elsewhere = (
+        Entry.objects.active()
+        .filter(resource_id=item.resource_id)
+        .exclude(pk=item.pk)
+        .select_related("curriculum")
+        .only("pk", "title", "curriculum__slug", "curriculum__title")
+        if item.resource_id
+        else Entry.objects.none()
+    )
+    context = editor_context(request, target, "entry", item.pk, note)
+    context.update(
+        entry=item,
+        curriculum=item.curriculum,
+        status=selectors.status_of(item, maps),
+        note_id=note.pk if note else None,
+        shared=list(selectors.shared_notes_on(request.user, item)[:50]),
+        elsewhere=list(elsewhere),
+        why=item.why,
+    )
+    return render(request, "curricula/entry.html", context)
+
+
+@login_required
+@require_POST
+def follow(request: HttpRequest, slug: str) -> HttpResponse:
+    curriculum = get_object_or_404(Curriculum, slug=slug)
+    services.enrollment_follow(actor=request.user, curriculum=curriculum)
+    messages.success(request, f"You are following {curriculum.title}.")
+    return redirect(curriculum)
+
+
+@login_required
+@require_POST
+def unfollow(request: HttpRequest, slug: str) -> HttpResponse:
+    curriculum = get_object_or_404(Curriculum, slug=slug)
+    if services.enrollment_unfollow(actor=request.user, curriculum=curriculum):
+        messages.success(
+            request, f"You stopped following {curriculum.title}. Your progress is kept."
+        )
+    elif selectors.is_enrolled(request.user, curriculum):
+        messages.info(request, "An assigned curriculum stays on your list until it is unassigned.")
+    return redirect(curriculum)

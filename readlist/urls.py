@@ -11,4 +11,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("curricula/", include("curricula.urls")),
+    path("", include("notes.urls")),
 ]

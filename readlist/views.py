@@ -10,11 +10,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from curricula import selectors
+from notes import selectors as notes_selectors
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html", {"curricula": selectors.curricula_with_counts()})
+    """Signed in: my curricula, what is next and new, my notes. Otherwise: what Readlist is."""
+    if not request.user.is_authenticated:
+        return render(request, "home.html", {"curricula": selectors.curricula_with_counts()})
+    return render(request, "home.html", notes_selectors.home(request.user))
 
 
 def _database_ok() -> tuple[bool, str]:

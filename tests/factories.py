@@ -81,3 +81,29 @@ def make_curriculum_with_entries(count: int, *, tiers: int = 3, **fields) -> Cur
         ]
     )
     return curriculum
+
+
+# --- Members: enrollments, progress, notes (issue 3) -------------------------------
+
+
+def make_enrollment(user, curriculum: Curriculum, **fields):
+    from django.utils import timezone
+
+    from notes.models import Enrollment
+
+    fields.setdefault("started_at", timezone.now())
+    return Enrollment.objects.create(user=user, curriculum=curriculum, **fields)
+
+
+def make_note(user, entry: Entry, body: str = "My note", **fields):
+    """A note on an entry's resource (or the entry, when link-less), with its first version."""
+    from notes.services import NoteTarget, note_save
+
+    note, _ = note_save(
+        actor=user,
+        target=NoteTarget.for_entry(entry),
+        body=body,
+        visibility=fields.pop("visibility", "private"),
+        base_version=0,
+    )
+    return note

@@ -1,0 +1,259 @@
+"""Reads of each person's reading state and notes, in a constant number of queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet
+
+from curricula.models import Curriculum, Entry, Tier, Topic
+from notes import rules
+from notes.access import shared_notes_q
+from notes.models import Enrollment, Note, Progress, Status
+
+CLOSED = {Status.DONE, Status.SKIPPED}
+
+
+def entries_for(curriculum_ids: Iterable[int]) -> QuerySet[Entry]:
+    """Active entries with what the pages show, without the heavy text columns."""
+    return (
+        Entry.objects.active()
+        .filter(curriculum_id__in=list(curriculum_ids))
+        .select_related("resource")
+        .defer("resource__abstract", "resource__comment", "resource__journal_ref", "excerpt")
+        .annotate(introduced_at=F("introduced_in__created_at"))
+    )
+
+
+def status_maps(user: Any, curriculum_ids: Iterable[int]) -> tuple[dict[int, str], dict[int, str]]:
+    """My statuses for everything in these curricula: (by resource id, by entry id)."""
+    ids = list(curriculum_ids)
+    rows = (
+        Progress.objects.filter(user=user)
+        .filter(
+            Q(
+                resource_id__in=Entry.objects.filter(
+                    curriculum_id__in=ids, resource__isnull=False
+                ).values("resource_id")
+            )
+            | Q(entry__curriculum_id__in=ids)
+        )
+        .values_list("resource_id", "entry_id", "status")
+    )
+    by_resource: dict[int, str] = {}
+    by_entry: dict[int, str] = {}
+    for resource_id, entry_id, status in rows:
+        if resource_id:
+            by_resource[resource_id] = status
+        else:
+            by_entry[entry_id] = status
+    return by_resource, by_entry
+
+
+def status_of(entry: Entry, maps: tuple[dict[int, str], dict[int, str]]) -> str:
+    if entry.resource_id:
+        return maps[0].get(entry.resource_id, Status.TO_READ)
+    return maps[1].get(entry.pk, Status.TO_READ)
+
+
+@dataclass
+class NoteIndex:
+    """Which of my notes exist, for badges and the summary step of the completion rule."""
+
+    by_resource: dict[int, int] = field(default_factory=dict)
+    by_entry: dict[int, int] = field(default_factory=dict)
+    tiers: dict[int, int] = field(default_factory=dict)
+    topics: dict[int, int] = field(default_factory=dict)
+
+    def for_entry(self, entry: Entry) -> int | None:
+        if entry.resource_id:
+            return self.by_resource.get(entry.resource_id)
+        return self.by_entry.get(entry.pk)
+
+
+def note_index(user: Any, curriculum_ids: Iterable[int]) -> NoteIndex:
+    ids = list(curriculum_ids)
+    rows = (
+        Note.objects.filter(user=user)
+        .exclude(body="")
+        .filter(
+            Q(
+                kind=Note.Kind.RESOURCE,
+                resource_id__in=Entry.objects.filter(
+                    curriculum_id__in=ids, resource__isnull=False
+                ).values("resource_id"),
+            )
+            | Q(kind=Note.Kind.ENTRY, entry__curriculum_id__in=ids)
+            | Q(kind=Note.Kind.TIER, tier__curriculum_id__in=ids)
+            | Q(kind=Note.Kind.TOPIC, topic__curriculum_id__in=ids)
+        )
+        .values_list("pk", "kind", "resource_id", "entry_id", "tier_id", "topic_id")
+    )
+    index = NoteIndex()
+    for pk, kind, resource_id, entry_id, tier_id, topic_id in rows:
+        if kind == Note.Kind.RESOURCE:
+            index.by_resource[resource_id] = pk
+        elif kind == Note.Kind.ENTRY:
+            index.by_entry[entry_id] = pk
+        elif kind == Note.Kind.TIER:
+            index.tiers[tier_id] = pk
+        else:
+            index.topics[topic_id] = pk
+    return index
+
+
+def progress_for(
+    curriculum: Curriculum,
+    entries: list[Entry],
+    tiers: list[Tier],
+    maps: tuple[dict[int, str], dict[int, str]],
+    notes: NoteIndex,
+) -> rules.CurriculumProgress:
+    optional_tiers = {t.pk for t in tiers if t.optional}
+    facts = [
+        rules.EntryFacts(
+            tier_id=e.tier_id,
+            topic_id=e.topic_id,
+            role=e.role,
+            status=status_of(e, maps),
+            optional=e.role == Entry.Role.OPTIONAL or e.tier_id in optional_tiers,
+        )
+        for e in entries
+    ]
+    return rules.compute(
+        curriculum.completion_rule,
+        facts,
+        tier_ids=[t.pk for t in tiers],
+        optional_tiers=optional_tiers,
+        summary_tiers=notes.tiers.keys(),
+        summary_topics=notes.topics.keys(),
+    )
+
+
+def reading_order(
+    curriculum: Curriculum, entries: list[Entry], tiers: dict[int, Tier], topics: dict[int, Topic]
+) -> list[Entry]:
+    """Elicit reads Tier 1 of every topic, then Tier 2, …; others read as listed."""
+    if curriculum.reading_order == Curriculum.ReadingOrder.BY_TIER:
+
+        def key(e: Entry) -> tuple[int, int, int, int]:
+            tier = tiers.get(e.tier_id) if e.tier_id else None
+            topic = topics.get(e.topic_id) if e.topic_id else None
+            return (
+                tier.position if tier else 1 << 30,
+                tier.number if tier else 0,
+                topic.position if topic else 1 << 30,
+                e.position,
+            )
+
+        return sorted(entries, key=key)
+    return sorted(entries, key=lambda e: e.position)
+
+
+def is_new_for(entry: Entry, started_at: datetime | None) -> bool:
+    """Added to the list after I started following it."""
+    if started_at is None:
+        return False
+    introduced_at = getattr(entry, "introduced_at", None)
+    if introduced_at and introduced_at > started_at:
+        return True
+    return bool(entry.added_on and entry.added_on > started_at.date())
+
+
+@dataclass
+class HomeCard:
+    enrollment: Enrollment
+    progress: rules.CurriculumProgress
+    next_entries: list[Entry]
+    new_entries: list[Entry]
+    new_count: int
+
+
+def home(user: Any, next_count: int = 3) -> dict[str, Any]:
+    """Everything the home page shows, in a fixed number of queries."""
+    enrollments = list(
+        Enrollment.objects.filter(user=user)
+        .select_related("curriculum")
+        .defer("curriculum__guidance", "curriculum__note_template")
+        .order_by("-source", "target_date", "started_at")
+    )
+    ids = [e.curriculum_id for e in enrollments]
+    cards: list[HomeCard] = []
+    if ids:
+        entries = list(entries_for(ids))
+        tiers = list(Tier.objects.filter(curriculum_id__in=ids))
+        topics = {t.pk: t for t in Topic.objects.filter(curriculum_id__in=ids)}
+        maps = status_maps(user, ids)
+        notes = note_index(user, ids)
+        for enrollment in enrollments:
+            c = enrollment.curriculum
+            c_entries = [e for e in entries if e.curriculum_id == c.pk]
+            c_tiers = [t for t in tiers if t.curriculum_id == c.pk]
+            progress = progress_for(c, c_entries, c_tiers, maps, notes)
+            optional_tiers = {t.pk for t in c_tiers if t.optional}
+            ordered = reading_order(c, c_entries, {t.pk: t for t in c_tiers}, topics)
+            next_entries = [
+                e
+                for e in ordered
+                if status_of(e, maps) not in CLOSED
+                and e.role != Entry.Role.OPTIONAL
+                and e.tier_id not in optional_tiers
+            ][:next_count]
+            new = [e for e in ordered if is_new_for(e, enrollment.started_at)]
+            cards.append(HomeCard(enrollment, progress, next_entries, new[:next_count], len(new)))
+    others = (
+        Curriculum.objects.exclude(pk__in=ids)
+        .annotate(entry_count=Count("entries", filter=Q(entries__retired_in__isnull=True)))
+        .defer("guidance", "note_template")
+        .order_by("title")
+    )
+    return {
+        "cards": cards,
+        "other_curricula": list(others),
+        "recent_notes": list(my_notes(user)[:5]),
+    }
+
+
+def my_notes(user: Any, curriculum: Curriculum | None = None) -> QuerySet[Note]:
+    qs = (
+        Note.objects.filter(user=user)
+        .select_related("entry__curriculum", "resource", "tier", "topic", "curriculum")
+        .defer("resource__abstract", "entry__excerpt", "curriculum__guidance")
+        .order_by("-updated_at")
+    )
+    if curriculum is not None:
+        qs = qs.filter(
+            Q(
+                kind=Note.Kind.RESOURCE,
+                resource_id__in=Entry.objects.filter(curriculum=curriculum).values("resource_id"),
+            )
+            | Q(curriculum=curriculum)
+        )
+    return qs
+
+
+def shared_notes_on(viewer: Any, entry: Entry) -> QuerySet[Note]:
+    """Notes other people shared with my team on what this entry points at."""
+    target = (
+        Q(kind=Note.Kind.RESOURCE, resource_id=entry.resource_id)
+        if entry.resource_id
+        else Q(kind=Note.Kind.ENTRY, entry=entry)
+    )
+    return (
+        Note.objects.filter(shared_notes_q(viewer))
+        .filter(target)
+        .exclude(body="")
+        .select_related("user")
+        .order_by("-updated_at")
+    )
+
+
+def my_note(user: Any, lookup: dict[str, Any]) -> Note | None:
+    return Note.objects.filter(user=user, **lookup).first()
+
+
+def is_enrolled(user: Any, curriculum: Curriculum) -> bool:
+    return Enrollment.objects.filter(user=user, curriculum=curriculum).exists()

@@ -1,0 +1,222 @@
+"""Writes of each person's reading state and notes; every change lands in the activity log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from curricula.models import Curriculum, Entry, Resource, Tier, Topic
+from notes.models import Activity, Enrollment, Invitation, Note, NoteVersion, Progress, Status
+
+MAX_NOTE_CHARS = 100_000
+
+
+class NoteConflict(Exception):
+    """A save based on an older version than the stored one: nothing was overwritten."""
+
+    def __init__(self, note: Note) -> None:
+        super().__init__(f"note {note.pk} is at version {note.version}")
+        self.note = note
+
+
+@dataclass(frozen=True)
+class NoteTarget:
+    """What a note is about; one note per person per target."""
+
+    kind: str
+    curriculum: Curriculum
+    resource: Resource | None = None
+    entry: Entry | None = None
+    tier: Tier | None = None
+    topic: Topic | None = None
+
+    @classmethod
+    def for_entry(cls, entry: Entry) -> NoteTarget:
+        if entry.resource_id:
+            return cls(Note.Kind.RESOURCE, entry.curriculum, resource=entry.resource, entry=entry)
+        return cls(Note.Kind.ENTRY, entry.curriculum, entry=entry)
+
+    @classmethod
+    def for_tier(cls, tier: Tier) -> NoteTarget:
+        return cls(Note.Kind.TIER, tier.curriculum, tier=tier)
+
+    @classmethod
+    def for_topic(cls, topic: Topic) -> NoteTarget:
+        return cls(Note.Kind.TOPIC, topic.curriculum, topic=topic)
+
+    def lookup(self) -> dict[str, Any]:
+        """The fields that identify the note, for filtering a person's notes."""
+        if self.kind == Note.Kind.RESOURCE:
+            return {"kind": self.kind, "resource": self.resource}
+        if self.kind == Note.Kind.ENTRY:
+            return {"kind": self.kind, "entry": self.entry}
+        if self.kind == Note.Kind.TIER:
+            return {"kind": self.kind, "tier": self.tier}
+        return {"kind": self.kind, "topic": self.topic}
+
+
+def _log(actor: Any, verb: str, **fields: Any) -> Activity:
+    return Activity.objects.create(user=actor, verb=verb, created_at=timezone.now(), **fields)
+
+
+def enrollment_follow(*, actor: Any, curriculum: Curriculum) -> Enrollment:
+    with transaction.atomic():
+        enrollment, created = Enrollment.objects.get_or_create(
+            user=actor,
+            curriculum=curriculum,
+            defaults={"started_at": timezone.now(), "source": Enrollment.Source.FOLLOWED},
+        )
+        if created:
+            _log(actor, Activity.Verb.FOLLOWED, curriculum=curriculum)
+    return enrollment
+
+
+def enrollment_unfollow(*, actor: Any, curriculum: Curriculum) -> bool:
+    """Stop following; assigned curricula stay (a manager assigned them). Progress is kept."""
+    with transaction.atomic():
+        deleted, _ = Enrollment.objects.filter(
+            user=actor, curriculum=curriculum, source=Enrollment.Source.FOLLOWED
+        ).delete()
+        if deleted:
+            _log(actor, Activity.Verb.UNFOLLOWED, curriculum=curriculum)
+    return bool(deleted)
+
+
+def progress_set(*, actor: Any, entry: Entry, status: str) -> Progress:
+    """Set my status on what an entry points at (its resource, so it counts everywhere)."""
+    if status not in Status.values:
+        raise ValueError(f"unknown status {status!r}")
+    now = timezone.now()
+    target: dict[str, Any] = (
+        {"resource_id": entry.resource_id} if entry.resource_id else {"entry_id": entry.pk}
+    )
+    with transaction.atomic():
+        progress = Progress.objects.select_for_update().filter(user=actor, **target).first()
+        if progress is None:
+            progress = Progress(user=actor, updated_at=now, **target)
+            previous = ""
+        else:
+            previous = progress.status
+        if previous == status:
+            return progress
+        progress.status = status
+        progress.updated_at = now
+        if status in (Status.READING, Status.DONE) and progress.started_at is None:
+            progress.started_at = now
+        progress.finished_at = now if status == Status.DONE else None
+        progress.save()
+        _log(
+            actor,
+            Activity.Verb.STATUS,
+            curriculum_id=entry.curriculum_id,
+            entry=entry,
+            resource_id=entry.resource_id,
+            from_status=previous,
+            to_status=status,
+        )
+    return progress
+
+
+def _new_version(note: Note, *, now: Any, restored_from: int | None = None) -> NoteVersion:
+    note.version += 1
+    note.updated_at = now
+    note.save()
+    return NoteVersion.objects.create(
+        note=note,
+        number=note.version,
+        body=note.body,
+        visibility=note.visibility,
+        created_at=now,
+        restored_from=restored_from,
+    )
+
+
+def note_save(
+    *, actor: Any, target: NoteTarget, body: str, visibility: str, base_version: int
+) -> tuple[Note, bool]:
+    """Save my note on a target as a new version.
+
+    `base_version` is the version the editor started from: if someone (another tab) saved
+    since, raise NoteConflict and change nothing. Returns (note, whether a version was added).
+    """
+    if visibility not in Note.Visibility.values:
+        raise ValueError(f"unknown visibility {visibility!r}")
+    if len(body) > MAX_NOTE_CHARS:
+        raise ValueError(f"a note holds at most {MAX_NOTE_CHARS:,} characters")
+    body = body.replace("\r\n", "\n")
+    now = timezone.now()
+    with transaction.atomic():
+        note = Note.objects.select_for_update().filter(user=actor, **target.lookup()).first()
+        if note is None:
+            note = Note(
+                user=actor,
+                kind=target.kind,
+                resource=target.resource,
+                entry=target.entry,
+                tier=target.tier,
+                topic=target.topic,
+                curriculum=target.curriculum,
+                body=body,
+                visibility=visibility,
+                updated_at=now,
+            )
+            try:
+                with transaction.atomic():
+                    _new_version(note, now=now)
+            except IntegrityError:
+                # Two first saves raced: the other one won, so this one is stale.
+                note = Note.objects.get(user=actor, **target.lookup())
+                raise NoteConflict(note) from None
+        else:
+            if base_version != note.version:
+                raise NoteConflict(note)
+            if note.body == body and note.visibility == visibility:
+                return note, False
+            note.body = body
+            note.visibility = visibility
+            _new_version(note, now=now)
+        _log(
+            actor,
+            Activity.Verb.NOTE_SAVED,
+            curriculum=target.curriculum,
+            entry=target.entry,
+            resource=target.resource,
+            note=note,
+            detail={"version": note.version, "visibility": visibility},
+        )
+    return note, True
+
+
+def note_restore(*, actor: Any, note: Note, number: int) -> Note:
+    """Make an old version current again, as a new version (history is never rewritten)."""
+    with transaction.atomic():
+        note = Note.objects.select_for_update().get(pk=note.pk, user=actor)
+        old = NoteVersion.objects.get(note=note, number=number)
+        note.body = old.body
+        _new_version(note, now=timezone.now(), restored_from=number)
+        _log(
+            actor,
+            Activity.Verb.NOTE_RESTORED,
+            curriculum_id=note.curriculum_id,
+            entry_id=note.entry_id,
+            resource_id=note.resource_id,
+            note=note,
+            detail={"version": note.version, "restored_from": number},
+        )
+    return note
+
+
+def invitation_create(*, actor: Any, email: str) -> Invitation:
+    invitation, _ = Invitation.objects.get_or_create(
+        email=email.strip().lower(), defaults={"invited_by": actor}
+    )
+    return invitation
+
+
+def invitation_accept(*, email: str) -> None:
+    Invitation.objects.filter(email=email.strip().lower(), accepted_at__isnull=True).update(
+        accepted_at=timezone.now()
+    )

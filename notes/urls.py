@@ -1,0 +1,18 @@
+from django.urls import path
+
+from notes import views
+
+app_name = "notes"
+
+urlpatterns = [
+    path("entries/<int:pk>/status", views.entry_status, name="status"),
+    path("notes/", views.my_notes, name="list"),
+    path("notes/export.md", views.export_notes, name="export"),
+    path("notes/preview", views.note_preview, name="preview"),
+    path("notes/<str:kind>/<int:pk>/edit", views.note_edit, name="edit"),
+    path("notes/<int:pk>/", views.note_detail, name="detail"),
+    path("notes/<int:pk>/history/", views.note_history, name="history"),
+    path("notes/<int:pk>/versions/<int:number>/", views.note_version, name="version"),
+    path("notes/<int:pk>/versions/<int:number>/restore", views.note_restore, name="restore"),
+    path("search/", views.search_page, name="search"),
+]

@@ -1,0 +1,259 @@
+"""Pages and htmx endpoints for my reading status and my notes."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from curricula.models import Curriculum, Entry, Tier, Topic
+from notes import diffs, markdown, outline, search, selectors, services
+from notes.access import get_note_for_owner, get_note_for_reader
+from notes.forms import NoteForm, PreviewForm, SearchForm, StatusForm
+from notes.models import Note, NoteVersion, Status
+from notes.services import NoteTarget
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback
+
+
+def entry_url(entry: Entry) -> str:
+    return reverse("curricula:entry", args=[entry.curriculum.slug, entry.pk])
+
+
+def _active_entry(pk: int) -> Entry:
+    return get_object_or_404(
+        Entry.objects.active().select_related("curriculum", "resource", "tier", "topic"), pk=pk
+    )
+
+
+@login_required
+@require_POST
+def entry_status(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _active_entry(pk)
+    form = StatusForm(request.POST)
+    context = {"entry": entry, "status": request.POST.get("status", ""), "next": ""}
+    if not form.is_valid():
+        context["error"] = "Choose one of: " + ", ".join(label for _, label in Status.choices)
+        template = "curricula/detail.html#status" if request.htmx else "notes/status_invalid.html"
+        return render(request, template, context, status=422)
+    services.progress_set(actor=request.user, entry=entry, status=form.cleaned_data["status"])
+    if not request.htmx:
+        label = Status(form.cleaned_data["status"]).label
+        messages.success(request, f"“{entry.title}” marked {label.lower()}.")
+        return redirect(_safe_next(request, entry_url(entry)) + f"#entry-{entry.pk}")
+    context["status"] = form.cleaned_data["status"]
+    context["next"] = _safe_next(request, "")
+    context["note_id"] = request.POST.get("has_note") or None
+    if request.POST.get("context") == "curriculum":
+        # Refresh this tier's bar and the page's total in the same response.
+        tier_id = entry.tier_id
+        built = outline.build(request.user, entry.curriculum, only_tier=tier_id)
+        context["oob"] = True
+        context["block"] = built.tiers[0] if built.tiers else None
+        context["outline"] = built
+        return render(request, "curricula/detail.html#status-response", context)
+    return render(request, "curricula/detail.html#status", context)
+
+
+def _target(kind: str, pk: int) -> tuple[NoteTarget, str, str]:
+    """The thing a note is about, its title and the page to go back to; 404 if unknown."""
+    if kind == "entry":
+        entry = _active_entry(pk)
+        return NoteTarget.for_entry(entry), entry.title, entry_url(entry)
+    if kind == "tier":
+        tier = get_object_or_404(Tier.objects.select_related("curriculum"), pk=pk)
+        return NoteTarget.for_tier(tier), f"Summary of {tier}", tier.curriculum.get_absolute_url()
+    if kind == "topic":
+        topic = get_object_or_404(Topic.objects.select_related("curriculum"), pk=pk)
+        title = f"Summary of {topic.title}"
+        return NoteTarget.for_topic(topic), title, topic.curriculum.get_absolute_url()
+    raise Http404("Unknown kind of note")
+
+
+def editor_context(
+    request: HttpRequest, target: NoteTarget, kind: str, pk: int, note: Note | None
+) -> dict:
+    body = note.body if note else target.curriculum.note_template
+    form = NoteForm(
+        initial={
+            "body": body,
+            "visibility": note.visibility if note else Note.Visibility.PRIVATE,
+            "base_version": note.version if note else 0,
+        }
+    )
+    return {
+        "form": form,
+        "note": note,
+        "save_url": reverse("notes:edit", args=[kind, pk]),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def note_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """My note on an entry, or my summary of a tier or topic: edit, preview, save."""
+    target, title, back_url = _target(kind, pk)
+    note = selectors.my_note(request.user, target.lookup())
+    if request.method == "GET":
+        if kind == "entry":
+            return redirect(back_url + "#my-note")
+        context = editor_context(request, target, kind, pk, note)
+        context.update(title=title, back_url=back_url, target=target)
+        return render(request, "notes/edit.html", context)
+
+    form = NoteForm(request.POST)
+    context = {
+        "form": form,
+        "note": note,
+        "title": title,
+        "back_url": back_url,
+        "target": target,
+        "save_url": reverse("notes:edit", args=[kind, pk]),
+    }
+    if not form.is_valid():
+        template = "notes/edit.html#saved" if request.htmx else "notes/edit.html"
+        context["error"] = "; ".join(
+            f"{form.fields[f].label or f}: {' '.join(errs)}" for f, errs in form.errors.items()
+        )
+        return render(request, template, context, status=422)
+    if request.POST.get("action") == "preview":
+        context["preview"] = markdown.render(form.cleaned_data["body"])
+        return render(request, "notes/edit.html", context)
+    try:
+        note, changed = services.note_save(
+            actor=request.user,
+            target=target,
+            body=form.cleaned_data["body"],
+            visibility=form.cleaned_data["visibility"],
+            base_version=form.effective_base(),
+        )
+    except services.NoteConflict as conflict:
+        current = conflict.note
+        context.update(
+            note=current,
+            conflict=current,
+            conflict_diff=diffs.lines(current.body, form.cleaned_data["body"]),
+        )
+        template = "notes/edit.html#saved" if request.htmx else "notes/edit.html"
+        return render(request, template, context, status=409)
+    context["note"] = note
+    if request.htmx:
+        context["just_saved"] = changed
+        return render(request, "notes/edit.html#saved", context)
+    messages.success(request, f"Note saved (version {note.version}).")
+    return redirect(back_url + "#my-note" if kind == "entry" else request.path)
+
+
+@login_required
+@require_POST
+def note_preview(request: HttpRequest) -> HttpResponse:
+    form = PreviewForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("The note is too long to preview.", status=422)
+    return render(
+        request, "notes/edit.html#preview", {"preview": markdown.render(form.cleaned_data["body"])}
+    )
+
+
+@login_required
+@require_GET
+def note_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    note = get_note_for_reader(request.user, pk)
+    return render(
+        request,
+        "notes/detail.html",
+        {"note": note, "html": markdown.render(note.body), "mine": note.user_id == request.user.pk},
+    )
+
+
+@login_required
+@require_GET
+def note_history(request: HttpRequest, pk: int) -> HttpResponse:
+    note = get_note_for_owner(request.user, pk)
+    versions = list(note.versions.order_by("-number").defer("body"))
+    return render(request, "notes/history.html", {"note": note, "versions": versions})
+
+
+@login_required
+@require_GET
+def note_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """One old version and what changed from the one before it."""
+    note = get_note_for_owner(request.user, pk)
+    pair = {v.number: v for v in note.versions.filter(number__in=[number - 1, number])}
+    version = pair.get(number)
+    if version is None:
+        raise Http404("No such version")
+    previous = pair.get(number - 1)
+    return render(
+        request,
+        "notes/version.html",
+        {
+            "note": note,
+            "version": version,
+            "previous": previous,
+            "diff": diffs.lines(previous.body if previous else "", version.body),
+            "html": markdown.render(version.body),
+        },
+    )
+
+
+@login_required
+@require_POST
+def note_restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    note = get_note_for_owner(request.user, pk)
+    if not NoteVersion.objects.filter(note=note, number=number).exists():
+        raise Http404("No such version")
+    note = services.note_restore(actor=request.user, note=note, number=number)
+    messages.success(request, f"Version {number} restored as version {note.version}.")
+    return redirect("notes:history", pk=note.pk)
+
+
+@login_required
+@require_GET
+def my_notes(request: HttpRequest) -> HttpResponse:
+    curricula = list(Curriculum.objects.only("slug", "title").order_by("title"))
+    chosen = next((c for c in curricula if c.slug == request.GET.get("curriculum")), None)
+    notes = list(selectors.my_notes(request.user, chosen)[:500])
+    return render(
+        request,
+        "notes/list.html",
+        {"notes": notes, "curricula": curricula, "chosen": chosen},
+    )
+
+
+@login_required
+@require_GET
+def export_notes(request: HttpRequest) -> HttpResponse:
+    chosen = None
+    if request.GET.get("curriculum"):
+        chosen = get_object_or_404(Curriculum, slug=request.GET["curriculum"])
+    notes = selectors.my_notes(request.user, chosen)
+    text = render(request, "notes/export.md", {"notes": notes, "chosen": chosen}).content
+    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+    name = f"readlist-notes{'-' + chosen.slug if chosen else ''}.md"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_GET
+def search_page(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    context: dict = {"form": form, "q": q}
+    if q:
+        context["entries"] = list(search.entries(q))
+        context["notes"] = list(search.my_notes(request.user, q))
+    status = 200 if form.is_valid() else 422
+    return render(request, "notes/search.html", context, status=status)
