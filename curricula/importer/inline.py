@@ -1,0 +1,273 @@
+"""One entry's fields read from the inline tokens of its first paragraph."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from markdown_it.token import Token
+
+from curricula.importer.blocks import plain_text
+
+SPARKLES = ("✨", "🆕")
+_BARE_URL = re.compile(r"https?://[^\s<>\[\]()\"'`]+")
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_MONTH = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b", re.I
+)
+_WHY = re.compile(r"^\s*why\s*[:：]\s*(.*)$", re.I | re.S)
+_TODO = re.compile(r"^\s*TODO\b[\s:.\-–—]*(.*)$", re.S)
+_EDGE = " \t,.;:|—–-"
+_PLACEHOLDER = "\x00"
+
+
+def is_http(href: str) -> bool:
+    return href.lower().startswith(("http://", "https://"))
+
+
+def looks_like_date(text: str) -> bool:
+    text = text.strip()
+    return len(text) <= 40 and bool(_YEAR.search(text) or _MONTH.search(text))
+
+
+@dataclass
+class Atom:
+    kind: str  # text, strong, em, code, link, html
+    text: str
+    href: str = ""
+
+
+def atom_lines(children: list[Token]) -> list[list[Atom]]:
+    """Inline tokens as lines of atoms; emphasis around a link is unwrapped to keep the link."""
+    lines: list[list[Atom]] = [[]]
+    _atoms(children, lines)
+    return lines
+
+
+def _atoms(children: list[Token], lines: list[list[Atom]]) -> None:
+    i = 0
+    while i < len(children):
+        token = children[i]
+        kind = token.type
+        if kind in ("softbreak", "hardbreak"):
+            lines.append([])
+        elif kind == "text":
+            _split_bare_urls(token.content, lines[-1])
+        elif kind == "code_inline":
+            lines[-1].append(Atom("code", token.content))
+        elif kind == "html_inline":
+            lines[-1].append(Atom("html", ""))
+        elif kind == "image":
+            src = str(token.attrs.get("src", ""))
+            lines[-1].append(Atom("link", plain_text(token.children or []) or "image", src))
+        elif kind.endswith("_open"):
+            close = kind.replace("_open", "_close")
+            depth, j = 1, i + 1
+            while j < len(children) and depth:
+                depth += {kind: 1, close: -1}.get(children[j].type, 0)
+                j += 1
+            inner = children[i + 1 : j - 1]
+            if kind == "link_open":
+                lines[-1].append(Atom("link", plain_text(inner), str(token.attrs.get("href", ""))))
+            elif any(t.type in ("link_open", "image", "softbreak", "hardbreak") for t in inner):
+                _atoms(inner, lines)
+            else:
+                lines[-1].append(Atom(kind.split("_")[0], plain_text(inner)))
+            i = j
+            continue
+        i += 1
+
+
+def _split_bare_urls(text: str, line: list[Atom]) -> None:
+    pos = 0
+    for match in _BARE_URL.finditer(text):
+        url = match.group(0).rstrip(".,;:!?")
+        if match.start() > pos:
+            line.append(Atom("text", text[pos : match.start()]))
+        line.append(Atom("link", url, url))
+        pos = match.start() + len(url)
+    if pos < len(text):
+        line.append(Atom("text", text[pos:]))
+
+
+def atoms_text(atoms: list[Atom]) -> str:
+    return " ".join("".join(a.text for a in atoms if a.kind != "link").split())
+
+
+@dataclass
+class EntryParts:
+    title: str
+    url: str = ""
+    alias: str = ""
+    why: str = ""
+    notes: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    date_text: str = ""
+    extra_links: list[dict[str, str]] = field(default_factory=list)
+    sparkle: bool = False
+    todo: bool = False
+    non_http: list[str] = field(default_factory=list)  # hrefs that are not http(s)
+
+    def add_line(self, atoms: list[Atom], raw: str) -> None:
+        """A continuation line: `Why: …`, `TODO`, more links, or a remark."""
+        why = _WHY.match(raw)
+        if why:
+            self.why = " ".join([self.why, why.group(1).strip()]).strip()
+            return
+        todo = _TODO.match(raw)
+        if todo:
+            self.todo = True
+            if todo.group(1).strip():
+                self.notes.append(todo.group(1).strip())
+            return
+        links = [a for a in atoms if a.kind == "link"]
+        for link in links:
+            self._extra(link)
+        text = atoms_text(atoms).strip(_EDGE) if links else raw.strip()
+        if text:
+            self.notes.append(text)
+
+    def _extra(self, link: Atom) -> None:
+        if not is_http(link.href):
+            self.non_http.append(link.href)
+            return
+        label = link.text.strip() or "link"
+        if label == link.href:
+            label = "link"
+        self.extra_links.append({"label": label, "url": link.href})
+
+    def tail(self, atoms: list[Atom]) -> None:
+        """What follows the main link on its line: (alias), date, [code](…), `tags`."""
+        pieces = []
+        for atom in atoms:
+            if atom.kind == "link":
+                self._extra(atom)
+                pieces.append(_PLACEHOLDER)
+            elif atom.kind == "code":
+                self.tags.append(atom.text.strip())
+                pieces.append(_PLACEHOLDER)
+            else:
+                pieces.append(atom.text.replace(_PLACEHOLDER, ""))
+        text = "".join(pieces)
+
+        def paren(match: re.Match[str]) -> str:
+            inner = match.group(1)
+            if not inner.replace(_PLACEHOLDER, "").strip(_EDGE):
+                return _PLACEHOLDER  # "([video](…))": the link is already kept
+            if _PLACEHOLDER in inner or len(inner) > 60:
+                return match.group(0)
+            if looks_like_date(inner) and not self.date_text:
+                self.date_text = " ".join(inner.split())
+                return _PLACEHOLDER
+            if not self.alias:
+                self.alias = " ".join(inner.split())
+                return _PLACEHOLDER
+            return match.group(0)
+
+        text = re.sub(r"\(([^()]*)\)", paren, text)
+        for piece in text.split(_PLACEHOLDER):
+            piece = " ".join(piece.split()).strip(_EDGE)
+            if not piece:
+                continue
+            if looks_like_date(piece) and not self.date_text:
+                self.date_text = piece
+            else:
+                self.notes.append(piece)
+
+
+def strip_sparkle(line: list[Atom]) -> bool:
+    """Remove a leading ✨ from a line of atoms; True when there was one."""
+    while line and line[0].kind == "text" and not line[0].text.strip():
+        line.pop(0)
+    if line and line[0].kind == "text":
+        stripped = line[0].text.lstrip()
+        for mark in SPARKLES:
+            if stripped.startswith(mark):
+                line[0] = Atom("text", stripped[len(mark) :])
+                return True
+    return False
+
+
+def main_link(lines: list[list[Atom]]) -> tuple[int, int] | None:
+    """Where the entry's own link is: on the first line, or the second under a title line."""
+    for number, line in enumerate(lines[:2]):
+        for index, atom in enumerate(line):
+            if atom.kind == "link" and is_http(atom.href):
+                return number, index
+        if number == 0 and any(a.kind == "link" for a in line):
+            return None  # the first line links elsewhere (mailto:, #anchor): not an entry
+        if number == 0 and not atoms_text(line):
+            return None
+    return None
+
+
+def read_entry(children: list[Token], raw: str, *, list_item: bool) -> EntryParts | None:
+    """Fields of an entry from a paragraph's inline tokens; None if it is not an entry."""
+    lines = atom_lines(children)
+    raw_lines = raw.split("\n")
+    if len(raw_lines) != len(lines):
+        raw_lines = [atoms_text(line) for line in lines]
+    sparkle = strip_sparkle(lines[0])
+    where = main_link(lines)
+    if where is None:
+        if not list_item:
+            return None
+        title = atoms_text(lines[0]).strip(_EDGE) or raw_lines[0].strip()
+        parts = EntryParts(title=title, sparkle=sparkle)
+        for link in (a for a in lines[0] if a.kind == "link"):
+            parts._extra(link)
+        for atoms, line_raw in zip(lines[1:], raw_lines[1:], strict=True):
+            parts.add_line(atoms, line_raw)
+        return parts
+
+    line_no, index = where
+    line = lines[line_no]
+    link = line[index]
+    before = [a for a in line[:index] if a.kind != "html"]
+    first = next((a for a in before if a.text.strip()), None)
+    if not list_item:
+        # A paragraph is an entry only when it leads with its link or a bold title; otherwise
+        # it is prose that happens to contain a link.
+        lead_line = lines[0] if line_no == 1 else before
+        lead = next((a for a in lead_line if a.text.strip()), None)
+        if lead is not None and lead.kind != "strong":
+            return None
+    parts = EntryParts(title="", url=link.href, sparkle=sparkle)
+    label = " ".join(link.text.split())
+    if line_no == 1:
+        title_line = lines[0]
+        lead = next((a for a in title_line if a.text.strip()), None)
+        if lead is not None and lead.kind == "strong":
+            parts.title = " ".join(lead.text.split())
+            parts.tail(title_line[title_line.index(lead) + 1 :])
+        else:
+            parts.title = atoms_text(title_line)
+        parts.tail(line[:index])
+    elif first is not None and first.kind == "strong":
+        parts.title = " ".join(first.text.split())
+        rest = before[before.index(first) + 1 :]
+        if atoms_text(rest).strip(_EDGE):
+            parts.notes.append(atoms_text(rest).strip(_EDGE))
+    else:
+        prefix = atoms_text(before).strip(_EDGE)
+        if prefix and (label == link.href or not label):
+            parts.title = prefix
+        elif prefix:
+            parts.title = f"{prefix} {label}"
+        else:
+            parts.title = label
+    parts.title = parts.title.strip(_EDGE) or label or link.href
+    parts.tail(line[index + 1 :])
+    for atoms, line_raw in zip(lines[line_no + 1 :], raw_lines[line_no + 1 :], strict=True):
+        parts.add_line(atoms, line_raw)
+    return parts
+
+
+def quoted_excerpt(raw: str) -> str:
+    """`_"…"_` or `"…"` as written in a nested item, without the quoting."""
+    text = raw.strip()
+    match = re.fullmatch(r"([_*]{1,2})\s*[\"“](.*)[\"”]\s*\1", text, re.S)
+    if match:
+        return match.group(2).strip()
+    match = re.fullmatch(r"[\"“](.*)[\"”]", text, re.S)
+    return match.group(1).strip() if match else text

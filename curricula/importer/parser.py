@@ -1,0 +1,506 @@
+"""One general reader for Markdown reading lists: headings, bold lines and lists of links."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, replace
+
+from curricula.canonical import InvalidURL, canonicalize
+from curricula.importer import rules
+from curricula.importer.blocks import (
+    Block,
+    Heading,
+    Html,
+    ListBlock,
+    ListItem,
+    Other,
+    Paragraph,
+    Quote,
+    Section,
+    build_sections,
+    inline_links,
+    iter_inlines,
+    parse_blocks,
+    plain_text,
+    section_blocks,
+)
+from curricula.importer.inline import EntryParts, is_http, quoted_excerpt, read_entry
+from curricula.importer.model import (
+    LinkPlacement,
+    ParsedCurriculum,
+    ParsedEntry,
+    ParsedTier,
+    ParsedTopic,
+    SkippedLink,
+)
+
+_HREF = re.compile(r"""(?:href|src)\s*=\s*["']?(https?://[^"'\s>]+)""", re.I)
+_BARE = re.compile(r"https?://[^\s<>\[\]()\"'`]+")
+
+
+class ParseError(ValueError):
+    """The text cannot be read as a reading list; the message says why."""
+
+
+@dataclass
+class _State:
+    tier: ParsedTier | None = None
+    tier_heading: bool = False  # the tier came from a heading, so topics below belong to it
+    part: str = ""
+    topic: int | None = None
+    group: str = ""
+    role: str = ""
+    optional: bool = False  # inside <details>
+
+
+def parse_markdown(text: str) -> ParsedCurriculum:
+    """Read a Markdown reading list into a ParsedCurriculum, or raise ParseError."""
+    return _Parser(text).run()
+
+
+class _Parser:
+    def __init__(self, text: str):
+        self.text = text
+        self.lines = text.split("\n")
+        self.out = ParsedCurriculum()
+        self.tiers: dict[int, ParsedTier] = {}
+        self.description: list[str] = []
+        self.guidance: list[str] = []
+        self.grid = False  # tiers marked inside topics: Elicit's topic × tier grid
+        self.warned_sparkle = False
+
+    # --- the document -----------------------------------------------------------------------
+    def run(self) -> ParsedCurriculum:
+        out = self.out
+        self._refuse_dangerous()
+        legend = rules.LEGEND.search(self.text)
+        if legend:
+            out.added_after = rules.parse_legend_date(legend["date"])
+            if out.added_after is None:
+                out.warnings.append(f"the ✨ legend's date {legend['date']!r} is not a date")
+        root = build_sections(parse_blocks(self.text), len(self.lines))
+        top = root.children
+        titles = [s for s in top if s.level == 1 and not self._special(s.title)]
+        state = _State()
+        if len(titles) == 1 and top and top[0] is titles[0]:
+            out.title = titles[0].title
+            self._blocks(root.blocks + titles[0].blocks, state)
+            top = titles[0].children + top[1:]
+        else:
+            self._blocks(root.blocks, state)
+        for section in top:
+            self._walk(section, state)
+
+        out.tiers = sorted(self.tiers.values(), key=lambda t: (t.line, t.number))
+        out.description = "\n\n".join(self.description)
+        out.guidance = "\n\n".join(self.guidance)
+        self._infer_rules()
+        if not any(is_http(p.url) for p in out.placed):
+            raise ParseError(
+                "no links found: a reading list needs at least one http(s) link "
+                "(written as [title](https://…))"
+            )
+        if not out.entries:
+            raise ParseError(
+                "no entries found: put each reading in a list item or on a bold line, "
+                "followed by its link"
+            )
+        return out
+
+    def _special(self, title: str) -> bool:
+        return bool(
+            rules.TIER.match(title) or rules.GUIDANCE.match(title) or rules.TOC.match(title)
+        )
+
+    def _refuse_dangerous(self) -> None:
+        for match in rules.DANGEROUS.finditer(self.text):
+            line = self.text.count("\n", 0, match.start()) + 1
+            snippet = self.text[match.start("url") :].split(")")[0].split()[0][:60]
+            self.out.refused.append(SkippedLink(snippet, line, "dangerous link scheme refused"))
+
+    def _walk(self, section: Section, state: _State) -> None:
+        title = section.title
+        if rules.TOC.match(title):
+            links = self._links_in(section_blocks(section))
+            if any(is_http(url) for url, _ in links):
+                self._guidance(section)
+            else:
+                for url, line in links:
+                    self.out.skipped.append(SkippedLink(url, line, "table of contents (dropped)"))
+            return
+        if rules.GUIDANCE.match(title):
+            self._guidance(section)
+            return
+        tier_match = rules.TIER.match(title)
+        if tier_match:
+            tier = self._tier(tier_match, section.line, state.optional)
+            if state.topic is not None:
+                self.grid = True
+                state = replace(state, tier=tier, group="", role="")
+            else:
+                state = replace(state, tier=tier, tier_heading=True, group="", role="")
+        elif state.topic is None and self._is_part(section):
+            state = replace(state, part=" / ".join(p for p in (state.part, title) if p))
+        elif state.topic is None:
+            state = replace(state, topic=self._topic(section, state), group="", role="")
+        else:
+            state = replace(state, group=title, role=rules.role_of(title))
+        self._blocks(section.blocks, state)
+        for child in section.children:
+            self._walk(child, state)
+
+    def _is_part(self, section: Section) -> bool:
+        """A heading above topics: no readings of its own, sub-headings that are not groups."""
+        if not section.children or any(isinstance(b, ListBlock) for b in section.blocks):
+            return False
+        if any(is_http(url) for url, _ in self._links_in(section.blocks)) or any(
+            rules.TIER.match(c.title) for c in section.children
+        ):
+            return False
+        return not all(rules.is_group_label(c.title) for c in section.children)
+
+    def _topic(self, section: Section, state: _State) -> int:
+        title = section.title
+        number = None
+        numbered = rules.TOPIC_NUMBER.match(title)
+        if numbered:
+            number, title = int(numbered["number"]), numbered["title"].strip()
+        topic = ParsedTopic(
+            title=title,
+            number=number,
+            part=state.part,
+            tier=state.tier.number if state.tier and state.tier_heading else None,
+            line=section.line + 1,
+        )
+        self.out.topics.append(topic)
+        return len(self.out.topics) - 1
+
+    def _tier(self, match: re.Match[str], line: int, optional: bool) -> ParsedTier:
+        number = int(match["number"])
+        label = " ".join(match["label"].split())
+        tier = self.tiers.get(number)
+        if tier is None:
+            tier = ParsedTier(number=number, label=label, line=line + 1)
+            self.tiers[number] = tier
+        if match["title"] and not tier.title:
+            tier.title = match["title"].strip()
+        if match["plus"] and "+" not in tier.label:
+            tier.label = label
+        tier.optional = tier.optional or optional
+        return tier
+
+    # --- blocks inside a section --------------------------------------------------------------
+    def _blocks(self, blocks: list[Block], state: _State) -> None:
+        state = replace(state)  # bold markers and <details> last until the section ends
+        saved: list[_State] = []
+        last: ParsedEntry | None = None
+        for block in blocks:
+            if isinstance(block, Paragraph):
+                marker = _strong_only(block)
+                if marker:
+                    self._marker(marker, state, block.line)
+                    last = None
+                elif rules.LEGEND.search(block.source):
+                    self._place_many(self._links_in([block]), "guidance")
+                    self.guidance.append(block.source)
+                elif last is not None and block.source.lower().startswith("why"):
+                    parts = EntryParts(title="")
+                    parts.add_line([], block.source)
+                    last.why = " ".join([last.why, parts.why]).strip()
+                else:
+                    parts = read_entry(block.children, block.source, list_item=False)
+                    if parts is not None:
+                        last = self._entry(parts, state, block.line)
+                    else:
+                        self._note(block.source, [block], state)
+                        last = None
+            elif isinstance(block, ListBlock):
+                for item in block.items:
+                    last = self._item(item, state) or last
+            elif isinstance(block, Quote):
+                self._note(_quote_text(block), block.blocks, state)
+            elif isinstance(block, Html):
+                self._html(block, state, saved)
+            elif isinstance(block, Other):
+                source = "\n".join(self.lines[block.line : block.end]).strip()
+                self._note(source, [block], state)
+
+    def _marker(self, text: str, state: _State, line: int) -> None:
+        tier_match = rules.TIER.match(text)
+        if tier_match:
+            state.tier = self._tier(tier_match, line, state.optional)
+            state.group, state.role = "", ""
+            if state.topic is not None:
+                self.grid = True
+        else:
+            state.group, state.role = text, rules.role_of(text)
+
+    def _html(self, block: Html, state: _State, saved: list[_State]) -> None:
+        content = block.content
+        handled = False
+        if re.search(r"<details\b", content, re.I):
+            saved.append(replace(state))
+            state.optional, handled = True, True
+        summary = re.search(r"<summary[^>]*>(.*?)</summary>", content, re.I | re.S)
+        if summary:
+            label = " ".join(html.unescape(re.sub(r"<[^>]+>", "", summary[1])).split())
+            if label:
+                self._marker(label, state, block.line)
+            handled = True
+        if re.search(r"</details\s*>", content, re.I):
+            if saved:
+                previous = saved.pop()
+                for name in ("tier", "group", "role", "optional"):
+                    setattr(state, name, getattr(previous, name))
+            handled = True
+        if not handled:
+            self._note(content.strip(), [block], state)
+
+    def _item(self, item: ListItem, state: _State) -> ParsedEntry | None:
+        blocks = item.blocks
+        if not blocks or not isinstance(blocks[0], Paragraph):
+            self._blocks(blocks, state)
+            return None
+        first = blocks[0]
+        if rules.LEGEND.search(first.source):
+            self._place_many(self._links_in([first]), "guidance")
+            self.guidance.append(f"- {first.source}")
+            return None
+        parts = read_entry(first.children, first.source, list_item=True)
+        structural = state.tier is not None or state.topic is not None
+        if parts is None or (not parts.url and not structural):
+            source = "\n".join(self.lines[item.line : item.end]).strip()
+            self._note(source, blocks, state)
+            return None
+        excerpts: list[str] = []
+        nested: list[ListItem] = []
+        for block in blocks[1:]:
+            if isinstance(block, Paragraph):
+                for raw in block.source.split("\n"):
+                    parts.add_line([], raw)
+            elif isinstance(block, ListBlock):
+                for sub in block.items:
+                    if _is_sub_entry(sub):
+                        nested.append(sub)
+                    else:
+                        text = "\n\n".join(b.source for b in sub.blocks if isinstance(b, Paragraph))
+                        excerpts.append(quoted_excerpt(text))
+                        self._place_many(self._links_in(sub.blocks), "excerpt")
+            elif isinstance(block, Quote):
+                excerpts.append(quoted_excerpt(_quote_text(block)))
+                self._place_many(self._links_in(block.blocks), "excerpt")
+        entry = self._entry(parts, state, item.line, excerpt="\n\n".join(excerpts))
+        for sub in nested:
+            entry = self._item(sub, state) or entry
+        return entry
+
+    def _entry(self, parts: EntryParts, state: _State, line: int, excerpt: str = "") -> ParsedEntry:
+        url = parts.url
+        if url:
+            try:
+                canonicalize(url)
+            except InvalidURL as exc:
+                self.out.skipped.append(SkippedLink(url, line + 1, f"entry kept without it: {exc}"))
+                url = ""
+            else:
+                self.out.placed.append(LinkPlacement(url, line + 1, "entry"))
+        extra_links = []
+        for link in parts.extra_links:
+            try:
+                canonicalize(link["url"])
+            except InvalidURL as exc:
+                self.out.skipped.append(SkippedLink(link["url"], line + 1, str(exc)))
+                continue
+            extra_links.append(link)
+            self.out.placed.append(LinkPlacement(link["url"], line + 1, "extra_link"))
+        for href in parts.non_http:
+            self.out.skipped.append(SkippedLink(href, line + 1, "not an http(s) link"))
+        optional = state.optional or bool(state.tier and state.tier.optional)
+        added_on = None
+        if parts.sparkle:
+            added_on = self.out.added_after
+            if added_on is None and not self.warned_sparkle:
+                self.warned_sparkle = True
+                self.out.warnings.append("✨ marks entries but no legend says since when")
+        why = parts.why
+        if parts.notes:
+            why = " ".join([*parts.notes, why]).strip()
+        entry = ParsedEntry(
+            title=parts.title[:500],
+            url=url,
+            alias=parts.alias[:100],
+            why=why,
+            excerpt=excerpt,
+            tags=[t for t in parts.tags if t],
+            date_text=parts.date_text[:100],
+            extra_links=extra_links,
+            group=state.group[:255],
+            role="optional" if optional else state.role,
+            added_on=added_on,
+            todo=parts.todo,
+            tier=state.tier.number if state.tier else None,
+            topic=state.topic,
+            line=line + 1,
+        )
+        self.out.entries.append(entry)
+        return entry
+
+    # --- text that is not an entry ------------------------------------------------------------
+    def _note(self, text: str, blocks: list[Block], state: _State) -> None:
+        text = text.strip()
+        if not text:
+            return
+        parenthesised = text.startswith("(") and text.endswith(")")
+        if state.topic is not None and not (parenthesised and state.tier):
+            topic = self.out.topics[state.topic]
+            topic.description = "\n\n".join(filter(None, [topic.description, text]))
+            place = "topic_description"
+        elif state.tier is not None:
+            state.tier.note = "\n\n".join(filter(None, [state.tier.note, text]))
+            place = "tier_note"
+        else:
+            self.description.append(text)
+            place = "description"
+        self._place_many(self._links_in(blocks), place)
+
+    def _guidance(self, section: Section) -> None:
+        lines = self.lines[section.line : section.end]
+        drop: set[int] = set()
+        for heading in (b for b in section_blocks(section) if isinstance(b, Heading)):
+            level = max(2, heading.level - section.level + 2)
+            offset = heading.line - section.line
+            if lines[offset].lstrip().startswith("#"):
+                lines[offset] = "#" * level + " " + lines[offset].lstrip().lstrip("#").strip()
+            else:  # a setext heading: its underline goes
+                lines[offset] = "#" * level + " " + heading.text
+                drop.add(offset + 1)
+        lines = [line for n, line in enumerate(lines) if n not in drop]
+        while lines and (not lines[-1].strip() or re.fullmatch(r"\s*([-*_]\s*){3,}", lines[-1])):
+            lines.pop()
+        text = "\n".join(lines).strip()
+        self.guidance.append(text)
+        self._place_many(self._links_in(section_blocks(section)), "guidance")
+        self._note_template(section)
+
+    def _note_template(self, section: Section) -> None:
+        if self.out.note_template or not re.match(r"how\s+to", section.title, re.I):
+            return
+        for block in section_blocks(section):
+            prompts = _prompts(block) if isinstance(block, ListBlock) else []
+            if prompts:
+                self.out.note_template = "\n\n".join(f"### {p}\n" for p in prompts)
+                return
+
+    # --- links --------------------------------------------------------------------------------
+    def _links_in(self, blocks: list[Block]) -> list[tuple[str, int]]:
+        found: list[tuple[str, int]] = []
+        for inline in iter_inlines(blocks):
+            line = (inline.map[0] + 1) if inline.map else 0
+            for href, _label in inline_links(inline.children or []):
+                found.append((href, line))
+            for child in inline.children or []:
+                if child.type == "text":
+                    found.extend(
+                        (m.group(0).rstrip(".,;:!?"), line) for m in _BARE.finditer(child.content)
+                    )
+                elif child.type == "html_inline":
+                    found.extend((m.group(1), line) for m in _HREF.finditer(child.content))
+        for block in _flatten(blocks):
+            if isinstance(block, Html):
+                found.extend((m.group(1), block.line + 1) for m in _HREF.finditer(block.content))
+            elif isinstance(block, Other) and block.content:
+                found.extend((m.group(0), block.line + 1) for m in _BARE.finditer(block.content))
+        return found
+
+    def _place_many(self, links: list[tuple[str, int]], place: str) -> None:
+        for url, line in links:
+            if is_http(url):
+                self.out.placed.append(LinkPlacement(url, line, place))
+            elif url.lower().startswith(rules.DANGEROUS_SCHEMES):
+                continue  # already refused from the raw text
+            else:
+                self.out.skipped.append(
+                    SkippedLink(url, line, f"not an http(s) link (kept in {place})")
+                )
+
+    # --- what the document implies -------------------------------------------------------------
+    def _infer_rules(self) -> None:
+        out = self.out
+        if any(t.optional for t in out.tiers):
+            # A list that marks some tiers optional makes the others required.
+            optional = {t.number for t in out.tiers if t.optional}
+            for entry in out.entries:
+                if not entry.role and entry.tier is not None and entry.tier not in optional:
+                    entry.role = "core"
+        roles = {e.role for e in out.entries}
+        if {"core", "practitioner"} <= roles:
+            out.completion_rule = "core_practitioner_summary"
+        elif "core" in roles:
+            out.completion_rule = "all_core"
+        else:
+            out.completion_rule = "all"
+        out.reading_order = "by_tier" if self.grid else "listed"
+
+
+def _strong_only(block: Paragraph) -> str:
+    """The text of a paragraph that is nothing but one bold (or heading-like) span."""
+    children = [c for c in block.children if not (c.type == "text" and not c.content.strip())]
+    if (
+        len(children) >= 3
+        and children[0].type == "strong_open"
+        and children[-1].type == "strong_close"
+    ):
+        inner = children[1:-1]
+        if not any(c.type in ("strong_open", "link_open", "softbreak", "hardbreak") for c in inner):
+            return plain_text(inner).rstrip(":").strip()
+    return ""
+
+
+def _quote_text(block: Quote) -> str:
+    texts = []
+    for inner in block.blocks:
+        if isinstance(inner, Paragraph):
+            texts.append(inner.source)
+    return "\n\n".join(texts)
+
+
+def _is_sub_entry(item: ListItem) -> bool:
+    """A nested item that is a reading of its own (leads with a link), not a quoted excerpt."""
+    if not item.blocks or not isinstance(item.blocks[0], Paragraph):
+        return False
+    source = item.blocks[0].source.lstrip()
+    if source[:2] in ('_"', '*"', "_“", "*“") or source[:1] in ('"', "“", ">"):
+        return False
+    parts = read_entry(item.blocks[0].children, item.blocks[0].source, list_item=False)
+    return parts is not None and bool(parts.url)
+
+
+def _prompts(block: ListBlock) -> list[str]:
+    """Items of a list nested under an item that says to write something (the note template)."""
+    for item in block.items:
+        head = item.blocks[0] if item.blocks and isinstance(item.blocks[0], Paragraph) else None
+        for inner in item.blocks:
+            if isinstance(inner, ListBlock):
+                if head is not None and rules.NOTE_PROMPT.search(head.source):
+                    prompts = [
+                        plain_text(b.blocks[0].children)
+                        for b in inner.items
+                        if b.blocks and isinstance(b.blocks[0], Paragraph)
+                    ]
+                    if prompts:
+                        return prompts
+                deeper = _prompts(inner)
+                if deeper:
+                    return deeper
+    return []
+
+
+def _flatten(blocks: list[Block]):
+    for block in blocks:
+        yield block
+        if isinstance(block, ListBlock):
+            for item in block.items:
+                yield from _flatten(item.blocks)
+        elif isinstance(block, Quote):
+            yield from _flatten(block.blocks)

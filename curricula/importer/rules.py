@@ -1,0 +1,67 @@
+"""What a heading, a bold line or a legend means: the few words reading lists share."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+GUIDANCE = re.compile(
+    r"^(purpose|about(\s+this(\s+\w+)?)?|introduction|overview|preface|foreword"
+    r"|how\s+to\s+(read|use|study)\b.*|reading\s+(order|guide|instructions)\b.*"
+    r"|what\s+(you\s+)?(can\s+)?(safely\s+)?skip\b.*|things\s+to\s+skip\b.*|legend"
+    r"|acknowledge?ments?|licen[cs]e|contributing|changelog)$",
+    re.I,
+)
+TOC = re.compile(r"^(table\s+of\s+contents|contents|toc)$", re.I)
+TIER = re.compile(
+    r"^(?P<label>(?:tier|level|stage|phase)\s*(?P<number>\d{1,3})\s*(?P<plus>\+)?)"
+    r"\s*(?:[—–:.\-]+\s*(?P<title>.*?))?\s*$",
+    re.I,
+)
+TOPIC_NUMBER = re.compile(r"^(?P<number>\d{1,3})[.)]\s+(?P<title>.+)$")
+_CORE = re.compile(r"\b(primary|core|must[\s-]?reads?|essential|required|mandatory)\b", re.I)
+_PRACTITIONER = re.compile(r"\b(supporting|practitioner|practical|practice)\b", re.I)
+_OPTIONAL = re.compile(r"\b(optional|bonus|extras?|further\s+reading)\b", re.I)
+NOTE_PROMPT = re.compile(r"\b(write|summar|notes?\b|reflect|answer)", re.I)
+LEGEND = re.compile(
+    r"✨\s*(?:added|new)\s+(?:after|since|on|from)\s+"
+    r"(?P<date>\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}|[A-Za-z]+\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[A-Za-z]+\.?\s+\d{4})",
+    re.I,
+)
+DANGEROUS = re.compile(
+    r"(?:\]\(\s*<?|href\s*=\s*[\"']?|src\s*=\s*[\"']?|<)\s*(?P<url>(?:java|vb)script\s*:|data\s*:|file\s*:)",
+    re.I,
+)
+DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
+
+
+def role_of(label: str) -> str:
+    """core / practitioner / optional from a group's label, or "" when it says nothing."""
+    if _CORE.search(label):
+        return "core"
+    if _PRACTITIONER.search(label):
+        return "practitioner"
+    if _OPTIONAL.search(label):
+        return "optional"
+    return ""
+
+
+def is_group_label(label: str) -> bool:
+    return bool(role_of(label))
+
+
+def parse_legend_date(text: str) -> dt.date | None:
+    """The ✨ legend's date: 2024/4/1, 2024-04-01, April 1, 2024 or 1 April 2024."""
+    text = " ".join(text.replace(",", " ").split())
+    numeric = re.fullmatch(r"(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})", text)
+    try:
+        if numeric:
+            return dt.date(int(numeric[1]), int(numeric[2]), int(numeric[3]))
+    except ValueError:
+        return None
+    for fmt in ("%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y"):
+        try:
+            return dt.datetime.strptime(text.replace(".", ""), fmt).date()
+        except ValueError:
+            continue
+    return None
