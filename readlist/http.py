@@ -21,6 +21,7 @@ MAX_BODY_BYTES = 512 * 1024
 REDIRECT_CODES = {301, 302, 303, 307, 308}
 PERMANENT_REDIRECTS = {301, 308}
 
+_NO_SUCH_NAME = {getattr(socket, "EAI_NONAME", -2), getattr(socket, "EAI_NODATA", -5)}
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -133,7 +134,9 @@ class GuardedBackend(httpcore.NetworkBackend):
         try:
             addresses = resolve_checked(host, port)
         except socket.gaierror as exc:
-            raise httpcore.ConnectError(f"DNS: {exc}") from exc
+            # "No such name" is an answer about the site; anything else is about our network.
+            kind = "nxdomain" if exc.errno in _NO_SUCH_NAME else "temporary"
+            raise httpcore.ConnectError(f"DNS {kind}: {exc}") from exc
         except RefusedAddress as exc:
             raise httpcore.ConnectError(str(exc)) from exc
         last: Exception | None = None
@@ -194,7 +197,7 @@ class FetchResult:
     truncated: bool = False
     hops: list[Hop] = field(default_factory=list)
     elapsed: float = 0.0
-    # "" when a response arrived; else one of: timeout, dns, refused, connect, tls,
+    # "" when a response arrived; else one of: timeout, dns, dns_temporary, refused, connect, tls,
     # too_many_redirects, redirect_loop, protocol, bad_url
     error: str = ""
     error_detail: str = ""
@@ -202,7 +205,7 @@ class FetchResult:
     @property
     def network_failure(self) -> bool:
         """The request never got an HTTP answer for reasons of the network, not of the site."""
-        return self.error in {"timeout", "dns", "connect", "tls"}
+        return self.error in {"timeout", "dns", "dns_temporary", "connect", "tls"}
 
     @property
     def text(self) -> str:
@@ -222,8 +225,10 @@ def _classify_exception(exc: Exception) -> str:
         return "timeout"
     if text.startswith("refused to connect"):
         return "refused"
-    if text.startswith("DNS:"):
+    if text.startswith("DNS nxdomain"):
         return "dns"
+    if text.startswith("DNS"):
+        return "dns_temporary"
     if isinstance(exc, httpx.ConnectError):
         if "SSL" in text or "certificate" in text.lower():
             return "tls"

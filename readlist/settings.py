@@ -140,7 +140,22 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 5
 CELERY_TIMEZONE = env_str("TIME_ZONE", "UTC")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
-CELERY_BEAT_SCHEDULE: dict = {}
+# Link health and arXiv metadata (curricula/tasks.py): each run is a bounded batch, stalest first;
+# broken and suspect links come due daily, healthy ones weekly (see curricula/linkhealth).
+CELERY_BEAT_SCHEDULE: dict = {
+    "linkhealth-check-due": {
+        "task": "curricula.tasks.check_due_links",
+        "schedule": env_int("READLIST_LINKCHECK_EVERY_SECONDS", 15 * 60, minimum=30),
+    },
+    "arxiv-refresh-due": {
+        "task": "curricula.tasks.fetch_due_arxiv",
+        "schedule": env_int("READLIST_ARXIV_EVERY_SECONDS", 60 * 60, minimum=30),
+    },
+    "linkhealth-broken-digest": {
+        "task": "curricula.tasks.send_broken_digest",
+        "schedule": 60 * 60,
+    },
+}
 
 # --- Auth -----------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -163,6 +178,48 @@ if ACCOUNT_EMAIL_VERIFICATION not in {"none", "optional", "mandatory"}:
     raise ImproperlyConfigured("ACCOUNT_EMAIL_VERIFICATION must be none, optional or mandatory")
 ACCOUNT_RATE_LIMITS = {"login_failed": env_str("LOGIN_RATE_LIMIT", "10/m/ip,5/5m/key")}
 ACCOUNT_LOGOUT_ON_GET = False
+# Sign-up is closed except to invited addresses (notes.Invitation, sent from Django admin) and,
+# when set, to these email domains. See docs/auth.md.
+ACCOUNT_ADAPTER = "notes.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "notes.adapters.SocialAccountAdapter"
+READLIST_SIGNUP_DOMAINS = env_list("READLIST_SIGNUP_DOMAINS")
+ACCOUNT_RATE_LIMITS.update(
+    {
+        "login": env_str("LOGIN_ATTEMPT_RATE_LIMIT", "30/m/ip"),
+        "signup": env_str("SIGNUP_RATE_LIMIT", "20/m/ip"),
+        "reset_password": env_str("RESET_PASSWORD_RATE_LIMIT", "20/m/ip,5/m/key"),
+    }
+)
+# Single sign-on through OpenID Connect (Google is one such provider); see docs/auth.md.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_ONLY = env_bool("SOCIALACCOUNT_ONLY", False)
+_oidc_apps = []
+if env_str("OIDC_CLIENT_ID"):
+    _oidc_apps.append(
+        {
+            "provider_id": env_str("OIDC_PROVIDER_ID", "sso"),
+            "name": env_str("OIDC_NAME", "Single sign-on"),
+            "client_id": env_str("OIDC_CLIENT_ID"),
+            "secret": env_str("OIDC_CLIENT_SECRET"),
+            "settings": {
+                "server_url": env_url("OIDC_SERVER_URL", "", schemes=("https", "http")),
+            },
+        }
+    )
+    if not _oidc_apps[-1]["settings"]["server_url"]:
+        raise ImproperlyConfigured("OIDC_SERVER_URL must be set when OIDC_CLIENT_ID is set")
+if env_str("GOOGLE_CLIENT_ID"):
+    _oidc_apps.append(
+        {
+            "provider_id": "google",
+            "name": "Google",
+            "client_id": env_str("GOOGLE_CLIENT_ID"),
+            "secret": env_str("GOOGLE_CLIENT_SECRET"),
+            "settings": {"server_url": "https://accounts.google.com"},
+        }
+    )
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": _oidc_apps}}
 
 # --- Mail -----------------------------------------------------------------------
 EMAIL_URL_BACKENDS = {
@@ -233,6 +290,39 @@ READLIST_ARXIV_API_URL = env_url(
     "READLIST_ARXIV_API_URL", "https://export.arxiv.org/api/query", schemes=("http", "https")
 )
 READLIST_TITLE_MATCH_THRESHOLD = env_float("READLIST_TITLE_MATCH_THRESHOLD", 0.8)
+
+# --- Link health and arXiv workers (curricula/linkhealth, curricula/arxiv) --------
+# A run first reaches these; when they fail at network level the checker is cut off and the
+# run judges nothing. Empty means "no canaries": only the share of network failures decides.
+READLIST_LINKCHECK_CANARIES = env_list(
+    "READLIST_LINKCHECK_CANARIES",
+    ["https://www.google.com/generate_204", "https://one.one.one.one/", "https://example.com/"],
+)
+# Share of network-level failures (of at least READLIST_LINKCHECK_OFFLINE_MIN checks) above
+# which a run is declared inconclusive.
+READLIST_LINKCHECK_OFFLINE_SHARE = env_float("READLIST_LINKCHECK_OFFLINE_SHARE", 0.8)
+READLIST_LINKCHECK_OFFLINE_MIN = env_int("READLIST_LINKCHECK_OFFLINE_MIN", 5, minimum=1)
+READLIST_LINKCHECK_BATCH = env_int("READLIST_LINKCHECK_BATCH", 300, minimum=1)
+READLIST_LINKCHECK_THREADS = env_int("READLIST_LINKCHECK_THREADS", 48, minimum=1)
+READLIST_LINKCHECK_HOST_INTERVAL = env_float("READLIST_LINKCHECK_HOST_INTERVAL", 1.0)
+READLIST_LINKCHECK_HOST_CONCURRENCY = env_int("READLIST_LINKCHECK_HOST_CONCURRENCY", 2, minimum=1)
+READLIST_LINKCHECK_TIMEOUT = env_float("READLIST_LINKCHECK_TIMEOUT", 20.0)
+READLIST_LINKCHECK_CONNECT_TIMEOUT = env_float("READLIST_LINKCHECK_CONNECT_TIMEOUT", 10.0)
+READLIST_LINKCHECK_MAX_BYTES = env_int("READLIST_LINKCHECK_MAX_BYTES", 256 * 1024, minimum=1024)
+# Longest a host's Retry-After may push its checks back.
+READLIST_LINKCHECK_RETRY_AFTER_CAP = env_int(
+    "READLIST_LINKCHECK_RETRY_AFTER_CAP", 6 * 3600, minimum=1
+)
+# Broken only after this many broken results in a row spanning at least this many hours.
+READLIST_LINKCHECK_BROKEN_STRIKES = env_int("READLIST_LINKCHECK_BROKEN_STRIKES", 3, minimum=1)
+READLIST_LINKCHECK_BROKEN_SPAN_HOURS = env_float("READLIST_LINKCHECK_BROKEN_SPAN_HOURS", 48.0)
+READLIST_ARXIV_MIN_INTERVAL = env_float("READLIST_ARXIV_MIN_INTERVAL", 3.0)
+READLIST_ARXIV_RETRIES = env_int("READLIST_ARXIV_RETRIES", 3, minimum=0)
+READLIST_ARXIV_BACKOFF = env_float("READLIST_ARXIV_BACKOFF", 5.0)
+READLIST_ARXIV_BATCH = env_int("READLIST_ARXIV_BATCH", 100, minimum=1)
+READLIST_ARXIV_TIMEOUT = env_float("READLIST_ARXIV_TIMEOUT", 20.0)
+# Keys the workers keep in Redis start with this (tests give each run its own).
+READLIST_REDIS_PREFIX = env_str("READLIST_REDIS_PREFIX", "readlist")
 
 LOGGING = {
     "version": 1,

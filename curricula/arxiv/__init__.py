@@ -1,0 +1,1 @@
+"""arXiv: a small API client, Atom parsing and the service that stores paper metadata."""

@@ -1,0 +1,173 @@
+"""A small arXiv API client: batched id_list queries, one request per 3 s across all workers,
+backoff on 429/503/timeouts, an empty feed retried once, error feeds read rather than crashed on."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+
+import httpx
+from django.conf import settings
+
+from curricula.arxiv.atom import Feed, FeedError, Paper, parse_feed
+from curricula.linkhealth.politeness import Gate, get_gate, wait_for_slot
+from readlist import http
+
+log = logging.getLogger(__name__)
+RETRY_STATUSES = {429, 500, 502, 503, 504}
+_STOPWORDS = {
+    "a", "an", "and", "are", "as", "at", "by", "for", "from", "in", "is", "of", "on", "or",
+    "the", "to", "via", "with", "we", "what", "how", "do", "does", "your", "you", "all",
+}  # fmt: skip
+
+
+class ArxivUnavailable(RuntimeError):
+    """arXiv did not give a usable answer after the retries; nothing should be marked missing."""
+
+
+@dataclass
+class Lookup:
+    papers: dict[str, Paper] = field(default_factory=dict)
+    missing: set[str] = field(default_factory=set)
+    invalid: dict[str, str] = field(default_factory=dict)  # id → arXiv's error message
+
+
+class ArxivClient:
+    def __init__(
+        self,
+        *,
+        api_url: str | None = None,
+        gate: Gate | None = None,
+        min_interval: float | None = None,
+        retries: int | None = None,
+        backoff: float | None = None,
+        timeout: float | None = None,
+        batch_size: int | None = None,
+    ) -> None:
+        self.api_url = api_url or settings.READLIST_ARXIV_API_URL
+        self.gate = gate or get_gate()
+        self.min_interval = (
+            settings.READLIST_ARXIV_MIN_INTERVAL if min_interval is None else min_interval
+        )
+        self.retries = settings.READLIST_ARXIV_RETRIES if retries is None else retries
+        self.backoff = settings.READLIST_ARXIV_BACKOFF if backoff is None else backoff
+        self.timeout = settings.READLIST_ARXIV_TIMEOUT if timeout is None else timeout
+        self.batch_size = min(100, batch_size or settings.READLIST_ARXIV_BATCH)
+        self.requests = 0
+        self._client: httpx.Client | None = None
+
+    def __enter__(self) -> ArxivClient:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    @property
+    def client(self) -> httpx.Client:
+        if self._client is None:
+            self._client = http.make_client(max_connections=1)  # arXiv asks for one connection
+        return self._client
+
+    def _request(self, params: dict[str, str]) -> Feed:
+        """One query, rate-limited across workers, retried with backoff; a 400 error feed is a
+        normal answer."""
+        attempt = 0
+        while True:
+            grant = wait_for_slot(
+                self.gate,
+                "arxiv-api",
+                interval=self.min_interval,
+                limit=1,
+                max_wait=max(60.0, self.min_interval * 20),
+                scope="arxiv",
+                lease=self.timeout + 5,
+            )
+            if not grant.granted:
+                raise ArxivUnavailable("arXiv is asking us to wait (rate limit)")
+            try:
+                self.requests += 1
+                result = http.fetch(
+                    self.api_url,
+                    client=self.client,
+                    params=params,
+                    max_bytes=20 * 1024 * 1024,
+                    total_timeout=self.timeout,
+                    headers={"Accept": "application/atom+xml"},
+                )
+            finally:
+                self.gate.release("arxiv-api", grant.token, scope="arxiv")
+            problem = ""
+            if result.error:
+                problem = f"{result.error}: {result.error_detail}"
+            elif result.status in RETRY_STATUSES:
+                problem = f"HTTP {result.status}"
+            else:
+                try:
+                    feed = parse_feed(result.body)
+                except FeedError as exc:
+                    problem = f"HTTP {result.status}: {exc}"
+                else:
+                    if result.status == 200 or feed.error:
+                        return feed
+                    problem = f"HTTP {result.status}"
+            attempt += 1
+            if attempt > self.retries:
+                raise ArxivUnavailable(f"arXiv did not answer usefully: {problem}")
+            wait = self.backoff * (2 ** (attempt - 1))
+            retry_after = result.headers.get("retry-after", "") if not result.error else ""
+            if retry_after.isdigit():
+                wait = max(wait, min(float(retry_after), 300.0))
+            log.info("arXiv: %s; retrying in %.1fs", problem, wait)
+            time.sleep(wait)
+
+    def fetch_ids(self, ids: list[str]) -> Lookup:
+        """Metadata for each id (without version); ids arXiv does not return are `missing`."""
+        lookup = Lookup()
+        unique = list(dict.fromkeys(i.strip() for i in ids if i.strip()))
+        for start in range(0, len(unique), self.batch_size):
+            self._fetch_batch(unique[start : start + self.batch_size], lookup)
+        return lookup
+
+    def _fetch_batch(self, batch: list[str], lookup: Lookup) -> None:
+        empty_retried = False
+        while batch:
+            feed = self._request(
+                {"id_list": ",".join(batch), "start": "0", "max_results": str(len(batch))}
+            )
+            if feed.error:
+                bad = feed.bad_id.rstrip(",")
+                if bad in batch:
+                    lookup.invalid[bad] = feed.error
+                    batch = [i for i in batch if i != bad]
+                    continue
+                if len(batch) == 1:
+                    lookup.invalid[batch[0]] = feed.error
+                    return
+                half = len(batch) // 2  # the error names no id we sent: find it by halves
+                self._fetch_batch(batch[:half], lookup)
+                self._fetch_batch(batch[half:], lookup)
+                return
+            if not feed.papers and not empty_retried:
+                # arXiv sometimes answers a valid query with an empty feed: ask once more.
+                empty_retried = True
+                continue
+            for paper_id, paper in feed.papers.items():
+                if paper_id in batch:
+                    lookup.papers[paper_id] = paper
+            lookup.missing.update(i for i in batch if i not in feed.papers)
+            return
+
+    def search_title(self, title: str, *, max_results: int = 10) -> list[Paper]:
+        words = [w for w in re.findall(r"[A-Za-z0-9]+", title) if w.lower() not in _STOPWORDS]
+        if not words:
+            return []
+        query = " AND ".join(f"ti:{w}" for w in words[:8])
+        feed = self._request({"search_query": query, "start": "0", "max_results": str(max_results)})
+        return list(feed.papers.values())

@@ -1,0 +1,87 @@
+"""Store arXiv metadata on resources: found papers get their fields, missing ids are not_found."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.utils import timezone
+
+from curricula.arxiv.atom import Paper
+from curricula.arxiv.client import ArxivClient, ArxivUnavailable
+from curricula.linkhealth.services import resources_claim, resources_release
+from curricula.models import Resource
+
+Status = Resource.ArxivStatus
+
+
+def _apply(resource: Resource, paper: Paper) -> None:
+    resource.title = paper.title
+    resource.authors = paper.authors
+    resource.abstract = paper.abstract
+    resource.published = paper.published
+    resource.updated = paper.updated
+    resource.latest_version = paper.version
+    resource.primary_category = paper.primary_category[:40]
+    resource.categories = paper.categories
+    resource.journal_ref = paper.journal_ref
+    resource.comment = paper.comment
+    resource.pdf_url = paper.pdf_url[:2000]
+    if paper.doi and not resource.doi:
+        resource.doi = paper.doi[:255]
+    resource.arxiv_status = Status.FOUND
+
+
+_FIELDS = [
+    "title", "authors", "abstract", "published", "updated", "latest_version", "primary_category",
+    "categories", "journal_ref", "comment", "pdf_url", "doi", "arxiv_status", "metadata_fetched_at",
+]  # fmt: skip
+
+
+def arxiv_fetch(
+    *, resource_ids: Iterable[int], client: ArxivClient | None = None, verify: bool = True
+) -> dict[str, int]:
+    """Fetch metadata for these resources (those another worker holds are skipped).
+
+    Raises ArxivUnavailable when arXiv gives no usable answer: nothing is marked missing then."""
+    token, claimed = resources_claim(resource_ids, field="fetch")
+    own_client = client is None
+    client = client or ArxivClient()
+    try:
+        resources = list(Resource.objects.filter(id__in=claimed).exclude(arxiv_id=""))
+        by_arxiv: dict[str, list[Resource]] = defaultdict(list)
+        for resource in resources:
+            by_arxiv[resource.arxiv_id].append(resource)
+        lookup = client.fetch_ids(list(by_arxiv))
+        now = timezone.now()
+        counts = {"found": 0, "not_found": 0, "invalid": 0}
+        for arxiv_id, group in by_arxiv.items():
+            for resource in group:
+                paper = lookup.papers.get(arxiv_id)
+                if paper is not None:
+                    _apply(resource, paper)
+                    counts["found"] += 1
+                elif arxiv_id in lookup.missing or arxiv_id in lookup.invalid:
+                    resource.arxiv_status = Status.NOT_FOUND
+                    if arxiv_id in lookup.invalid:
+                        resource.comment = f"arXiv: {lookup.invalid[arxiv_id]}"[:2000]
+                        counts["invalid"] += 1
+                    else:
+                        counts["not_found"] += 1
+                else:
+                    continue
+                resource.metadata_fetched_at = now
+                resource.save(update_fields=_FIELDS)
+        counts["requests"] = client.requests
+        if verify and resources:
+            from curricula.verify import titles_verify
+
+            titles_verify(resource_ids=[r.id for r in resources], client=client)
+        return counts
+    finally:
+        resources_release(token, field="fetch")
+        if own_client:
+            client.close()
+
+
+__all__ = ["ArxivUnavailable", "arxiv_fetch"]

@@ -1,0 +1,1 @@
+"""Link health: the checker, per-host politeness, the outage breaker, selectors and services."""

@@ -1,0 +1,299 @@
+"""The link checker: classifies one fetch, and checks many links concurrently across hosts while
+staying polite to each host (see politeness.py)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict, deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from html import unescape
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import httpx
+from django.conf import settings
+from django.db import connection
+
+from curricula.linkhealth.politeness import Gate, wait_for_slot
+from readlist import http
+
+OK, MOVED, BROKEN, BLOCKED, ERROR, SOFT_404 = (
+    "ok",
+    "moved",
+    "broken",
+    "blocked",
+    "error",
+    "soft_404",
+)
+BLOCKED_CODES = {401, 403, 429, 451, 999}
+BROKEN_CODES = {404, 410}
+_CHALLENGE_MARKERS = (
+    "cf-chl-",
+    "challenge-platform",
+    "just a moment...",
+    "attention required! | cloudflare",
+    "captcha-delivery.com",
+    "px-captcha",
+    "please enable cookies",
+)
+_LOGIN_WORDS = ("login", "signin", "sign-in", "sign_in", "auth", "sso", "account/login")
+
+
+@dataclass
+class Outcome:
+    """What checking one link found."""
+
+    key: int
+    url: str
+    outcome: str = ""  # one of the constants above; "" when the link was not checked
+    status: int | None = None
+    final_url: str = ""
+    moved_to: str = ""
+    elapsed_ms: int | None = None
+    error: str = ""
+    page_title: str = ""
+    network_failure: bool = False
+    deferred_until: float | None = None  # epoch seconds: the host asked us to come back later
+
+    @property
+    def checked(self) -> bool:
+        return bool(self.outcome)
+
+
+class _HeadParser(HTMLParser):
+    """Reads <title> and og:title from the head of a page; stops caring after </head>."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.title = ""
+        self.og_title = ""
+        self._in_title = False
+        self._done = False
+
+    def handle_starttag(self, tag, attrs):
+        if self._done:
+            return
+        if tag == "title" and not self.title:
+            self._in_title = True
+        elif tag == "meta":
+            values = dict(attrs)
+            if (values.get("property") or values.get("name") or "").lower() == "og:title":
+                self.og_title = (values.get("content") or "").strip()
+        elif tag == "body":
+            self._done = True
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
+        elif tag == "head":
+            self._done = True
+
+    def handle_data(self, data):
+        if self._in_title and not self._done:
+            self.title += data
+
+
+def page_title(html_text: str) -> str:
+    """The page's og:title, else its <title>, whitespace collapsed."""
+    parser = _HeadParser()
+    try:
+        parser.feed(html_text)
+    except Exception:  # a broken page still gets classified; it just has no title
+        return ""
+    title = parser.og_title or parser.title
+    return " ".join(unescape(title).split())[:500]
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _same_place(a: str, b: str) -> bool:
+    """Equal but for scheme, a leading www. and a trailing slash: not worth calling "moved"."""
+
+    def norm(url: str) -> tuple[str, str, str]:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").removeprefix("www.")
+        return host, parts.path.rstrip("/"), parts.query
+
+    return norm(a) == norm(b)
+
+
+def _is_soft_404(original: str, final: str) -> bool:
+    before, after = urlsplit(original), urlsplit(final)
+    if after.path in ("", "/") and before.path not in ("", "/"):
+        return True
+    lowered = after.path.lower()
+    return any(word in lowered for word in _LOGIN_WORDS) and not any(
+        word in before.path.lower() for word in _LOGIN_WORDS
+    )
+
+
+def classify(result: http.FetchResult, key: int = 0) -> Outcome:
+    """Turn one fetch into an outcome."""
+    out = Outcome(
+        key=key,
+        url=result.url,
+        status=result.status,
+        final_url=result.final_url,
+        elapsed_ms=int(result.elapsed * 1000),
+        network_failure=result.network_failure,
+    )
+    if result.error:
+        out.error = f"{result.error}: {result.error_detail}"[:2000]
+        out.outcome = BROKEN if result.error == "dns" else ERROR
+        return out
+    status = result.status or 0
+    text = result.text if result.body else ""
+    lowered = text[:20000].lower()
+    if status in BROKEN_CODES:
+        out.outcome = BROKEN
+    elif status in BLOCKED_CODES or (
+        status == 503
+        and ("cf-mitigated" in result.headers or any(m in lowered for m in _CHALLENGE_MARKERS))
+    ):
+        out.outcome = BLOCKED
+    elif status >= 400:
+        out.outcome = ERROR
+        out.error = f"HTTP {status}"
+    elif any(m in lowered for m in _CHALLENGE_MARKERS):
+        out.outcome = BLOCKED
+        out.error = "bot challenge page"
+    elif result.hops and _is_soft_404(result.url, result.final_url):
+        out.outcome = SOFT_404
+    elif (
+        result.hops
+        and result.hops[0].status in http.PERMANENT_REDIRECTS
+        and not _same_place(result.url, result.final_url)
+    ):
+        out.outcome = MOVED
+        out.moved_to = result.final_url
+    else:
+        out.outcome = OK
+    if status in (429, 503):
+        wait = retry_after_seconds(result.headers.get("retry-after"))
+        if wait is not None:
+            cap = settings.READLIST_LINKCHECK_RETRY_AFTER_CAP
+            out.deferred_until = time.time() + min(max(wait, 1.0), cap)
+    if "html" in result.headers.get("content-type", "html"):
+        out.page_title = page_title(text)
+    return out
+
+
+@dataclass
+class CheckSettings:
+    interval: float
+    limit: int
+    threads: int
+    timeout: float
+    connect_timeout: float
+    max_bytes: int
+    max_wait: float = 30.0
+
+    @classmethod
+    def from_settings(cls, **overrides) -> CheckSettings:
+        values = {
+            "interval": settings.READLIST_LINKCHECK_HOST_INTERVAL,
+            "limit": settings.READLIST_LINKCHECK_HOST_CONCURRENCY,
+            "threads": settings.READLIST_LINKCHECK_THREADS,
+            "timeout": settings.READLIST_LINKCHECK_TIMEOUT,
+            "connect_timeout": settings.READLIST_LINKCHECK_CONNECT_TIMEOUT,
+            "max_bytes": settings.READLIST_LINKCHECK_MAX_BYTES,
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+def check_one(url: str, *, client: httpx.Client, conf: CheckSettings, key: int = 0) -> Outcome:
+    result = http.fetch(
+        url,
+        client=client,
+        max_bytes=conf.max_bytes,
+        total_timeout=conf.timeout,
+        connect_timeout=conf.connect_timeout,
+    )
+    return classify(result, key)
+
+
+def check_many(
+    items: list[tuple[int, str]],
+    *,
+    gate: Gate,
+    conf: CheckSettings,
+    deadline: float | None = None,
+) -> list[Outcome]:
+    """Check (key, url) pairs: hosts in parallel, each host at most `conf.limit` at once and one
+    request per `conf.interval` (across workers, via the gate). Links of a host that asked us to
+    back off come back unchecked with `deferred_until` set; none of them is requested."""
+    by_host: dict[str, deque[tuple[int, str]]] = defaultdict(deque)
+    for key, url in items:
+        by_host[http.host_key(url)].append((key, url))
+    results: dict[int, Outcome] = {key: Outcome(key=key, url=url) for key, url in items}
+    lock = threading.Lock()
+
+    def lane(host: str, client: httpx.Client) -> None:
+        queue = by_host[host]
+        try:
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    key, url = queue.popleft()
+                if deadline is not None and time.monotonic() > deadline:
+                    return
+                grant = wait_for_slot(
+                    gate, host, interval=conf.interval, limit=conf.limit, max_wait=conf.max_wait
+                )
+                if not grant.granted:
+                    until = grant.deferred_until or time.time() + 15 * 60
+                    _defer_rest(host, key, url, until)
+                    return
+                try:
+                    outcome = check_one(url, client=client, conf=conf, key=key)
+                finally:
+                    gate.release(host, grant.token)
+                results[key] = outcome
+                if outcome.deferred_until is not None:
+                    gate.defer(host, outcome.deferred_until)
+                    _defer_rest(host, None, None, outcome.deferred_until)
+                    return
+        finally:
+            if threading.current_thread() is not threading.main_thread():
+                connection.close()
+
+    def _defer_rest(host: str, key: int | None, url: str | None, until: float) -> None:
+        with lock:
+            pending = list(by_host[host])
+            by_host[host].clear()
+        if key is not None:
+            pending.insert(0, (key, url or ""))
+        for k, u in pending:
+            results[k] = Outcome(key=k, url=u, deferred_until=until)
+
+    lanes = [
+        host
+        for round_ in range(conf.limit)
+        for host, queue in by_host.items()
+        if len(queue) > round_
+    ]
+    if not lanes:
+        return []
+    with http.make_client(max_connections=max(10, conf.threads * 2)) as client:
+        workers = max(1, min(conf.threads, len(lanes)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="linkcheck") as pool:
+            futures = [pool.submit(lane, host, client) for host in lanes]
+            for future in futures:
+                future.result()
+    return [results[key] for key, _ in items]

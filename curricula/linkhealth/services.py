@@ -1,0 +1,274 @@
+"""Link-health writes: claim resources, run a check, apply the 3-strikes rule, send the digest."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from curricula.linkhealth import breaker, checker, selectors
+from curricula.linkhealth.politeness import get_gate
+from curricula.models import CheckRun, LinkCheck, Resource
+
+Health = Resource.Health
+HEALTHY_RECHECK = timedelta(days=7)
+SUSPECT_RECHECK = timedelta(days=1)
+CLAIM_LEASE = timedelta(minutes=15)
+
+
+def resources_created(ids: Iterable[int]) -> None:
+    """Check and fetch new resources right after the transaction that made them commits."""
+    from curricula import tasks
+
+    id_list = sorted(set(ids))
+    if not id_list:
+        return
+    tasks.check_links.delay_on_commit(id_list, "new")
+    tasks.fetch_arxiv.delay_on_commit(id_list)
+
+
+def resources_claim(
+    ids: Iterable[int], *, field: str, lease: timedelta = CLAIM_LEASE
+) -> tuple[str, list[int]]:
+    """Claim resources for this worker with one conditional UPDATE; returns the ids it got.
+
+    `field` is "check" or "fetch". Like healthchecks' sendalerts: whoever's UPDATE matched the
+    row owns it until the lease runs out, so two workers never do the same job."""
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    free = Q(**{f"{field}_claimed_until__isnull": True}) | Q(**{f"{field}_claimed_until__lt": now})
+    Resource.objects.filter(free, id__in=list(ids)).update(
+        **{f"{field}_claim": token, f"{field}_claimed_until": now + lease}
+    )
+    claimed = list(
+        Resource.objects.filter(**{f"{field}_claim": token}).values_list("id", flat=True)
+    )
+    return token, claimed
+
+
+def resources_release(token: str, *, field: str) -> None:
+    Resource.objects.filter(**{f"{field}_claim": token}).update(
+        **{f"{field}_claim": "", f"{field}_claimed_until": None}
+    )
+
+
+def linkcheck_run(
+    *,
+    resource_ids: Iterable[int],
+    trigger: str = "schedule",
+    canaries: list[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    time_budget: float | None = None,
+    **conf_overrides,
+) -> CheckRun:
+    """Check the given resources (those another worker holds are skipped) and record the run.
+
+    Canaries first: when the checker cannot reach the web, or most checks fail at network level,
+    the run is inconclusive and no resource changes state."""
+    run = CheckRun.objects.create(trigger=trigger[:20])
+    token, claimed = resources_claim(resource_ids, field="check")
+    try:
+        verdict = breaker.canaries_reachable(canaries)
+        if not verdict.online:
+            return _finish(
+                run,
+                inconclusive=True,
+                note=f"Checker offline: {verdict.detail}",
+                counts={"claimed": len(claimed)},
+            )
+        resources = list(Resource.objects.filter(id__in=claimed).only("id", "url"))
+        items = [(r.id, r.url) for r in resources]
+        conf = checker.CheckSettings.from_settings(**conf_overrides)
+        deadline = time.monotonic() + time_budget if time_budget else None
+        outcomes = _check_in_chunks(items, conf=conf, deadline=deadline, progress=progress)
+        verdict = breaker.run_verdict(outcomes)
+        counts = Counter(
+            o.outcome or ("deferred" if o.deferred_until else "unchecked") for o in outcomes
+        )
+        if not verdict.online:
+            return _finish(
+                run,
+                inconclusive=True,
+                note=f"Checker offline: {verdict.detail}",
+                counts=dict(counts),
+            )
+        newly_broken = linkcheck_record(run, outcomes)
+        counts["newly_broken"] = newly_broken
+        return _finish(run, inconclusive=False, note=verdict.detail, counts=dict(counts))
+    finally:
+        resources_release(token, field="check")
+
+
+def _check_in_chunks(items, *, conf, deadline, progress) -> list[checker.Outcome]:
+    # One chunk per call of check_many keeps the progress bar moving on long runs.
+    gate = get_gate()
+    chunk = max(len(items), 1) if progress is None else max(50, conf.threads * 2)
+    outcomes: list[checker.Outcome] = []
+    for start in range(0, len(items), chunk):
+        outcomes += checker.check_many(
+            items[start : start + chunk], gate=gate, conf=conf, deadline=deadline
+        )
+        if progress:
+            progress(len(outcomes), len(items))
+    return outcomes
+
+
+def _finish(run: CheckRun, *, inconclusive: bool, note: str, counts: dict) -> CheckRun:
+    run.finished_at = timezone.now()
+    run.inconclusive = inconclusive
+    run.note = note[:4000]
+    run.counts = counts
+    run.save(update_fields=["finished_at", "inconclusive", "note", "counts"])
+    return run
+
+
+def _broken_streak_complete(resource_id: int, latest_at: datetime) -> bool:
+    strikes = settings.READLIST_LINKCHECK_BROKEN_STRIKES
+    recent = list(
+        LinkCheck.objects.filter(resource_id=resource_id)
+        .order_by("-checked_at", "-id")
+        .values_list("outcome", "checked_at")[:strikes]
+    )
+    if len(recent) < strikes or any(outcome != Health.BROKEN for outcome, _ in recent):
+        return False
+    span = latest_at - recent[-1][1]
+    return span >= timedelta(hours=settings.READLIST_LINKCHECK_BROKEN_SPAN_HOURS)
+
+
+@transaction.atomic
+def linkcheck_record(run: CheckRun | None, outcomes: list[checker.Outcome]) -> int:
+    """Store each result and move each resource's health; returns how many became broken."""
+    now = timezone.now()
+    by_id = {r.id: r for r in Resource.objects.filter(id__in=[o.key for o in outcomes])}
+    newly_broken = 0
+    for out in outcomes:
+        resource = by_id.get(out.key)
+        if resource is None:
+            continue
+        if not out.checked:
+            if out.deferred_until:
+                resource.next_check_at = datetime.fromtimestamp(out.deferred_until, tz=UTC)
+                resource.save(update_fields=["next_check_at"])
+            continue
+        LinkCheck.objects.create(
+            resource=resource,
+            run=run,
+            outcome=out.outcome,
+            status_code=out.status,
+            final_url=out.final_url[:2000],
+            elapsed_ms=out.elapsed_ms,
+            error=out.error,
+            page_title=out.page_title,
+        )
+        before = resource.health
+        after = _next_health(resource, out, now)
+        resource.last_checked_at = now
+        if out.page_title:
+            resource.page_title = out.page_title
+        resource.moved_to = out.moved_to if after == Health.MOVED else ""
+        suspect = out.outcome == Health.BROKEN or after != Health.OK
+        resource.next_check_at = now + (SUSPECT_RECHECK if suspect else HEALTHY_RECHECK)
+        if out.deferred_until:
+            resource.next_check_at = datetime.fromtimestamp(out.deferred_until, tz=UTC)
+        if after != before:
+            resource.health = after
+            resource.health_changed_at = now
+            # A resource that leaves or (re-)enters "broken" is news for the next digest.
+            resource.broken_notified_at = None
+            newly_broken += after == Health.BROKEN
+        resource.save(
+            update_fields=[
+                "health",
+                "health_changed_at",
+                "last_checked_at",
+                "next_check_at",
+                "page_title",
+                "moved_to",
+                "broken_notified_at",
+            ]
+        )
+    return newly_broken
+
+
+def _next_health(resource: Resource, out: checker.Outcome, now: datetime) -> str:
+    if out.outcome == Health.BROKEN:
+        if _broken_streak_complete(resource.id, now):
+            return Health.BROKEN
+        # Not yet: one or two broken results may be a passing outage of the site.
+        return resource.health if resource.health != Health.UNKNOWN else Health.ERROR
+    if out.outcome == Health.ERROR and resource.health == Health.BROKEN:
+        return Health.BROKEN  # a timeout says nothing about whether it came back
+    return out.outcome
+
+
+def linkcheck_digest_send() -> int:
+    """Mail admins the links that became broken since the last digest; each link once."""
+    candidates = list(
+        Resource.objects.filter(health=Health.BROKEN, broken_notified_at__isnull=True).values_list(
+            "id", flat=True
+        )[:500]
+    )
+    if not candidates:
+        return 0
+    stamp = timezone.now()
+    # The conditional UPDATE is the claim: a second digest task running now finds nothing.
+    Resource.objects.filter(id__in=candidates, broken_notified_at__isnull=True).update(
+        broken_notified_at=stamp
+    )
+    resources = list(
+        Resource.objects.filter(id__in=candidates, broken_notified_at=stamp)
+        .prefetch_related("entries__curriculum")
+        .order_by("url")
+    )
+    recipients = list(
+        get_user_model()
+        .objects.filter(is_active=True, is_superuser=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if not resources or not recipients:
+        return 0
+    context = {
+        "resources": resources,
+        "site_url": settings.SITE_URL.rstrip("/"),
+        "offline_since": selectors.checker_offline_since(),
+    }
+    subject = render_to_string("curricula/email/broken_digest_subject.txt", context).strip()
+    send_mail(
+        subject=" ".join(subject.split()),
+        message=render_to_string("curricula/email/broken_digest.txt", context),
+        from_email=None,
+        recipient_list=recipients,
+        html_message=render_to_string("curricula/email/broken_digest.html", context),
+    )
+    return len(resources)
+
+
+def resource_accept_move(*, actor, resource: Resource) -> bool:
+    """Admin accepted a "moved" link's new URL: the resource now points there."""
+    from curricula.canonical import InvalidURL, canonicalize
+
+    if not resource.moved_to:
+        return False
+    try:
+        canonical = canonicalize(resource.moved_to)
+    except InvalidURL:
+        return False
+    if Resource.objects.filter(url=canonical.url).exclude(id=resource.id).exists():
+        return False  # the new URL is already its own resource: move the entries instead
+    resource.url = canonical.url
+    resource.moved_to = ""
+    resource.health = Health.UNKNOWN
+    resource.next_check_at = None
+    resource.save(update_fields=["url", "moved_to", "health", "next_check_at"])
+    return True

@@ -1,0 +1,86 @@
+"""Celery tasks for link health and arXiv metadata: they take ids, re-fetch, and call services."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+
+from curricula.arxiv.client import ArxivClient, ArxivUnavailable
+from curricula.arxiv.services import arxiv_fetch
+from curricula.linkhealth import selectors, services
+from curricula.models import Resource
+from curricula.verify import titles_verify
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(
+    bind=True,
+    soft_time_limit=540,
+    time_limit=600,
+    max_retries=3,
+    autoretry_for=(ConnectionError,),
+    retry_backoff=60,
+    retry_jitter=True,
+)
+def check_links(self, resource_ids: list[int], trigger: str = "task") -> dict:
+    """Check these resources (gone ones are skipped) and verify page titles of non-arXiv ones."""
+    existing = list(Resource.objects.filter(id__in=resource_ids).values_list("id", flat=True))
+    if not existing:
+        return {"checked": 0}
+    run = services.linkcheck_run(resource_ids=existing, trigger=trigger, time_budget=480)
+    if not run.inconclusive:
+        pages = list(
+            Resource.objects.filter(id__in=existing, arxiv_id="").values_list("id", flat=True)
+        )
+        if pages:
+            with ArxivClient() as client:
+                titles_verify(resource_ids=pages, client=client, max_searches=10)
+    return {"run": run.id, "inconclusive": run.inconclusive, **run.counts}
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def check_due_links() -> dict:
+    """Beat: a bounded batch of the stalest due resources (healthy weekly, suspect daily)."""
+    ids = selectors.resources_due(limit=settings.READLIST_LINKCHECK_BATCH)
+    if ids:
+        check_links.delay(ids, "schedule")
+    return {"queued": len(ids)}
+
+
+@shared_task(
+    bind=True,
+    soft_time_limit=540,
+    time_limit=600,
+    max_retries=5,
+)
+def fetch_arxiv(self, resource_ids: list[int]) -> dict:
+    """Fetch arXiv metadata and verify titles; arXiv trouble retries the task with backoff."""
+    existing = list(
+        Resource.objects.filter(id__in=resource_ids)
+        .exclude(arxiv_id="")
+        .values_list("id", flat=True)
+    )
+    if not existing:
+        return {"found": 0}
+    try:
+        return arxiv_fetch(resource_ids=existing)
+    except ArxivUnavailable as exc:
+        log.warning("arXiv unavailable: %s", exc)
+        raise self.retry(exc=exc, countdown=min(3600, 60 * 2**self.request.retries)) from exc
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def fetch_due_arxiv() -> dict:
+    """Beat: arXiv resources never fetched or older than a week, in batches of 100 ids."""
+    ids = selectors.arxiv_due(limit=settings.READLIST_ARXIV_BATCH * 3)
+    for start in range(0, len(ids), settings.READLIST_ARXIV_BATCH):
+        fetch_arxiv.delay(ids[start : start + settings.READLIST_ARXIV_BATCH])
+    return {"queued": len(ids)}
+
+
+@shared_task(soft_time_limit=120, time_limit=150)
+def send_broken_digest() -> dict:
+    return {"sent_for": services.linkcheck_digest_send()}

@@ -1,0 +1,3 @@
+"""Fixtures for the curricula tests (the worker ones live in workers_support.py)."""
+
+from tests.curricula.workers_support import _own_redis_keys, fast_checker, fetch_local  # noqa: F401
