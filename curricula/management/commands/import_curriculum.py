@@ -1,0 +1,51 @@
+"""`manage.py import_curriculum FILE --curriculum SLUG`: import a Markdown reading list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from curricula.services import ImportRejected, curriculum_import
+
+
+class Command(BaseCommand):
+    help = "Import a Markdown reading list into a curriculum (a new revision when it changed)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="Markdown file to import ('-' reads standard input).")
+        parser.add_argument("--curriculum", required=True, metavar="SLUG")
+        parser.add_argument("--title", help="Curriculum title (default: the file's own title).")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Print the change report; change nothing."
+        )
+
+    def handle(self, *args, file: str, curriculum: str, title: str | None, dry_run: bool, **opts):
+        data = self._read(file)
+        try:
+            result = curriculum_import(
+                actor=None,
+                text=data,
+                slug=curriculum,
+                title=title,
+                source_name=Path(file).name if file != "-" else "stdin",
+                dry_run=dry_run,
+            )
+        except ImportRejected as exc:
+            raise CommandError(exc.message) from None
+        self.stdout.write(result.report)
+
+    def _read(self, file: str) -> bytes:
+        import sys
+
+        if file == "-":
+            return sys.stdin.buffer.read()
+        path = Path(file)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            raise CommandError(f"No such file: {file}") from None
+        except IsADirectoryError:
+            raise CommandError(f"{file} is a directory, not a Markdown file.") from None
+        except OSError as exc:
+            raise CommandError(f"Cannot read {file}: {exc.strerror or exc}") from None

@@ -1,0 +1,341 @@
+"""Writes to the catalogue: importing a Markdown reading list as a new revision of a curriculum."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_slug
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from curricula.canonical import guess_kind
+from curricula.importer import ParseError, parse_markdown
+from curricula.importer.plan import (
+    ENTRY_CONTENT_FIELDS,
+    TIER_FIELDS,
+    TOPIC_FIELDS,
+    ImportPlan,
+    build_plan,
+    query_chunk,
+)
+from curricula.importer.report import render, summarise
+from curricula.models import Curriculum, Entry, Resource, Revision, Tier, Topic
+
+BATCH = 500
+
+
+class ImportRejected(Exception):
+    """The text cannot be imported; `message` says why in words a curator can act on."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class ImportResult:
+    report: str
+    changed: bool
+    revision: Revision | None
+    warnings: list[str] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+    curriculum: Curriculum | None = None
+    dry_run: bool = False
+    sha256: str = ""
+
+
+def read_source(data: str | bytes) -> str:
+    """The import text as str, or ImportRejected: empty, binary, not UTF-8, too large."""
+    limit = settings.READLIST_IMPORT_MAX_BYTES
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
+    if len(raw) > limit:
+        raise ImportRejected(
+            f"The file is {len(raw):,} bytes; the import limit is {limit:,} bytes "
+            "(READLIST_IMPORT_MAX_BYTES)."
+        )
+    if b"\x00" in raw:
+        raise ImportRejected("The file looks binary (it contains NUL bytes), not Markdown text.")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportRejected(
+            f"The file is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start} "
+            "cannot be decoded). Save it as UTF-8 and try again."
+        ) from None
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
+    if controls > max(8, len(text) // 100):
+        raise ImportRejected("The file looks binary (it is full of control characters).")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise ImportRejected("The file is empty.")
+    return text
+
+
+def curriculum_import(
+    *,
+    actor: Any,
+    text: str | bytes,
+    slug: str,
+    title: str | None = None,
+    source_name: str = "",
+    dry_run: bool = False,
+) -> ImportResult:
+    """Import a Markdown reading list into curriculum `slug` as a new revision (if it changed).
+
+    Entries are matched to the stored ones by resource (then title), updated in place, and
+    those the text no longer lists are retired, never deleted: nobody's progress is lost.
+    """
+    if actor is not None and not getattr(actor, "is_staff", False):
+        raise PermissionDenied("Only staff can import curricula.")
+    try:
+        validate_slug(slug)
+    except ValidationError:
+        raise ImportRejected(
+            f"“{slug}” is not a valid curriculum slug (letters, digits, - and _ only)."
+        ) from None
+    if len(slug) > 50:
+        raise ImportRejected("A curriculum slug is at most 50 characters.")
+    source = read_source(text)
+    try:
+        parsed = parse_markdown(source)
+    except ParseError as exc:
+        raise ImportRejected(f"Nothing was imported: {exc}.") from None
+    if parsed.refused:
+        links = "; ".join(f"line {r.line}: {r.url}" for r in parsed.refused[:10])
+        raise ImportRejected(
+            f"Nothing was imported: {len(parsed.refused)} dangerous link(s) refused "
+            f"(javascript:, data:, vbscript: and file: links are never stored) — {links}."
+        )
+    sha = hashlib.sha256(source.encode("utf-8")).hexdigest()
+    name = source_name or "text"
+
+    if dry_run:
+        plan = build_plan(parsed, slug=slug, title=title)
+        number = _next_number(plan.curriculum)
+        summary = summarise(plan)
+        if plan.changed:
+            headline = (
+                f"Dry run — nothing was changed. Importing {name} into “{slug}” "
+                f"would create revision r{number}."
+            )
+        else:
+            headline = f"Dry run — nothing was changed. “{slug}” already matches {name}."
+        return ImportResult(
+            report=render(plan, summary, headline=headline),
+            changed=plan.changed,
+            revision=None,
+            warnings=list(parsed.warnings),
+            summary=summary,
+            curriculum=plan.curriculum,
+            dry_run=True,
+            sha256=sha,
+        )
+
+    try:
+        with transaction.atomic():
+            # Two imports into one curriculum at once would race for the revision number.
+            Curriculum.objects.select_for_update().filter(slug=slug).first()
+            plan = build_plan(parsed, slug=slug, title=title)
+            summary = summarise(plan)
+            if not plan.changed:
+                headline = f"No changes: “{slug}” already matches {name}; no revision made."
+                return ImportResult(
+                    report=render(plan, summary, headline=headline),
+                    changed=False,
+                    revision=None,
+                    warnings=list(parsed.warnings),
+                    summary=summary,
+                    curriculum=plan.curriculum,
+                    sha256=sha,
+                )
+            number = _next_number(plan.curriculum)
+            headline = f"Imported {name} into “{slug}”: revision r{number}."
+            report = render(plan, summary, headline=headline)
+            revision = _apply(
+                plan,
+                actor=actor,
+                number=number,
+                source=source,
+                sha=sha,
+                source_name=source_name,
+                summary=summary,
+                report=report,
+            )
+    except IntegrityError as exc:
+        raise ImportRejected(
+            f"Nothing was imported: another change to “{slug}” happened at the same time "
+            f"({exc.__class__.__name__}). Try again."
+        ) from None
+    return ImportResult(
+        report=report,
+        changed=True,
+        revision=revision,
+        warnings=list(parsed.warnings),
+        summary=summary,
+        curriculum=revision.curriculum,
+        sha256=sha,
+    )
+
+
+def _next_number(curriculum: Curriculum | None) -> int:
+    if curriculum is None:
+        return 1
+    latest = curriculum.revisions.aggregate(latest=Max("number"))["latest"]
+    return (latest or 0) + 1
+
+
+def _apply(
+    plan: ImportPlan,
+    *,
+    actor: Any,
+    number: int,
+    source: str,
+    sha: str,
+    source_name: str,
+    summary: dict[str, Any],
+    report: str,
+) -> Revision:
+    values = plan.curriculum_values
+    curriculum = plan.curriculum
+    if curriculum is None:
+        curriculum = Curriculum.objects.create(slug=plan.slug, **values)
+    elif plan.curriculum_changed:
+        for name in plan.curriculum_changed:
+            setattr(curriculum, name, values[name])
+        curriculum.save(update_fields=[*plan.curriculum_changed, "updated_at"])
+    revision = Revision.objects.create(
+        curriculum=curriculum,
+        number=number,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        source_name=source_name[:255],
+        sha256=sha,
+        source_text=source,
+        summary=summary,
+        summary_text=report,
+    )
+    resource_ids = _resources(plan)
+
+    tiers: dict[int, Tier] = {}
+    new_tiers, changed_tiers = [], []
+    for planned_tier in plan.tiers:
+        tier = planned_tier.stored or Tier(curriculum=curriculum, number=planned_tier.parsed.number)
+        for name, value in planned_tier.values.items():
+            setattr(tier, name, value)
+        tier.retired_in = None
+        if planned_tier.stored is None:
+            new_tiers.append(tier)
+        elif planned_tier.changed or planned_tier.revived:
+            changed_tiers.append(tier)
+        tiers[planned_tier.parsed.number] = tier
+    _create(Tier, new_tiers)
+    Tier.objects.bulk_update(changed_tiers, [*TIER_FIELDS, "retired_in"], batch_size=BATCH)
+    _retire(Tier, [t.pk for t in plan.retired_tiers], revision)
+
+    topics: list[Topic] = []
+    new_topics, changed_topics = [], []
+    for planned_topic in plan.topics:
+        topic = planned_topic.stored or Topic(curriculum=curriculum)
+        for name, value in planned_topic.values.items():
+            setattr(topic, name, value)
+        topic.tier = tiers.get(planned_topic.parsed.tier) if planned_topic.parsed.tier else None
+        topic.retired_in = None
+        if planned_topic.stored is None:
+            new_topics.append(topic)
+        elif planned_topic.changed or planned_topic.revived:
+            changed_topics.append(topic)
+        topics.append(topic)
+    _create(Topic, new_topics)
+    Topic.objects.bulk_update(
+        changed_topics, [*TOPIC_FIELDS, "tier", "retired_in"], batch_size=BATCH
+    )
+    _retire(Topic, [t.pk for t in plan.retired_topics], revision)
+
+    now = timezone.now()
+    new_entries, changed_entries = [], []
+    for planned in plan.entries:
+        parsed = planned.parsed
+        if planned.stored is not None and not (planned.changed or planned.revived):
+            continue
+        entry = planned.stored or Entry(curriculum=curriculum, introduced_in=revision)
+        fields = dict(planned.values)
+        url = fields.pop("resource_url")
+        for name, value in fields.items():
+            setattr(entry, name, value)
+        entry.resource_id = resource_ids.get(url) if url else None
+        entry.tier = tiers.get(parsed.tier) if parsed.tier is not None else None
+        entry.topic = topics[parsed.topic] if parsed.topic is not None else None
+        entry.retired_in = None
+        entry.updated_at = now
+        (new_entries if planned.stored is None else changed_entries).append(entry)
+    Entry.objects.bulk_create(new_entries, batch_size=BATCH)
+    Entry.objects.bulk_update(
+        changed_entries,
+        [
+            *ENTRY_CONTENT_FIELDS,
+            "position",
+            "resource",
+            "tier",
+            "topic",
+            "retired_in",
+            "updated_at",
+        ],
+        batch_size=BATCH,
+    )
+    _retire(Entry, [e.pk for e in plan.retired_entries], revision)
+    return revision
+
+
+def _resources(plan: ImportPlan) -> dict[str, int]:
+    """Canonical URL -> resource id for every link, creating the new resources in bulk."""
+    ids = {url: resource.pk for url, resource in plan.existing_resources.items()}
+    new_urls = set(plan.new_resource_urls)
+    if not new_urls:
+        return ids
+    seen: set[str] = set()
+    new = []
+    for canonical in plan.canonical.values():
+        if canonical.url in new_urls and canonical.url not in seen:
+            seen.add(canonical.url)
+            new.append(
+                Resource(
+                    url=canonical.url,
+                    kind=guess_kind(canonical),
+                    arxiv_id=canonical.arxiv_id,
+                    arxiv_version=canonical.arxiv_version,
+                    doi=canonical.doi,
+                    arxiv_status=(
+                        Resource.ArxivStatus.PENDING
+                        if canonical.arxiv_id
+                        else Resource.ArxivStatus.NOT_ARXIV
+                    ),
+                )
+            )
+    # Another import may create the same resource meanwhile: keep theirs, read the ids back.
+    Resource.objects.bulk_create(new, batch_size=BATCH, ignore_conflicts=True)
+    urls = sorted(new_urls)
+    size = query_chunk()
+    for start in range(0, len(urls), size):
+        ids.update(
+            Resource.objects.filter(url__in=urls[start : start + size]).values_list("url", "pk")
+        )
+    return ids
+
+
+def _create(model: Any, objs: list[Any]) -> None:
+    """Create rows whose ids entries will point at (tiers, topics)."""
+    if connection.features.can_return_rows_from_bulk_insert:
+        model.objects.bulk_create(objs, batch_size=BATCH)
+    else:  # an SQLite older than 3.35 cannot say which ids a bulk insert made
+        for obj in objs:
+            obj.save()
+
+
+def _retire(model: Any, pks: list[int], revision: Revision) -> None:
+    size = query_chunk()
+    for start in range(0, len(pks), size):
+        model.objects.filter(pk__in=pks[start : start + size]).update(retired_in=revision)
