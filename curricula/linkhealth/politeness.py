@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from django.conf import settings
+from django.db import OperationalError
 from django.db.models import Q
 from django.utils import timezone
 
@@ -98,6 +99,23 @@ class RedisGate:
         return value if value > time.time() else None
 
 
+def _retry_locked(method):
+    """SQLite answers "database is locked" to concurrent writers (at once, in shared-cache mode):
+    a gate call is tiny, so try again shortly rather than fail the check."""
+
+    def wrapper(*args, **kwargs):
+        for attempt in range(100):
+            try:
+                return method(*args, **kwargs)
+            except OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 99:
+                    raise
+                time.sleep(0.01 + 0.002 * attempt)
+        raise AssertionError("unreachable")
+
+    return wrapper
+
+
 class DatabaseGate:
     """Gate state in HostState rows; each grant is one conditional UPDATE, so workers never race."""
 
@@ -108,6 +126,7 @@ class DatabaseGate:
         if not HostState.objects.filter(host=key).exists():
             HostState.objects.get_or_create(host=key)
 
+    @_retry_locked
     def acquire(
         self, host: str, *, interval: float, limit: int, lease: float = 60.0, scope: str = "web"
     ) -> Grant:
@@ -135,9 +154,11 @@ class DatabaseGate:
             return Grant(wait=max(0.01, (state.next_request_at - now).total_seconds()))
         return Grant(wait=0.05)
 
+    @_retry_locked
     def release(self, host: str, token: str, *, scope: str = "web") -> None:
         HostState.objects.filter(host=self._host(scope, host)).update(**{token: None})
 
+    @_retry_locked
     def defer(self, host: str, until: float, *, scope: str = "web") -> None:
         key = self._host(scope, host)
         self._ensure(key)
@@ -146,6 +167,7 @@ class DatabaseGate:
             Q(blocked_until__isnull=True) | Q(blocked_until__lt=when)
         ).update(blocked_until=when)
 
+    @_retry_locked
     def deferred_until(self, host: str, *, scope: str = "web") -> float | None:
         state = HostState.objects.filter(host=self._host(scope, host)).first()
         if state and state.blocked_until and state.blocked_until > timezone.now():
