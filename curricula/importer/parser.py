@@ -36,6 +36,7 @@ from curricula.importer.model import (
 )
 
 _HREF = re.compile(r"""(?:href|src)\s*=\s*["']?(https?://[^"'\s>]+)""", re.I)
+_OPTIONAL_MARK = re.compile(r"\s*[(\[]optional[)\]]\s*$", re.I)
 _BARE = re.compile(r"https?://[^\s<>\[\]()\"'`]+")
 
 
@@ -183,8 +184,12 @@ class _Parser:
         if tier is None:
             tier = ParsedTier(number=number, label=label, line=line + 1)
             self.tiers[number] = tier
-        if match["title"] and not tier.title:
-            tier.title = match["title"].strip()
+        title = (match["title"] or "").strip()
+        marked = _OPTIONAL_MARK.search(title)
+        if marked:  # "Tier 5 — Extras (optional)"
+            title, optional = title[: marked.start()].strip(), True
+        if title and not tier.title:
+            tier.title = title
         if match["plus"] and "+" not in tier.label:
             tier.label = label
         tier.optional = tier.optional or optional

@@ -1,0 +1,314 @@
+"""A curriculum written back out: Markdown the importer reads back, BibTeX and CSL-JSON."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from typing import Any
+
+from curricula.models import Curriculum, Entry, Tier, Topic
+
+FORMATS = {
+    "markdown": ("text/markdown; charset=utf-8", "md"),
+    "bibtex": ("application/x-bibtex; charset=utf-8", "bib"),
+    "csljson": ("application/vnd.citationstyles.csl+json; charset=utf-8", "json"),
+}
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+
+
+def export(curriculum: Curriculum, fmt: str) -> str:
+    if fmt == "markdown":
+        return export_markdown(curriculum)
+    if fmt == "bibtex":
+        return export_bibtex(curriculum)
+    if fmt == "csljson":
+        return export_csljson(curriculum)
+    raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def _active_entries(curriculum: Curriculum) -> list[Entry]:
+    return list(
+        curriculum.entries.active()
+        .select_related("resource", "tier", "topic", "topic__tier")
+        .order_by("position", "pk")
+    )
+
+
+# --- Markdown -----------------------------------------------------------------------------------
+def export_markdown(curriculum: Curriculum) -> str:
+    tiers = list(curriculum.tiers.filter(retired_in__isnull=True).order_by("position", "number"))
+    topics = list(curriculum.topics.filter(retired_in__isnull=True).order_by("position", "pk"))
+    entries = _active_entries(curriculum)
+
+    out: list[str] = [f"# {curriculum.title}"]
+    if curriculum.description.strip():
+        out.append(curriculum.description.strip())
+    loose = [e for e in entries if e.topic_id is None and e.tier_id is None]
+    if loose:
+        out.append(_entry_list(loose))
+    if curriculum.guidance.strip():
+        guidance = curriculum.guidance.strip()
+        out.append(guidance if guidance.startswith("#") else f"## About\n\n{guidance}")
+
+    by_topic: dict[int | None, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        by_topic[entry.topic_id].append(entry)
+    # Tiers written as headings: those topics sit in, or that hold entries outside any topic.
+    heading_tiers = {t.tier_id for t in topics if t.tier_id} | {
+        e.tier_id for e in entries if e.topic_id is None and e.tier_id
+    }
+    tier_level = 2
+    for tier in tiers:
+        if tier.pk not in heading_tiers:
+            continue
+        out.append("#" * tier_level + " " + _tier_heading(tier))
+        if tier.note.strip():
+            out.append(tier.note.strip())
+        own = [e for e in by_topic[None] if e.tier_id == tier.pk]
+        if own:
+            out.append(_grouped(own))
+        out.extend(_topics([t for t in topics if t.tier_id == tier.pk], by_topic, tier_level + 1))
+    grid_tiers = [t for t in tiers if t.pk not in heading_tiers]
+    out.extend(_topics([t for t in topics if t.tier_id is None], by_topic, 2, grid_tiers))
+    return "\n\n".join(out).rstrip() + "\n"
+
+
+def _tier_heading(tier: Tier) -> str:
+    title = tier.title.strip()
+    if tier.optional:
+        title = f"{title} (optional)".strip()
+    return f"{tier.label} — {title}" if title else tier.label
+
+
+def _topics(
+    topics: list[Topic],
+    by_topic: dict[int | None, list[Entry]],
+    level: int,
+    grid_tiers: list[Tier] | None = None,
+) -> list[str]:
+    out: list[str] = []
+    part = ""
+    for topic in topics:
+        if topic.part and topic.part != part:
+            part = topic.part
+            out.append("#" * level + " " + part)
+        topic_level = level + 1 if topic.part else level
+        name = f"{topic.number}. {topic.title}" if topic.number else topic.title
+        out.append("#" * topic_level + " " + name)
+        if topic.description.strip():
+            out.append(topic.description.strip())
+        entries = by_topic.get(topic.pk, [])
+        if grid_tiers is None or all(e.tier_id is None for e in entries):
+            if entries:
+                out.append(_grouped(entries))
+            continue
+        untiered = [e for e in entries if e.tier_id is None]
+        if untiered:
+            out.append(_grouped(untiered))
+        for tier in grid_tiers:
+            in_tier = [e for e in entries if e.tier_id == tier.pk]
+            if not in_tier:
+                continue
+            if tier.optional:
+                out.append(f"<details><summary><strong>{tier.label}</strong></summary>")
+                out.append(_grouped(in_tier))
+                out.append("</details>")
+            else:
+                out.append(f"**{tier.label}**")
+                out.append(_grouped(in_tier))
+    return out
+
+
+def _grouped(entries: list[Entry]) -> str:
+    """Entries in runs of the same group, each run under its group's label as a bold line.
+
+    A bold line rather than a sub-heading: a heading would end the tier marker of a grid,
+    and a topic made only of sub-headings would read back as a part above topics.
+    """
+    chunks: list[str] = []
+    group = ""
+    run: list[Entry] = []
+    for entry in entries:
+        if entry.group != group and run:
+            chunks.append(_entry_list(run))
+            run = []
+        if entry.group and entry.group != group:
+            chunks.append(f"**{_escape(entry.group)}**")
+        group = entry.group
+        run.append(entry)
+    if run:
+        chunks.append(_entry_list(run))
+    return "\n\n".join(chunks)
+
+
+def _entry_list(entries: list[Entry]) -> str:
+    return "\n".join(_entry(e) for e in entries)
+
+
+def _escape(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def _url(url: str) -> str:
+    return f"<{url}>" if re.search(r"[\s()<>]", url) else url
+
+
+def _entry(entry: Entry) -> str:
+    mark = "✨ " if entry.added_on else ""
+    url = entry.url_as_written or (entry.resource.url if entry.resource else "")
+    title = _escape(entry.title)
+    line = f"- {mark}[{title}]({_url(url)})" if url else f"- {mark}{title}"
+    if entry.alias:
+        line += f" ({_escape(entry.alias)})"
+    tail = []
+    if entry.date_text:
+        tail.append(_escape(entry.date_text) + ".")
+    for link in entry.extra_links or []:
+        label = _escape(str(link.get("label") or "link"))
+        tail.append(f"[{label}]({_url(str(link.get('url', '')))}).")
+    if entry.tags:
+        tail.append(" ".join(f"`{tag}`" for tag in entry.tags) + ".")
+    if tail:
+        line += ("," if entry.date_text else "") + " " + " ".join(tail)
+    lines = [line]
+    if entry.why:
+        lines.append("  Why: " + " ".join(entry.why.split()))
+    if entry.todo:
+        lines.append("  TODO")
+    for paragraph in filter(None, (p.strip() for p in entry.excerpt.split("\n\n"))):
+        body = paragraph.replace("\n", "\n    ")
+        lines.append(f'  - _"{body}"_')
+    return "\n".join(lines)
+
+
+# --- Citations ----------------------------------------------------------------------------------
+def _papers(curriculum: Curriculum) -> list[Entry]:
+    """One entry per paper (the first that lists it), in the curriculum's order."""
+    seen: set[int] = set()
+    papers = []
+    for entry in _active_entries(curriculum):
+        resource = entry.resource
+        if resource is None or resource.pk in seen:
+            continue
+        if resource.kind == "paper" or resource.arxiv_id or resource.doi:
+            seen.add(resource.pk)
+            papers.append(entry)
+    return papers
+
+
+def _authors(entry: Entry) -> list[str]:
+    names: list[str] = []
+    authors = (entry.resource.authors if entry.resource else None) or []
+    for author in authors:
+        if isinstance(author, str):
+            names.append(author)
+        elif isinstance(author, dict) and author.get("name"):
+            names.append(str(author["name"]))
+    return names
+
+
+def _year(entry: Entry) -> int | None:
+    resource = entry.resource
+    if resource is not None and resource.published:
+        return resource.published.year
+    found = re.search(r"\b(1[89]\d\d|20\d\d)\b", entry.date_text)
+    return int(found.group(1)) if found else None
+
+
+def _keys(papers: list[Entry]) -> list[str]:
+    keys, used = [], set()
+    for entry in papers:
+        resource = entry.resource
+        assert resource is not None
+        if resource.arxiv_id:
+            base = "arXiv:" + resource.arxiv_id.replace("/", "_")
+        else:
+            words = re.findall(r"[A-Za-z0-9]+", entry.title)[:3] or ["paper"]
+            base = "".join(w.capitalize() for w in words) + (str(_year(entry) or ""))
+        key, n = base, 2
+        while key in used:
+            key, n = f"{base}-{n}", n + 1
+        used.add(key)
+        keys.append(key)
+    return keys
+
+
+def _bib_escape(text: str) -> str:
+    text = " ".join(text.split())
+    text = text.replace("\\", r"\textbackslash{}")
+    text = re.sub(r"([&%$#_{}])", r"\\\1", text)
+    return text.replace("~", r"\textasciitilde{}").replace("^", r"\textasciicircum{}")
+
+
+def export_bibtex(curriculum: Curriculum) -> str:
+    papers = _papers(curriculum)
+    out = [f"% {curriculum.title}: {len(papers)} papers, exported by Readlist"]
+    for key, entry in zip(_keys(papers), papers, strict=True):
+        resource = entry.resource
+        assert resource is not None
+        fields: list[tuple[str, str]] = [
+            ("title", "{" + _bib_escape(resource.title or entry.title) + "}")
+        ]
+        authors = _authors(entry)
+        if authors:
+            fields.append(("author", " and ".join(_bib_escape(a) for a in authors)))
+        year = _year(entry)
+        if year:
+            fields.append(("year", str(year)))
+        if resource.arxiv_id:
+            fields += [("eprint", resource.arxiv_id), ("archivePrefix", "arXiv")]
+            if resource.primary_category:
+                fields.append(("primaryClass", resource.primary_category))
+        if resource.journal_ref:
+            fields.append(("journal", _bib_escape(resource.journal_ref)))
+        if resource.doi:
+            fields.append(("doi", _bib_escape(resource.doi)))
+        fields.append(("url", resource.url))
+        if entry.alias:
+            fields.append(("note", _bib_escape(entry.alias)))
+        kind = "article" if resource.journal_ref else "misc"
+        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+        out.append(f"@{kind}{{{key},\n{body}\n}}")
+    return "\n\n".join(out) + "\n"
+
+
+def export_csljson(curriculum: Curriculum) -> str:
+    papers = _papers(curriculum)
+    items: list[dict[str, Any]] = []
+    for key, entry in zip(_keys(papers), papers, strict=True):
+        resource = entry.resource
+        assert resource is not None
+        item: dict[str, Any] = {
+            "id": key,
+            "type": "article-journal" if resource.journal_ref else "article",
+            "title": resource.title or entry.title,
+            "URL": resource.url,
+        }
+        authors = _authors(entry)
+        if authors:
+            item["author"] = [_csl_name(name) for name in authors]
+        if resource.published:
+            p = resource.published
+            item["issued"] = {"date-parts": [[p.year, p.month, p.day]]}
+        elif _year(entry):
+            item["issued"] = {"date-parts": [[_year(entry)]]}
+        if resource.arxiv_id:
+            item.update(
+                {"number": f"arXiv:{resource.arxiv_id}", "publisher": "arXiv", "archive": "arXiv"}
+            )
+        if resource.journal_ref:
+            item["container-title"] = resource.journal_ref
+        if resource.doi:
+            item["DOI"] = resource.doi
+        if resource.abstract:
+            item["abstract"] = resource.abstract
+        items.append(item)
+    return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+
+
+def _csl_name(name: str) -> dict[str, str]:
+    parts = name.rsplit(" ", 1)
+    if len(parts) == 2:
+        return {"given": parts[0], "family": parts[1]}
+    return {"literal": name}
