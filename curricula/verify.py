@@ -51,6 +51,8 @@ def title_score(curated: str, real: str) -> float:
     for a in _pieces(curated):
         for b in _pieces(real):
             score = fuzz.ratio(a, b) / 100
+            if len(a.split()) >= 3 and b.startswith(a + " "):
+                score = max(score, 0.92)  # a shortened title: "Red Teaming Language Models"
             # A piece standing for the whole is weaker evidence than the whole title.
             best = max(best, score * 0.97)
     return round(best, 3)
