@@ -220,3 +220,20 @@ def invitation_accept(*, email: str) -> None:
     Invitation.objects.filter(email=email.strip().lower(), accepted_at__isnull=True).update(
         accepted_at=timezone.now()
     )
+
+
+def invitation_send(*, actor: Any, invitation: Invitation, accept_url: str) -> None:
+    """Email the invitation link (subject / text / html templates)."""
+    from django.core.mail import EmailMultiAlternatives
+    from django.template.loader import render_to_string
+
+    context = {"invitation": invitation, "accept_url": accept_url, "inviter": actor}
+    subject = render_to_string("notes/email/invitation_subject.txt", context).strip()
+    message = EmailMultiAlternatives(
+        subject,
+        render_to_string("notes/email/invitation.txt", context),
+        to=[invitation.email],
+    )
+    html = render_to_string("notes/email/invitation.html", context)
+    message.attach_alternative(html, "text/html")
+    message.send()

@@ -15,4 +15,5 @@ urlpatterns = [
     path("notes/<int:pk>/versions/<int:number>/", views.note_version, name="version"),
     path("notes/<int:pk>/versions/<int:number>/restore", views.note_restore, name="restore"),
     path("search/", views.search_page, name="search"),
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
 ]

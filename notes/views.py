@@ -257,3 +257,17 @@ def search_page(request: HttpRequest) -> HttpResponse:
         context["notes"] = list(search.my_notes(request.user, q))
     status = 200 if form.is_valid() else 422
     return render(request, "notes/search.html", context, status=status)
+
+
+@require_GET
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in an invitation email: remember it for the sign-up form, then go there."""
+    from notes.adapters import SESSION_KEY
+    from notes.models import Invitation
+
+    invite = Invitation.objects.filter(token=token, accepted_at__isnull=True).first()
+    if invite is None:
+        return render(request, "notes/invitation_invalid.html", status=404)
+    request.session[SESSION_KEY] = invite.token
+    messages.info(request, f"Create your account with {invite.email}.")
+    return redirect("account_signup")

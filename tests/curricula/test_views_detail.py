@@ -1,0 +1,156 @@
+"""The curriculum page: order, filters, badges, per-tier progress; only for signed-in people."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from curricula.models import Resource
+from notes import services
+from notes.services import NoteTarget
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def elicit(db):
+    """Two topics × two tiers, the second tier of each topic first in the file."""
+    c = factories.make_curriculum(slug="elicit", title="Elicit", reading_order="by_tier")
+    t1 = factories.make_tier(c, 1)
+    t2 = factories.make_tier(c, 2)
+    t4 = factories.make_tier(c, 4, label="Tier 4+", optional=True)
+    a = factories.make_topic(c, "Attention", position=1)
+    b = factories.make_topic(c, "Bandits", position=2)
+    factories.make_entry(c, "A-two", tier=t2, topic=a, role="core", position=1)
+    factories.make_entry(c, "A-one", tier=t1, topic=a, role="core", position=2)
+    factories.make_entry(c, "B-two", tier=t2, topic=b, role="core", position=3)
+    factories.make_entry(c, "B-one", tier=t1, topic=b, role="core", position=4)
+    factories.make_entry(c, "A-four", tier=t4, topic=a, role="optional", position=5)
+    return c
+
+
+def url(c, query=""):
+    return f"/curricula/{c.slug}/{query}"
+
+
+def test_outsider_is_sent_to_sign_in(client, elicit):
+    response = client.get(url(elicit))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_member_sees_tier_1_of_every_topic_before_tier_2(client, owner, elicit):
+    client.force_login(owner)
+    html = client.get(url(elicit)).content.decode()
+    positions = [html.index(t) for t in ("A-one", "B-one", "A-two", "B-two", "A-four")]
+    assert positions == sorted(positions)
+
+
+def test_optional_tiers_are_collapsed(client, owner, elicit):
+    client.force_login(owner)
+    html = client.get(url(elicit)).content.decode()
+    marker = f'id="tier-{elicit.tiers.get(number=4).pk}">'
+    section = html[html.index(marker) + len(marker) :]
+    assert section.lstrip().startswith("<details><summary>")  # closed: no "open" attribute
+    assert "A-four" in section
+
+
+def test_links_go_out_without_referrer(client, owner, elicit):
+    client.force_login(owner)
+    html = client.get(url(elicit)).content.decode()
+    first = elicit.entries.get(title="A-one").resource.url
+    assert f'href="{first}" rel="noopener noreferrer"' in html
+
+
+def test_only_what_remains_hides_done_entries(client, owner, elicit):
+    client.force_login(owner)
+    services.progress_set(actor=owner, entry=elicit.entries.get(title="A-one"), status="done")
+    html = client.get(url(elicit, "?remaining=on")).content.decode()
+    assert "A-one" not in html and "B-one" in html
+
+
+def test_hide_optional_and_role_filters(client, owner, elicit):
+    client.force_login(owner)
+    assert "A-four" not in client.get(url(elicit, "?hide_optional=on")).content.decode()
+    html = client.get(url(elicit, "?role=optional")).content.decode()
+    assert "A-four" in html and "A-one" not in html
+
+
+def test_an_unknown_filter_is_a_clear_422_showing_everything(client, owner, elicit):
+    client.force_login(owner)
+    response = client.get(url(elicit, "?role=wizard"))
+    assert response.status_code == 422
+    assert "not one this page knows" in response.content.decode()
+    assert "A-one" in response.content.decode()
+
+
+def test_unknown_curriculum_is_404(client, owner):
+    client.force_login(owner)
+    assert client.get("/curricula/nope/").status_code == 404
+
+
+def test_wrong_method_is_405(client, owner, elicit):
+    client.force_login(owner)
+    assert client.post(url(elicit)).status_code == 405
+
+
+def test_badges_show_new_broken_moved_and_wrong_paper(client, owner, elicit):
+    client.force_login(owner)
+    entries = {e.title: e for e in elicit.entries.select_related("resource")}
+    Resource.objects.filter(pk=entries["A-one"].resource_id).update(health="broken")
+    Resource.objects.filter(pk=entries["B-one"].resource_id).update(health="moved")
+    Resource.objects.filter(pk=entries["A-two"].resource_id).update(verification="mismatch")
+    elicit.entries.filter(title="B-two").update(added_on=dt.date(2024, 4, 1))
+    html = client.get(url(elicit)).content.decode()
+    for text in ("link broken", "link moved", "wrong paper?", "✨ new"):
+        assert text in html
+
+
+def test_per_tier_progress_follows_the_rule(client, owner, elicit):
+    elicit.completion_rule = "all_core"
+    elicit.save()
+    client.force_login(owner)
+    services.progress_set(actor=owner, entry=elicit.entries.get(title="A-one"), status="done")
+    html = client.get(url(elicit)).content.decode()
+    assert "1 of 2 read" in html and "Read every core entry." in html
+
+
+def test_training_roles_rule_asks_for_a_summary(client, owner, curriculum_cps):
+    client.force_login(owner)
+    c, entries = curriculum_cps
+    services.progress_set(actor=owner, entry=entries[0], status="done")
+    services.progress_set(actor=owner, entry=entries[1], status="done")
+    html = client.get(url(c)).content.decode()
+    assert "○ a summary written" in html and "Tier complete" not in html
+    services.note_save(
+        actor=owner,
+        target=NoteTarget.for_tier(entries[0].tier),
+        body="Knob: temperature",
+        visibility="private",
+        base_version=0,
+    )
+    html = client.get(url(c)).content.decode()
+    assert "✓ a summary written" in html and "Tier complete" in html
+
+
+def test_my_note_marker_and_new_since_started(client, owner, member, elicit):
+    client.force_login(owner)
+    entry = elicit.entries.get(title="A-one")
+    factories.make_enrollment(owner, elicit, started_at=timezone.now() - dt.timedelta(days=30))
+    elicit.entries.filter(title="B-one").update(added_on=dt.date.today())
+    factories.make_note(owner, entry, "mine")
+    factories.make_note(member, elicit.entries.get(title="B-two"), "theirs")
+    html = client.get(url(elicit)).content.decode()
+    assert html.count("(my note ✓)") == 1
+    assert "new since you started" in html
+
+
+@pytest.fixture
+def curriculum_cps(db):
+    c = factories.make_curriculum(slug="roles", completion_rule="core_practitioner_summary")
+    tier = factories.make_tier(c, 1)
+    core = factories.make_entry(c, "Core", tier=tier, role="core")
+    prac = factories.make_entry(c, "Practice", tier=tier, role="practitioner")
+    return c, [core, prac]

@@ -1,0 +1,35 @@
+"""Notes render inert whatever they hold."""
+
+from __future__ import annotations
+
+import pytest
+
+from notes.markdown import render
+from tests.notes.htmlcheck import assert_inert
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<script>alert(1)</script>",
+        "[click](javascript:alert(1))",
+        "[click](JaVaScRiPt:alert(1))",
+        '<img src="x" onerror="alert(1)">',
+        "![x](javascript:alert(1))",
+        '<a href="javascript:alert(1)">x</a>',
+        "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    ],
+)
+def test_dangerous_markup_renders_inert(text):
+    assert_inert(render(text))
+
+
+def test_markdown_links_open_safely():
+    html = render("[paper](https://arxiv.org/abs/1706.03762)")
+    assert 'href="https://arxiv.org/abs/1706.03762"' in html
+    assert "noopener" in html and "noreferrer" in html
+
+
+def test_headings_lists_and_code_survive():
+    html = render("## Knob\n\n- one\n- two\n\n`code`")
+    assert "<h2>Knob</h2>" in html and "<li>one</li>" in html and "<code>code</code>" in html

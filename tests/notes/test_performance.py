@@ -1,0 +1,104 @@
+"""Query counts do not grow with the data: every page on curricula of 10 and 1,000 entries."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from notes.models import Note, NoteVersion, Progress
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(params=[10, 1000], ids=["10-entries", "1000-entries"])
+def world(request, owner, member):
+    """A followed curriculum of N entries; half of them read, a tenth with notes, by two people."""
+    size = request.param
+    curriculum = factories.make_curriculum_with_entries(
+        size, slug="big", completion_rule="core_practitioner_summary"
+    )
+    factories.make_curriculum_with_entries(size, slug="other")
+    factories.make_enrollment(owner, curriculum)
+    now = timezone.now()
+    entries = list(curriculum.entries.all())
+    for person in (owner, member):
+        Progress.objects.bulk_create(
+            Progress(user=person, resource_id=e.resource_id, status="done", updated_at=now)
+            for e in entries[::2]
+        )
+        notes = Note.objects.bulk_create(
+            Note(
+                user=person,
+                kind="resource",
+                resource_id=e.resource_id,
+                entry=e,
+                curriculum=curriculum,
+                body=f"note on {e.title} about attention",
+                visibility="team",
+                version=1,
+                updated_at=now,
+            )
+            for e in entries[::10]
+        )
+        NoteVersion.objects.bulk_create(
+            NoteVersion(note=n, number=1, body=n.body, visibility="team", created_at=now)
+            for n in notes
+        )
+    return curriculum, entries
+
+
+PAGES = [
+    ("/", 10),
+    ("/curricula/big/", 9),
+    ("/curricula/big/?remaining=on&hide_optional=on&role=core", 9),
+    ("/notes/", 4),
+    ("/notes/?curriculum=big", 4),
+    ("/notes/export.md", 3),
+    ("/search/?q=attention", 4),
+    ("/search/?q=Bulk+entry", 4),
+]
+
+
+@pytest.mark.parametrize(("url", "limit"), PAGES)
+def test_page_queries_are_constant(client, owner, world, url, limit, django_assert_max_num_queries):
+    client.force_login(owner)
+    with django_assert_max_num_queries(limit):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_entry_page_and_note_pages_are_constant(
+    client, owner, world, django_assert_max_num_queries
+):
+    _, entries = world
+    client.force_login(owner)
+    note = Note.objects.filter(user=owner).first()
+    for url in (
+        f"/curricula/big/entries/{entries[0].pk}/",
+        f"/notes/{note.pk}/",
+        f"/notes/{note.pk}/history/",
+        f"/notes/{note.pk}/versions/1/",
+        f"/notes/tier/{entries[0].tier_id}/edit",
+    ):
+        with django_assert_max_num_queries(7):
+            assert client.get(url).status_code == 200, url
+
+
+def test_htmx_writes_are_constant(client, owner, world, django_assert_max_num_queries):
+    _, entries = world
+    client.force_login(owner)
+    with django_assert_max_num_queries(14):
+        response = client.post(
+            f"/entries/{entries[1].pk}/status",
+            {"status": "done", "context": "curriculum"},
+            HTTP_HX_REQUEST="true",
+        )
+    assert response.status_code == 200
+    with django_assert_max_num_queries(12):
+        response = client.post(
+            f"/notes/entry/{entries[1].pk}/edit",
+            {"body": "new", "visibility": "private", "base_version": 0},
+            HTTP_HX_REQUEST="true",
+        )
+    assert response.status_code == 200

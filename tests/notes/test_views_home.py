@@ -1,0 +1,55 @@
+"""Home: my curricula with progress, what is next and new, my notes, other curricula."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from notes import services
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_signed_out_home_invites_to_sign_in(client, curriculum):
+    html = client.get("/").content.decode()
+    assert "Sign in" in html and "Mini" in html and "My curricula" not in html
+
+
+def test_home_shows_progress_next_and_others(client, owner, curriculum, entries):
+    other = factories.make_curriculum(title="Something else")
+    factories.make_enrollment(owner, curriculum)
+    services.progress_set(actor=owner, entry=entries[0], status="done")
+    client.force_login(owner)
+    html = client.get("/").content.decode()
+    mine = html[: html.index("Other curricula")]
+    assert "Mini" in mine and "33%" in mine  # 1 of 3 steps: core read; practitioner, summary left
+    assert "Practitioner post" in mine  # next
+    assert "Core paper" not in mine  # done, so not next
+    assert "Optional talk" not in mine  # optional is never "next"
+    assert other.title in html[html.index("Other curricula") :]
+
+
+def test_home_lists_what_is_new_since_i_started(client, owner, curriculum, entries):
+    factories.make_enrollment(owner, curriculum, started_at=timezone.now() - dt.timedelta(days=3))
+    curriculum.entries.filter(pk=entries[1].pk).update(added_on=dt.date.today())
+    client.force_login(owner)
+    html = client.get("/").content.decode()
+    new = html[html.index("New since you started") :]
+    assert "(1)" in new[:80] and "Practitioner post" in new
+
+
+def test_home_shows_my_recent_notes_not_others(client, owner, member, entries):
+    factories.make_note(owner, entries[0], "mine")
+    factories.make_note(member, entries[1], "theirs", visibility="team")
+    client.force_login(owner)
+    html = client.get("/").content.decode()
+    recent = html[html.index("My recent notes") :]
+    assert "Core paper" in recent and "Practitioner post" not in recent
+
+
+def test_home_wrong_method(client, owner):
+    client.force_login(owner)
+    assert client.post("/").status_code == 405
