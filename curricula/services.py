@@ -24,6 +24,7 @@ from curricula.importer.plan import (
     query_chunk,
 )
 from curricula.importer.report import render, summarise
+from curricula.linkhealth.services import resources_created
 from curricula.models import Curriculum, Entry, Resource, Revision, Tier, Topic
 
 BATCH = 500
@@ -323,6 +324,8 @@ def _resources(plan: ImportPlan) -> dict[str, int]:
         ids.update(
             Resource.objects.filter(url__in=urls[start : start + size]).values_list("url", "pk")
         )
+    # New resources are checked and their arXiv metadata fetched once this import commits.
+    resources_created(ids[url] for url in urls if url in ids)
     return ids
 
 

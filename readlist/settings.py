@@ -321,6 +321,9 @@ READLIST_ARXIV_RETRIES = env_int("READLIST_ARXIV_RETRIES", 3, minimum=0)
 READLIST_ARXIV_BACKOFF = env_float("READLIST_ARXIV_BACKOFF", 5.0)
 READLIST_ARXIV_BATCH = env_int("READLIST_ARXIV_BATCH", 100, minimum=1)
 READLIST_ARXIV_TIMEOUT = env_float("READLIST_ARXIV_TIMEOUT", 20.0)
+# New resources are checked and fetched right after their import commits; the test suite
+# turns this off (imports there must not queue work) except where a test turns it on.
+READLIST_ENQUEUE_NEW_RESOURCES = env_bool("READLIST_ENQUEUE_NEW_RESOURCES", not TESTING)
 # Keys the workers keep in Redis start with this (tests give each run its own).
 READLIST_REDIS_PREFIX = env_str("READLIST_REDIS_PREFIX", "readlist")
 

@@ -31,7 +31,7 @@ def resources_created(ids: Iterable[int]) -> None:
     from curricula import tasks
 
     id_list = sorted(set(ids))
-    if not id_list:
+    if not id_list or not settings.READLIST_ENQUEUE_NEW_RESOURCES:
         return
     tasks.check_links.delay_on_commit(id_list, "new")
     tasks.fetch_arxiv.delay_on_commit(id_list)
