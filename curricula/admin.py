@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.html import format_html
 
+from curricula.admin_linkhealth import RESOURCE_ACTIONS, RESOURCE_FILTERS, linkhealth_urls
 from curricula.models import CheckRun, Curriculum, Entry, LinkCheck, Resource, Revision, Tier, Topic
 
 
@@ -177,7 +178,9 @@ class LinkCheckInline(admin.TabularInline):
 @admin.register(Resource)
 class ResourceAdmin(admin.ModelAdmin):
     list_display = ["url", "kind", "arxiv_id", "health", "verification", "last_checked_at"]
-    list_filter = ["kind", "health", "verification", "arxiv_status"]
+    list_filter = ["kind", "health", "verification", "arxiv_status", *RESOURCE_FILTERS]
+    actions = RESOURCE_ACTIONS
+    change_list_template = "admin/curricula/linkhealth_resource_change_list.html"
     search_fields = ["url", "title", "arxiv_id", "doi", "entries__title"]
     readonly_fields = [
         "created_at",
@@ -192,6 +195,9 @@ class ResourceAdmin(admin.ModelAdmin):
         "metadata_fetched_at",
     ]
     inlines = [LinkCheckInline]
+
+    def get_urls(self):
+        return linkhealth_urls(self) + super().get_urls()
 
     def has_delete_permission(self, request, obj=None):
         # A resource that an entry points at is protected by the database as well.
