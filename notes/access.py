@@ -13,13 +13,17 @@ from notes.models import Note
 def team_scope(viewer: Any, user_field: str = "user") -> Q:
     """People whose team-visible notes `viewer` may read, as a filter on `user_field`.
 
-    There is no teams app yet, so "the team" is every signed-in member: an empty Q.
-    Issue 5 replaces this with "shares a team with viewer", e.g.
-    Q(**{f"{user_field}__memberships__team__memberships__user": viewer}).
+    "The team" is everyone who shares at least one team (teams.Membership, any role) with
+    viewer. A subquery rather than a join, so someone in two of viewer's teams is not
+    counted twice.
     """
     if not getattr(viewer, "is_authenticated", False):
         return Q(pk__in=[])
-    return Q()
+    from teams.models import Membership
+
+    my_teams = Membership.objects.filter(user=viewer).values("team_id")
+    teammates = Membership.objects.filter(team_id__in=my_teams).values("user_id")
+    return Q(**{f"{user_field}__in": teammates})
 
 
 def readable_notes_q(viewer: Any) -> Q:

@@ -101,6 +101,14 @@ class Outline:
     counts: dict[str, int]
     shown: int
 
+    def row_for(self, entry_id: int) -> Row | None:
+        for block in self.tiers:
+            for topic_block in block.topics:
+                for row in topic_block.rows:
+                    if row.entry.pk == entry_id:
+                        return row
+        return None
+
 
 def build(
     user: Any, curriculum: Curriculum, filters: Filters | None = None, *, only_tier: Any = ...
@@ -126,10 +134,10 @@ def build(
     shown = 0
     for entry in selectors.reading_order(curriculum, entries, tiers, topics):
         tier_id = entry.tier_id if entry.tier_id in tiers else None
-        if only_tier is not ... and tier_id != only_tier:
-            continue
         status = selectors.status_of(entry, maps)
         counts[status] += 1
+        if only_tier is not ... and tier_id != only_tier:
+            continue
         row = Row(
             entry=entry,
             status=status,

@@ -46,7 +46,11 @@ def entry_status(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         context["error"] = "Choose one of: " + ", ".join(label for _, label in Status.choices)
         template = "curricula/detail.html#status" if request.htmx else "notes/status_invalid.html"
-        return render(request, template, context, status=422)
+        response = render(request, template, context, status=422)
+        if request.htmx:
+            response["HX-Retarget"] = f"#status-{entry.pk}"
+            response["HX-Reswap"] = "outerHTML"
+        return response
     services.progress_set(actor=request.user, entry=entry, status=form.cleaned_data["status"])
     if not request.htmx:
         label = Status(form.cleaned_data["status"]).label
@@ -56,12 +60,15 @@ def entry_status(request: HttpRequest, pk: int) -> HttpResponse:
     context["next"] = _safe_next(request, "")
     context["note_id"] = request.POST.get("has_note") or None
     if request.POST.get("context") == "curriculum":
-        # Refresh this tier's bar and the page's total in the same response.
-        tier_id = entry.tier_id
-        built = outline.build(request.user, entry.curriculum, only_tier=tier_id)
-        context["oob"] = True
-        context["block"] = built.tiers[0] if built.tiers else None
-        context["outline"] = built
+        # The whole row (it greys out when done), plus this tier's bar and the page's totals.
+        built = outline.build(request.user, entry.curriculum, only_tier=entry.tier_id)
+        context.update(
+            oob=True,
+            block=built.tiers[0] if built.tiers else None,
+            outline=built,
+            row=built.row_for(entry.pk),
+            curriculum=entry.curriculum,
+        )
         return render(request, "curricula/detail.html#status-response", context)
     return render(request, "curricula/detail.html#status", context)
 

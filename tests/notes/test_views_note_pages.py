@@ -49,6 +49,7 @@ def test_private_note_is_404_for_another_member_and_redirects_an_outsider(client
 
 
 def test_team_note_is_readable_by_a_member_but_its_history_is_not(client, owner, member, note):
+    factories.make_team(owner, member)  # "team" notes are read by people sharing a team
     services.note_save(
         actor=owner,
         target=NoteTarget.for_entry(note.entry),
@@ -120,6 +121,7 @@ def test_my_notes_needs_sign_in(client):
 def test_a_note_shared_on_the_same_paper_from_another_curriculum_shows_on_the_entry(
     client, owner, member
 ):
+    factories.make_team(owner, member)
     paper = factories.make_resource()
     a = factories.make_entry(factories.make_curriculum(slug="a"), resource=paper)
     b = factories.make_entry(factories.make_curriculum(slug="b"), resource=paper)

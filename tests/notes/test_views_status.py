@@ -40,6 +40,17 @@ def test_htmx_returns_the_control_and_the_tier_progress(client, owner, entries):
     assert 'value="done" aria-pressed="true"' in html
     assert 'id="progress-tier-' in html and 'hx-swap-oob="true"' in html
     assert "✓ a core source read" in html
+    assert f'<li class="entry status-done" id="entry-{entries[0].pk}">' in html
+    assert 'id="status-counts" hx-swap-oob="true">1 done' in html
+
+
+def test_htmx_on_the_entry_page_swaps_only_the_control(client, owner, entries):
+    client.force_login(owner)
+    html = client.post(
+        url(entries[0]), {"status": "reading"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert html.lstrip().startswith(f'<form id="status-{entries[0].pk}"')
+    assert 'value="reading" aria-pressed="true"' in html and "<li" not in html
 
 
 def test_unknown_status_is_422_and_changes_nothing(client, owner, entries):
