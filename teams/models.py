@@ -94,3 +94,42 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.curriculum} → {self.team or self.user} (due {self.due_date})"
+
+
+class DigestPreference(models.Model):
+    """Whether a person wants the weekly member digest (managers' digests follow their role)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_preference"
+    )
+    weekly_digest = models.BooleanField(
+        default=True, help_text="Send me what is next and what is new, once a week."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {'on' if self.weekly_digest else 'off'}"
+
+
+class DigestSent(models.Model):
+    """A claim on one digest for one person and one period: the unique row makes it go out once."""
+
+    class Kind(models.TextChoices):
+        MEMBER = "member", "Member digest"
+        MANAGER = "manager", "Manager digest"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests_sent"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    period = models.DateField(help_text="Monday of the week the digest covers.")
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-period"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "period"], name="digest_once_per_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} digest for {self.user} ({self.period})"

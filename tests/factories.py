@@ -107,3 +107,19 @@ def make_note(user, entry: Entry, body: str = "My note", **fields):
         base_version=0,
     )
     return note
+
+
+# --- Teams (issue 5) -----------------------------------------------------------------
+
+
+def make_team(*members, managers=(), name: str | None = None, **fields):
+    """A team with these members (role member) and managers; team notes are shared within it."""
+    from teams.models import Membership, Team
+
+    n = next(_seq)
+    team = Team.objects.create(name=name or f"Team {n}", slug=fields.pop("slug", f"team-{n}"))
+    Membership.objects.bulk_create(
+        [Membership(team=team, user=u, role="member") for u in members]
+        + [Membership(team=team, user=u, role="manager") for u in managers]
+    )
+    return team
