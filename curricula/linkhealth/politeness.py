@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from django.conf import settings
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -132,18 +132,22 @@ class DatabaseGate:
     ) -> Grant:
         key = self._host(scope, host)
         self._ensure(key)
-        now = timezone.now()
-        free_rate = Q(next_request_at__isnull=True) | Q(next_request_at__lte=now)
-        not_blocked = Q(blocked_until__isnull=True) | Q(blocked_until__lte=now)
-        base = HostState.objects.filter(free_rate, not_blocked, host=key)
-        until = now + timedelta(seconds=lease)
-        nxt = now + timedelta(seconds=interval)
-        lanes = ["lease_a_until", "lease_b_until"][: max(1, min(limit, 2))]
-        for lane in lanes:
-            free_lane = Q(**{f"{lane}__isnull": True}) | Q(**{f"{lane}__lte": now})
-            if base.filter(free_lane).update(next_request_at=nxt, **{lane: until}):
-                return Grant(token=lane)
-        state = HostState.objects.get(host=key)
+        with transaction.atomic():
+            # Read the clock only once the row is ours (SQLite: BEGIN IMMEDIATE; PostgreSQL: the
+            # row lock): a clock read before a lock wait would let two requests come too close.
+            list(HostState.objects.select_for_update().filter(host=key).values_list("id"))
+            now = timezone.now()
+            free_rate = Q(next_request_at__isnull=True) | Q(next_request_at__lte=now)
+            not_blocked = Q(blocked_until__isnull=True) | Q(blocked_until__lte=now)
+            base = HostState.objects.filter(free_rate, not_blocked, host=key)
+            until = now + timedelta(seconds=lease)
+            nxt = now + timedelta(seconds=interval)
+            lanes = ["lease_a_until", "lease_b_until"][: max(1, min(limit, 2))]
+            for lane in lanes:
+                free_lane = Q(**{f"{lane}__isnull": True}) | Q(**{f"{lane}__lte": now})
+                if base.filter(free_lane).update(next_request_at=nxt, **{lane: until}):
+                    return Grant(token=lane)
+            state = HostState.objects.get(host=key)
         now = timezone.now()
         if state.blocked_until and state.blocked_until > now:
             return Grant(
