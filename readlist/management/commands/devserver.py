@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -11,6 +12,31 @@ import time
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _signal_group(child: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(child.pid, signum)
+
+
+def _stop(children: list[subprocess.Popen], grace: float = 8.0) -> None:
+    """SIGINT every child's group (a warm shutdown); after `grace` seconds, SIGKILL what is left.
+
+    Tasks are acknowledged late, so a task cut short is delivered again on the next run.
+    """
+    for child in children:
+        _signal_group(child, signal.SIGINT)
+    deadline = time.monotonic() + grace
+    for child in children:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+    for child in children:
+        _signal_group(child, signal.SIGKILL)
+        child.wait()
 
 
 class Command(BaseCommand):
@@ -55,22 +81,25 @@ class Command(BaseCommand):
                 ]
             )
         self.stdout.write(self.style.SUCCESS(f"Serving on http://127.0.0.1:{port}/ (Ctrl-C stops)"))
-        children = [subprocess.Popen(cmd, env=env, cwd=settings.BASE_DIR) for cmd in commands]  # noqa: S603
+        signal.signal(signal.SIGTERM, _interrupt)  # stop the children on `kill` as on Ctrl-C
+        # Each child leads its own process group, so stopping it also stops what it forked
+        # (runserver's autoreloader, the worker's pool and beat).
+        children = [
+            subprocess.Popen(cmd, env=env, cwd=settings.BASE_DIR, start_new_session=True)  # noqa: S603
+            for cmd in commands
+        ]
+        died = None
         try:
-            while all(child.poll() is None for child in children):
+            while died is None:
+                died = next((c for c in children if c.poll() is not None), None)
                 time.sleep(0.5)
         except KeyboardInterrupt:
-            pass
+            self.stdout.write("Stopping…")
         finally:
-            for child in children:
-                if child.poll() is None:
-                    child.send_signal(signal.SIGINT)
-            deadline = time.monotonic() + 10
-            for child in children:
-                try:
-                    child.wait(timeout=max(0.1, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    child.kill()
-        failed = [c.args for c in children if c.returncode not in (0, -2, None, 1)]
-        if failed:
-            raise CommandError(f"a process stopped unexpectedly: {failed[0][2:4]}")
+            _stop(children)
+        if died is not None:
+            name = "the web server" if "runserver" in died.args else "the Celery worker"
+            raise CommandError(
+                f"{name} stopped with exit code {died.returncode} (see its output above); "
+                "everything else was stopped too."
+            )
