@@ -48,14 +48,27 @@ def title_score(curated: str, real: str) -> float:
         return 0.0
     whole = fuzz.token_sort_ratio(normalise(curated), normalise(real)) / 100
     best = whole
+    real_words = set(normalise(real).split())
+    leftover = [w for w in normalise(curated).split() if w not in real_words]
     for a in _pieces(curated):
         for b in _pieces(real):
             score = fuzz.ratio(a, b) / 100
             if len(a.split()) >= 3 and b.startswith(a + " "):
                 score = max(score, 0.92)  # a shortened title: "Red Teaming Language Models"
             # A piece standing for the whole is weaker evidence than the whole title.
-            best = max(best, score * 0.97)
+            score *= 0.97
+            if len(a.split()) <= 2 and leftover:
+                # Two common words ("Beyond Accuracy") are not enough when the rest of the
+                # curated title ("Google —") appears nowhere in the real one.
+                score *= 0.75
+            best = max(best, score)
     return round(best, 3)
+
+
+def search_phrase(title: str) -> str:
+    """What to search arXiv for: the longest piece, so "Org — Title" searches for the title."""
+    pieces = [p for p in _pieces(title)[1:] if len(p.split()) >= 2]
+    return max(pieces, key=len) if pieces else title
 
 
 def _pair_key(curated: str, real: str) -> str:
@@ -142,7 +155,7 @@ def suggestions_for(title: str, *, client, exclude: str = "") -> list[dict]:
     from curricula.arxiv.client import ArxivUnavailable
 
     try:
-        papers = client.search_title(title)
+        papers = client.search_title(search_phrase(title))
     except ArxivUnavailable:
         return []
     scored = [

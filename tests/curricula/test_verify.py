@@ -6,7 +6,13 @@ import pytest
 
 from curricula.arxiv.client import ArxivClient
 from curricula.models import Entry, Resource, TitleCheck
-from curricula.verify import entry_accept_suggestion, entry_ignore_flag, title_score, titles_verify
+from curricula.verify import (
+    entry_accept_suggestion,
+    entry_ignore_flag,
+    search_phrase,
+    title_score,
+    titles_verify,
+)
 from tests import factories
 from tests.curricula.workers_support import FakeArxiv
 
@@ -34,6 +40,23 @@ OPT = "OPT: Open Pre-trained Transformer Language Models"
         ("Résumé of BERT", "Resume of BERT", True),
         (OPT, GOPHER, False),
         (
+            "Google — Beyond Accuracy",
+            "Beyond Accuracy: Dissecting Mathematical Reasoning for LLMs Under Reinforcement "
+            "Learning",
+            False,
+        ),
+        (
+            "Google – Beyond Accuracy",
+            "Beyond Accuracy: Behavioral Testing of NLP Models – Google Research",
+            True,
+        ),
+        ("Richard Sutton — The Bitter Lesson", "The Bitter Lesson", True),
+        (
+            "UL2: Unifying Language Learning Paradigms",
+            "Artificial Intelligence: A Modern Approach",
+            False,
+        ),
+        (
             "Language Models are Few-Shot Learners",
             "Training language models to follow instructions with human feedback",
             False,
@@ -43,6 +66,18 @@ OPT = "OPT: Open Pre-trained Transformer Language Models"
 )
 def test_title_score(curated, real, matches, settings):
     assert (title_score(curated, real) >= settings.READLIST_TITLE_MATCH_THRESHOLD) is matches
+
+
+@pytest.mark.parametrize(
+    ("title", "phrase"),
+    [
+        ("Google — Beyond Accuracy", "beyond accuracy"),
+        (OPT, "open pre trained transformer language models"),
+        ("Attention Is All You Need", "Attention Is All You Need"),
+    ],
+)
+def test_search_phrase_drops_an_org_prefix(title, phrase):
+    assert search_phrase(title) == phrase
 
 
 @pytest.fixture
