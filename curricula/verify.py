@@ -135,7 +135,7 @@ def titles_verify(
         ):
             check.conflict_title = ""
         check.save()
-        counts[check.status] += 1
+        counts[str(check.status)] += 1
         counts["listed_twice"] += bool(check.conflict_title)
         paper_like = resource.kind == Resource.Kind.PAPER and not resource.arxiv_id
         if check.status == Status.MISMATCH or (paper_like and check.status == Status.NO_TITLE):

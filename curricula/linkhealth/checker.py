@@ -187,7 +187,9 @@ def classify(result: http.FetchResult, key: int = 0) -> Outcome:
         if wait is not None:
             cap = settings.READLIST_LINKCHECK_RETRY_AFTER_CAP
             out.deferred_until = time.time() + min(max(wait, 1.0), cap)
-    if "html" in result.headers.get("content-type", "html"):
+    # Only the page itself names the page: a bot wall, an error page or the front page that a
+    # soft 404 lands on would make every title look wrong.
+    if out.outcome in (OK, MOVED) and "html" in result.headers.get("content-type", "html"):
         out.page_title = page_title(text)
     return out
 

@@ -101,7 +101,9 @@ def test_bot_challenge_page_is_blocked(fast_checker, httpserver):
         headers={"cf-mitigated": "challenge"},
         content_type="text/html",
     )
-    assert _check(httpserver.url_for("/cf")).outcome == "blocked"
+    out = _check(httpserver.url_for("/cf"))
+    assert out.outcome == "blocked"
+    assert out.page_title == ""  # "Just a moment..." is not the page's title
 
 
 def test_503_is_an_error(fast_checker, httpserver):
