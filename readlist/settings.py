@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
@@ -156,6 +157,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60 * 60,
     },
 }
+# Teams (teams/tasks.py): weekly digests, Monday morning; each goes out once per person per week.
+CELERY_BEAT_SCHEDULE["teams-weekly-digests"] = {
+    "task": "teams.tasks.send_weekly_digests",
+    "schedule": crontab(day_of_week="mon", hour=7, minute=0),
+}
 
 # --- Auth -----------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -290,6 +296,8 @@ READLIST_ARXIV_API_URL = env_url(
     "READLIST_ARXIV_API_URL", "https://export.arxiv.org/api/query", schemes=("http", "https")
 )
 READLIST_TITLE_MATCH_THRESHOLD = env_float("READLIST_TITLE_MATCH_THRESHOLD", 0.8)
+# Managers' dashboard: someone with nothing done on an assignment for this many days is stalled.
+READLIST_STALLED_DAYS = env_int("READLIST_STALLED_DAYS", 14, minimum=1)
 
 # --- Link health and arXiv workers (curricula/linkhealth, curricula/arxiv) --------
 # A run first reaches these; when they fail at network level the checker is cut off and the

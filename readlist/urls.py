@@ -12,4 +12,5 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("curricula/", include("curricula.urls")),
     path("", include("notes.urls")),
+    path("", include("teams.urls")),
 ]

@@ -128,7 +128,9 @@ class DigestSent(models.Model):
     class Meta:
         ordering = ["-period"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "kind", "period"], name="digest_once_per_period"),
+            models.UniqueConstraint(
+                fields=["user", "kind", "period"], name="digest_once_per_period"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,66 @@
+"""Who may see which team and which person in it: managers their own teams, superusers all.
+
+Plain staff are treated like anyone else here (their memberships decide): staff status is for
+curating the catalogue in admin, not for reading people's progress. Superusers see every team,
+as they could in Django admin anyway. Everything else is a 404, never a 403, so nobody learns
+which teams or people exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.http import Http404
+
+from teams.models import Assignment, Membership, Team
+
+
+def managed_teams(viewer: Any) -> QuerySet[Team]:
+    if not getattr(viewer, "is_authenticated", False):
+        return Team.objects.none()
+    if viewer.is_superuser:
+        return Team.objects.all()
+    return Team.objects.filter(
+        memberships__user=viewer, memberships__role=Membership.Role.MANAGER
+    ).distinct()
+
+
+def manages_any_team(viewer: Any) -> bool:
+    return managed_teams(viewer).exists()
+
+
+def get_team_for_manager(viewer: Any, slug: str) -> Team:
+    team = managed_teams(viewer).filter(slug=slug).first()
+    if team is None:
+        raise Http404("No such team")
+    return team
+
+
+def get_member_of_team(team: Team, user_id: int) -> Any:
+    """A person in the team (member or manager), or 404."""
+    person = get_user_model().objects.filter(pk=user_id, memberships__team=team).distinct().first()
+    if person is None:
+        raise Http404("No such person in this team")
+    return person
+
+
+def team_assignments(team: Team) -> QuerySet[Assignment]:
+    """The team's own assignments and personal ones of the people in it."""
+    from django.db.models import Q
+
+    people = Membership.objects.filter(team=team).values("user_id")
+    return (
+        Assignment.objects.filter(Q(team=team) | Q(user_id__in=people))
+        .select_related("curriculum", "user", "team")
+        .defer("curriculum__guidance", "curriculum__note_template", "curriculum__description")
+        .order_by("due_date", "curriculum__title", "pk")
+    )
+
+
+def get_assignment_for_manager(team: Team, pk: int) -> Assignment:
+    assignment = team_assignments(team).filter(pk=pk).first()
+    if assignment is None:
+        raise Http404("No such assignment")
+    return assignment

@@ -1,0 +1,158 @@
+"""Server-rendered SVG charts: no JavaScript, readable by screen readers (title, desc, role).
+
+Built as strings rather than through templates: a 200-person heatmap is thousands of cells
+and the template engine would spend most of the page's time on them. Every piece of text
+goes through `escape`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from html import escape
+from itertools import count
+
+from django.utils.safestring import SafeString, mark_safe
+
+# Light to dark: colour-blind safe sequential greens with text that stays readable on each.
+BUCKETS = [
+    (0, "#eef1f4", "#1b1f24"),
+    (1, "#c6e9c9", "#1b1f24"),
+    (25, "#8fd19a", "#1b1f24"),
+    (50, "#4caf64", "#ffffff"),
+    (75, "#2b8a3e", "#ffffff"),
+    (100, "#116329", "#ffffff"),
+]
+_ids = count(1)
+
+
+def _bucket(percent: int, total: int) -> tuple[str, str]:
+    if total == 0:
+        return "#ffffff", "#57606a"
+    fill, ink = BUCKETS[0][1], BUCKETS[0][2]
+    for threshold, colour, text in BUCKETS:
+        if percent >= threshold:
+            fill, ink = colour, text
+    return fill, ink
+
+
+def _open(width: int, height: int, title: str, desc: str) -> tuple[str, str]:
+    n = next(_ids)
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'aria-labelledby="chart-{n}-title chart-{n}-desc">'
+        f'<title id="chart-{n}-title">{escape(title)}</title>'
+        f'<desc id="chart-{n}-desc">{escape(desc)}</desc>'
+    )
+    return head, "</svg>"
+
+
+def cumulative(series: Sequence[tuple[dt.date, int]], *, title: str) -> SafeString:
+    """Cumulative entries done per week: a step line with the first and last week labelled."""
+    width, height, left, right, top, bottom = 640, 180, 44, 12, 12, 30
+    if not series:
+        desc = "Nothing has been read yet."
+    else:
+        desc = (
+            f"{series[-1][1]} entries done by the week of {series[-1][0]:%d %b %Y}, "
+            f"starting from {series[0][1]} in the week of {series[0][0]:%d %b %Y}."
+        )
+    head, tail = _open(width, height, title, desc)
+    parts = [head]
+    plot_w, plot_h = width - left - right, height - top - bottom
+    peak = max((v for _, v in series), default=0) or 1
+    parts.append(
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" '
+        'stroke="#57606a" />'
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#57606a" />'
+        f'<text x="{left - 6}" y="{top + 10}" text-anchor="end" font-size="11" '
+        f'fill="#1b1f24">{peak}</text>'
+        f'<text x="{left - 6}" y="{top + plot_h}" text-anchor="end" font-size="11" '
+        'fill="#1b1f24">0</text>'
+    )
+    if series:
+        step = plot_w / max(1, len(series) - 1) if len(series) > 1 else 0
+        points = []
+        for i, (_, value) in enumerate(series):
+            x = left + (i * step if len(series) > 1 else plot_w / 2)
+            y = top + plot_h - plot_h * value / peak
+            points.append(f"{x:.1f},{y:.1f}")
+        area = f"{points[0].split(',')[0]},{top + plot_h} " + " ".join(points)
+        area += f" {points[-1].split(',')[0]},{top + plot_h}"
+        parts.append(f'<polygon points="{area}" fill="#dafbe1" stroke="none" />')
+        parts.append(
+            f'<polyline points="{" ".join(points)}" fill="none" stroke="#116329" '
+            'stroke-width="2" />'
+        )
+        for i, (week, value) in enumerate(series):
+            x, y = points[i].split(",")
+            parts.append(
+                f'<circle cx="{x}" cy="{y}" r="3" fill="#116329">'
+                f"<title>Week of {week:%d %b %Y}: {value} done</title></circle>"
+            )
+        y_label = height - 10
+        parts.append(
+            f'<text x="{left}" y="{y_label}" font-size="11" fill="#1b1f24">'
+            f"{series[0][0]:%d %b}</text>"
+            f'<text x="{width - right}" y="{y_label}" font-size="11" text-anchor="end" '
+            f'fill="#1b1f24">{series[-1][0]:%d %b %Y}</text>'
+        )
+    parts.append(tail)
+    # Safe: every text above is escaped or a number/date we formatted.
+    return mark_safe("".join(parts))
+
+
+def heatmap(
+    rows: Sequence[tuple[str, Sequence[tuple[int, int]]]],
+    columns: Sequence[str],
+    *,
+    title: str,
+) -> SafeString:
+    """People (rows) × tiers (columns), each cell shaded by the share done, labelled with it.
+
+    `rows` are (label, [(done, total) per column]); a column with nothing required is blank.
+    """
+    cell_w, cell_h, label_w, head_h = 64, 22, 170, 26
+    width = label_w + cell_w * max(1, len(columns)) + 4
+    height = head_h + cell_h * len(rows) + 4
+    done_all = sum(1 for _, cells in rows for d, t in cells if t and d >= t)
+    required = sum(1 for _, cells in rows for _, t in cells if t)
+    desc = (
+        f"{len(rows)} people by {len(columns)} tiers; {done_all} of {required} "
+        "person-tiers complete. Each cell gives the share of the tier done."
+    )
+    head, tail = _open(width, height, title, desc)
+    parts = [head, '<g font-size="11">']
+    for j, label in enumerate(columns):
+        x = label_w + j * cell_w + cell_w / 2
+        parts.append(
+            f'<text x="{x:.0f}" y="{head_h - 8}" text-anchor="middle" fill="#1b1f24">'
+            f"{escape(label[:10])}</text>"
+        )
+    for i, (label, cells) in enumerate(rows):
+        y = head_h + i * cell_h
+        short = label if len(label) <= 24 else label[:23] + "…"
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" fill="#1b1f24">'
+            f"{escape(short)}</text>"
+        )
+        for j, (done, total) in enumerate(cells):
+            x = label_w + j * cell_w
+            percent = round(100 * done / total) if total else 0
+            fill, ink = _bucket(percent, total)
+            text = f"{percent}%" if total else "–"
+            tip = f"{label}, {columns[j]}: " + (
+                f"{done} of {total} ({percent}%)" if total else "nothing required"
+            )
+            parts.append(
+                f"<g><title>{escape(tip)}</title>"
+                f'<rect x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{cell_h - 2}" '
+                f'rx="3" fill="{fill}" stroke="#d0d7de" />'
+                f'<text x="{x + cell_w / 2:.0f}" y="{y + 15}" text-anchor="middle" '
+                f'fill="{ink}">{text}</text></g>'
+            )
+    parts.append("</g>")
+    parts.append(tail)
+    # Safe: labels and tooltips are escaped; the rest are numbers and fixed colours.
+    return mark_safe("".join(parts))

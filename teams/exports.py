@@ -1,0 +1,82 @@
+"""CSV exports of the dashboard and of one person's detail, safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from typing import Any
+
+# A cell starting with one of these is a formula to Excel, LibreOffice and Sheets (OWASP).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> str:
+    """The value as text, with a leading quote when a spreadsheet would run it as a formula."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+def to_csv(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+    return out.getvalue()
+
+
+DASHBOARD_HEADER = [
+    "person",
+    "username",
+    "email",
+    "curriculum",
+    "progress_percent",
+    "done",
+    "required",
+    "expected_percent",
+    "current_tier",
+    "last_activity",
+    "notes",
+    "start_date",
+    "due_date",
+    "state",
+]
+
+
+def dashboard_rows(rows: Iterable[Any]) -> Iterable[list[Any]]:
+    for r in rows:
+        yield [
+            r.name,
+            r.person.get_username(),
+            r.person.email,
+            r.curriculum.title,
+            r.cell.percent,
+            r.cell.done,
+            r.cell.total,
+            r.expected,
+            str(r.cell.current_tier or ""),
+            r.last_activity.isoformat(timespec="minutes") if r.last_activity else "",
+            r.notes,
+            r.assignment.start_date.isoformat(),
+            r.assignment.due_date.isoformat(),
+            r.state_label,
+        ]
+
+
+MEMBER_HEADER = ["curriculum", "tier", "topic", "entry", "role", "status", "finished_at"]
+
+
+def member_rows(entries: Iterable[tuple[Any, str, Any]]) -> Iterable[list[Any]]:
+    for entry, status, finished in entries:
+        yield [
+            entry.curriculum.title,
+            entry.tier.label if entry.tier_id else "",
+            entry.topic.title if entry.topic_id else "",
+            entry.title,
+            entry.role,
+            status,
+            finished.isoformat(timespec="minutes") if finished else "",
+        ]

@@ -1,0 +1,426 @@
+"""Reads for managers: the team dashboard and one person's page, in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Max, Q
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from curricula.models import Curriculum, Entry
+from notes import selectors as notes_selectors
+from notes.models import Activity, Note, Progress, Status
+from teams.access import team_assignments
+from teams.models import Assignment, Membership, Team
+from teams.progress import Cell, progress_many
+
+READING_VERBS = [Activity.Verb.STATUS, Activity.Verb.NOTE_SAVED, Activity.Verb.NOTE_RESTORED]
+
+
+class State:
+    DONE = "done"
+    OVERDUE = "overdue"
+    STALLED = "stalled"
+    BEHIND = "behind"
+    ON_TRACK = "on_track"
+    NOT_STARTED = "not_started"
+
+    LABELS = {
+        DONE: "Done",
+        OVERDUE: "Overdue",
+        STALLED: "Stalled",
+        BEHIND: "Behind",
+        ON_TRACK: "On track",
+        NOT_STARTED: "Not started yet",
+    }
+    # Worst first: the order a manager wants to read them in.
+    RANK = {OVERDUE: 0, STALLED: 1, BEHIND: 2, ON_TRACK: 3, NOT_STARTED: 4, DONE: 5}
+
+
+def expected_percent(start: dt.date, due: dt.date, today: dt.date) -> int:
+    """Where a straight line from 0% at the start to 100% at the due date stands today."""
+    if today < start:
+        return 0
+    if today >= due:
+        return 100
+    return round(100 * (today - start).days / max(1, (due - start).days))
+
+
+def state_of(
+    cell: Cell, assignment: Assignment, last_activity: dt.datetime | None, now: dt.datetime
+) -> str:
+    today = timezone.localdate(now)
+    if cell.complete:
+        return State.DONE
+    if today > assignment.due_date:
+        return State.OVERDUE
+    if today < assignment.start_date:
+        return State.NOT_STARTED
+    stalled_days = settings.READLIST_STALLED_DAYS
+    since = max(
+        last_activity.date() if last_activity else assignment.start_date, assignment.start_date
+    )
+    if (today - since).days >= stalled_days:
+        return State.STALLED
+    if cell.percent < expected_percent(assignment.start_date, assignment.due_date, today):
+        return State.BEHIND
+    return State.ON_TRACK
+
+
+@dataclass
+class Row:
+    """One person × one assigned curriculum."""
+
+    person: Any
+    curriculum: Curriculum
+    assignment: Assignment
+    cell: Cell
+    last_activity: dt.datetime | None
+    notes: int
+    state: str
+    expected: int
+
+    @property
+    def state_label(self) -> str:
+        return State.LABELS[self.state]
+
+    @property
+    def name(self) -> str:
+        return self.person.get_full_name() or self.person.get_username()
+
+
+SORTS = {
+    "name": lambda r: (r.name.lower(), r.curriculum.title),
+    "curriculum": lambda r: (r.curriculum.title, r.name.lower()),
+    "progress": lambda r: (r.cell.percent, r.name.lower()),
+    "tier": lambda r: (
+        (r.cell.current_tier.position, r.cell.current_tier.number)
+        if r.cell.current_tier
+        else (1 << 30, 0),
+        r.name.lower(),
+    ),
+    "activity": lambda r: (r.last_activity.timestamp() if r.last_activity else 0, r.name.lower()),
+    "notes": lambda r: (r.notes, r.name.lower()),
+    "due": lambda r: (r.assignment.due_date, r.name.lower()),
+    "state": lambda r: (State.RANK[r.state], r.cell.percent, r.name.lower()),
+}
+
+
+@dataclass
+class Filters:
+    state: str = ""
+    curriculum: str = ""
+    q: str = ""
+    sort: str = "state"
+    descending: bool = False
+
+    @classmethod
+    def from_query(cls, params: Any) -> Filters:
+        """Unknown values fall back to the defaults: a bad link shows the whole team."""
+        sort = params.get("sort", "state")
+        descending = sort.startswith("-")
+        sort = sort.lstrip("-")
+        state = params.get("state", "")
+        return cls(
+            state=state if state in State.LABELS else "",
+            curriculum=params.get("curriculum", "")[:100],
+            q=params.get("q", "").strip()[:100],
+            sort=sort if sort in SORTS else "state",
+            descending=descending and sort in SORTS,
+        )
+
+    def keep(self, row: Row) -> bool:
+        if self.state and row.state != self.state:
+            return False
+        if self.curriculum and row.curriculum.slug != self.curriculum:
+            return False
+        if self.q:
+            needle = self.q.lower()
+            hay = f"{row.name} {row.person.get_username()} {row.person.email}".lower()
+            if needle not in hay:
+                return False
+        return True
+
+    def sort_link(self, column: str) -> str:
+        """The query string that sorts by `column` (flipping direction when already sorted)."""
+        from django.utils.http import urlencode
+
+        flip = column == self.sort and not self.descending
+        params = {"sort": ("-" if flip else "") + column}
+        params.update({k: v for k, v in self.as_params().items() if k != "sort"})
+        return "?" + urlencode(params)
+
+    def as_params(self) -> dict[str, str]:
+        params = {"state": self.state, "curriculum": self.curriculum, "q": self.q}
+        params["sort"] = ("-" if self.descending else "") + self.sort
+        return {k: v for k, v in params.items() if v}
+
+
+@dataclass
+class Dashboard:
+    team: Team
+    rows: list[Row]
+    all_rows: list[Row]
+    curricula: list[Curriculum]
+    members: list[Any]
+    assignments: list[Assignment]
+    counts: dict[str, int] = field(default_factory=dict)
+    weekly: list[tuple[dt.date, int]] = field(default_factory=list)
+
+
+def _effective(
+    assignments: list[Assignment], team: Team, member_ids: set[int]
+) -> dict[tuple[int, int], Assignment]:
+    """(person, curriculum) → assignment on this team's page: personal beats the team's."""
+    out: dict[tuple[int, int], Assignment] = {}
+    for a in assignments:
+        if a.team_id == team.pk:
+            for user_id in member_ids:
+                out.setdefault((user_id, a.curriculum_id), a)
+    for a in assignments:
+        if a.user_id in member_ids:
+            out[(a.user_id, a.curriculum_id)] = a
+    return out
+
+
+def last_activity(user_ids: list[int], curriculum_ids: list[int]) -> dict[tuple[int, int], Any]:
+    """When each person last did something in each curriculum (being assigned is not doing)."""
+    rows = (
+        Activity.objects.filter(
+            user_id__in=user_ids, curriculum_id__in=curriculum_ids, verb__in=READING_VERBS
+        )
+        .values_list("user_id", "curriculum_id")
+        .annotate(last=Max("created_at"))
+        .order_by()
+    )
+    return {(u, c): last for u, c, last in rows}
+
+
+def note_counts(user_ids: list[int], curriculum_ids: list[int]) -> dict[tuple[int, int], int]:
+    rows = (
+        Note.objects.filter(user_id__in=user_ids, curriculum_id__in=curriculum_ids)
+        .exclude(body="")
+        .values_list("user_id", "curriculum_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {(u, c): n for u, c, n in rows}
+
+
+def weekly_done(
+    user_ids: list[int], curriculum_ids: list[int], since: dt.date
+) -> list[tuple[dt.date, int]]:
+    """Cumulative things read (done) per week from `since` to this week, for these people."""
+    in_curricula = Entry.objects.active().filter(curriculum_id__in=curriculum_ids)
+    base = Progress.objects.filter(
+        user_id__in=user_ids, status=Status.DONE, finished_at__isnull=False
+    ).filter(
+        Q(resource_id__in=in_curricula.filter(resource__isnull=False).values("resource_id"))
+        | Q(entry_id__in=in_curricula.values("pk"))
+    )
+    start = since - dt.timedelta(days=since.weekday())
+    before = 0
+    per_week: dict[dt.date, int] = defaultdict(int)
+    rows = base.annotate(week=TruncWeek("finished_at")).values_list("week").annotate(n=Count("id"))
+    for week, n in rows.order_by():
+        day = week.date() if isinstance(week, dt.datetime) else week
+        if day < start:
+            before += n
+        else:
+            per_week[day] += n
+    today = timezone.localdate()
+    this_week = today - dt.timedelta(days=today.weekday())
+    series: list[tuple[dt.date, int]] = []
+    total = before
+    week = start
+    while week <= this_week and len(series) < 520:
+        total += per_week.get(week, 0)
+        series.append((week, total))
+        week += dt.timedelta(days=7)
+    return series
+
+
+def dashboard(team: Team, filters: Filters | None = None) -> Dashboard:
+    """Members × assigned curricula with progress by each curriculum's rule and a state."""
+    filters = filters or Filters()
+    now = timezone.now()
+    members = [
+        m.user
+        for m in Membership.objects.filter(team=team, role=Membership.Role.MEMBER)
+        .select_related("user")
+        .only("user__username", "user__first_name", "user__last_name", "user__email", "team")
+    ]
+    member_ids = {u.pk for u in members}
+    assignments = list(team_assignments(team))
+    effective = _effective(assignments, team, member_ids)
+    curricula = sorted({a.curriculum for a in assignments}, key=lambda c: c.title)
+    curriculum_ids = [c.pk for c in curricula]
+    users = sorted(member_ids)
+    cells = progress_many(users, curricula, pairs=sorted(effective))
+    activity = last_activity(users, curriculum_ids) if effective else {}
+    notes = note_counts(users, curriculum_ids) if effective else {}
+    by_id = {u.pk: u for u in members}
+    rows: list[Row] = []
+    for (user_id, curriculum_id), assignment in effective.items():
+        cell = cells[(user_id, curriculum_id)]
+        last = activity.get((user_id, curriculum_id))
+        rows.append(
+            Row(
+                person=by_id[user_id],
+                curriculum=assignment.curriculum,
+                assignment=assignment,
+                cell=cell,
+                last_activity=last,
+                notes=notes.get((user_id, curriculum_id), 0),
+                state=state_of(cell, assignment, last, now),
+                expected=expected_percent(
+                    assignment.start_date, assignment.due_date, timezone.localdate(now)
+                ),
+            )
+        )
+    counts = {s: 0 for s in State.LABELS}
+    for row in rows:
+        counts[row.state] += 1
+    shown = [r for r in rows if filters.keep(r)]
+    shown.sort(key=SORTS[filters.sort], reverse=filters.descending)
+    since = min((a.start_date for a in assignments), default=timezone.localdate(now))
+    weekly = weekly_done(users, curriculum_ids, since) if effective else []
+    return Dashboard(team, shown, rows, curricula, members, assignments, counts, weekly)
+
+
+@dataclass
+class NextUp:
+    curriculum: Curriculum
+    entries: list[Entry]
+
+
+def member_page(team: Team, person: Any, *, timeline: int = 50) -> dict[str, Any]:
+    """One person on a team's page: tier grid, timeline, team-shared notes, what is next."""
+    assignments = [
+        a for a in team_assignments(team) if a.team_id == team.pk or a.user_id == person.pk
+    ]
+    effective = _effective(assignments, team, {person.pk})
+    curricula = sorted({a.curriculum for a in effective.values()}, key=lambda c: c.title)
+    ids = [c.pk for c in curricula]
+    cells = progress_many([person.pk], curricula)
+    activity = last_activity([person.pk], ids)
+    notes = note_counts([person.pk], ids)
+    now = timezone.now()
+    rows = []
+    for c in curricula:
+        a = effective[(person.pk, c.pk)]
+        cell = cells[(person.pk, c.pk)]
+        last = activity.get((person.pk, c.pk))
+        rows.append(
+            Row(
+                person,
+                c,
+                a,
+                cell,
+                last,
+                notes.get((person.pk, c.pk), 0),
+                state_of(cell, a, last, now),
+                expected_percent(a.start_date, a.due_date, timezone.localdate(now)),
+            )
+        )
+    events = list(
+        Activity.objects.filter(user=person, curriculum_id__in=ids)
+        # A private note's existence is the writer's business too: only shared ones show.
+        .exclude(
+            Q(verb__in=[Activity.Verb.NOTE_SAVED, Activity.Verb.NOTE_RESTORED])
+            & ~Q(note__visibility=Note.Visibility.TEAM)
+        )
+        .select_related("curriculum", "entry")
+        .only(
+            "verb",
+            "from_status",
+            "to_status",
+            "detail",
+            "created_at",
+            "note_id",
+            "curriculum__title",
+            "curriculum__slug",
+            "entry__title",
+        )[:timeline]
+    )
+    shared = list(
+        Note.objects.filter(user=person, visibility=Note.Visibility.TEAM)
+        .exclude(body="")
+        .select_related("entry", "resource", "tier", "topic", "curriculum")
+        .defer("resource__abstract", "entry__excerpt", "curriculum__guidance")
+        .order_by("-updated_at")[:50]
+    )
+    next_up: list[NextUp] = []
+    if ids:
+        from curricula.models import Tier, Topic
+
+        entries = list(notes_selectors.entries_for(ids))
+        tiers = {t.pk: t for t in Tier.objects.filter(curriculum_id__in=ids)}
+        topics = {t.pk: t for t in Topic.objects.filter(curriculum_id__in=ids)}
+        maps = notes_selectors.status_maps(person, ids)
+        for c in curricula:
+            ordered = notes_selectors.reading_order(
+                c, [e for e in entries if e.curriculum_id == c.pk], tiers, topics
+            )
+            upcoming = [
+                e
+                for e in ordered
+                if notes_selectors.status_of(e, maps) not in notes_selectors.CLOSED
+                and e.role != Entry.Role.OPTIONAL
+                and not (e.tier_id and tiers[e.tier_id].optional)
+            ][:5]
+            next_up.append(NextUp(c, upcoming))
+    since = min((a.start_date for a in assignments), default=timezone.localdate(now))
+    return {
+        "person": person,
+        "rows": rows,
+        "events": events,
+        "shared_notes": shared,
+        "next_up": next_up,
+        "weekly": weekly_done([person.pk], ids, since) if ids else [],
+    }
+
+
+def member_entries(person: Any, curricula: list[Curriculum]) -> list[tuple[Entry, str, Any]]:
+    """Every active entry of these curricula with the person's status and when it was done."""
+    ids = [c.pk for c in curricula]
+    entries = list(
+        Entry.objects.active()
+        .filter(curriculum_id__in=ids)
+        .select_related("curriculum", "tier", "topic")
+        .only(
+            "title",
+            "role",
+            "position",
+            "resource_id",
+            "curriculum__title",
+            "tier__label",
+            "topic__title",
+        )
+        .order_by("curriculum__title", "position")
+    )
+    progress = Progress.objects.filter(user=person).filter(
+        Q(resource_id__in=[e.resource_id for e in entries if e.resource_id])
+        | Q(entry_id__in=[e.pk for e in entries if not e.resource_id])
+    )
+    by_resource: dict[int, tuple[str, Any]] = {}
+    by_entry: dict[int, tuple[str, Any]] = {}
+    for resource_id, entry_id, status, finished_at in progress.values_list(
+        "resource_id", "entry_id", "status", "finished_at"
+    ):
+        if resource_id:
+            by_resource[resource_id] = (status, finished_at)
+        else:
+            by_entry[entry_id] = (status, finished_at)
+    out = []
+    for e in entries:
+        status, finished = (
+            by_resource.get(e.resource_id) if e.resource_id else by_entry.get(e.pk)
+        ) or (Status.TO_READ, None)
+        out.append((e, status, finished))
+    return out

@@ -1,0 +1,62 @@
+"""Celery tasks for the weekly digests: beat fans out one task per person; each takes an id."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from teams import digests
+
+
+def _period(period: str | None) -> dt.date:
+    if period:
+        return dt.date.fromisoformat(period)
+    return digests.period_for(timezone.localdate())
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def send_weekly_digests(period: str | None = None) -> dict:
+    """Beat, weekly: queue a member digest per enrolled person and a manager digest per manager.
+
+    Safe to run twice: each per-person task claims its (user, kind, week) row before sending.
+    """
+    day = _period(period).isoformat()
+    members, managers = digests.digest_recipients()
+    for user_id in members:
+        send_member_digest.delay(user_id, day)
+    for user_id in managers:
+        send_manager_digest.delay(user_id, day)
+    return {"members": len(members), "managers": len(managers)}
+
+
+@shared_task(
+    soft_time_limit=60,
+    time_limit=90,
+    autoretry_for=(ConnectionError, OSError),
+    max_retries=3,
+    retry_backoff=120,
+    retry_jitter=True,
+)
+def send_member_digest(user_id: int, period: str | None = None) -> bool:
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        return False
+    return digests.member_digest_send(user=user, period=_period(period))
+
+
+@shared_task(
+    soft_time_limit=120,
+    time_limit=150,
+    autoretry_for=(ConnectionError, OSError),
+    max_retries=3,
+    retry_backoff=120,
+    retry_jitter=True,
+)
+def send_manager_digest(user_id: int, period: str | None = None) -> bool:
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        return False
+    return digests.manager_digest_send(user=user, period=_period(period))

@@ -1,0 +1,228 @@
+"""Managers' pages: their teams, the dashboard, one person, CSV exports, assignments; digests."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from teams import access, charts, digests, exports, selectors, services
+from teams.forms import AssignmentEditForm, AssignmentForm, DigestForm
+
+SESSION_FLAG = "teams_manager"
+COLUMNS = [
+    ("name", "Person"),
+    ("curriculum", "Curriculum"),
+    ("progress", "Progress"),
+    ("tier", "Current tier"),
+    ("activity", "Last activity"),
+    ("notes", "Notes"),
+    ("due", "Due"),
+    ("state", "State"),
+]
+
+
+def remember_manager(request: HttpRequest) -> bool:
+    """Whether to show the Teams link; kept in the session so other pages pay no query."""
+    flag = access.manages_any_team(request.user)
+    request.session[SESSION_FLAG] = flag
+    return flag
+
+
+def _csv(filename: str, body: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def team_list(request: HttpRequest) -> HttpResponse:
+    if not remember_manager(request):
+        raise Http404("You manage no team")
+    teams = access.managed_teams(request.user).order_by("name")
+    return render(request, "teams/list.html", {"teams": teams})
+
+
+def _heatmaps(board: selectors.Dashboard) -> list[dict]:
+    """One heatmap per curriculum: the people shown × its tiers that require something."""
+    out = []
+    for curriculum in board.curricula:
+        rows = [r for r in board.rows if r.curriculum.pk == curriculum.pk]
+        if not rows:
+            continue
+        # Every person's cell lists the same tiers in the same order (one Shape per curriculum).
+        keep = [i for i, t in enumerate(rows[0].cell.tiers) if t.total]
+        columns = [
+            t.tier.label if t.tier else "Other" for t in (rows[0].cell.tiers[i] for i in keep)
+        ]
+        grid = [
+            (r.name, [(r.cell.tiers[i].done, r.cell.tiers[i].total) for i in keep]) for r in rows
+        ]
+        if columns:
+            title = f"{curriculum.title}: share of each tier done, per person"
+            out.append(
+                {"curriculum": curriculum, "svg": charts.heatmap(grid, columns, title=title)}
+            )
+    return out
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    team = access.get_team_for_manager(request.user, slug)
+    filters = selectors.Filters.from_query(request.GET)
+    board = selectors.dashboard(team, filters)
+    context = {
+        "team": team,
+        "board": board,
+        "filters": filters,
+        "states": selectors.State.LABELS,
+        "weekly_svg": charts.cumulative(
+            board.weekly, title=f"{team.name}: cumulative entries done per week"
+        ),
+        "heatmaps": _heatmaps(board),
+        "columns": [(key, label, filters.sort_link(key)) for key, label in COLUMNS],
+        "state_counts": [(k, v, board.counts[k]) for k, v in selectors.State.LABELS.items()],
+        "csv_query": request.GET.urlencode(),
+    }
+    return render(request, "teams/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def dashboard_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    team = access.get_team_for_manager(request.user, slug)
+    board = selectors.dashboard(team, selectors.Filters.from_query(request.GET))
+    body = exports.to_csv(exports.DASHBOARD_HEADER, exports.dashboard_rows(board.rows))
+    return _csv(f"{team.slug}-{timezone.localdate():%Y-%m-%d}.csv", body)
+
+
+@login_required
+@require_GET
+def member(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    team = access.get_team_for_manager(request.user, slug)
+    person = access.get_member_of_team(team, user_id)
+    context = selectors.member_page(team, person)
+    name = person.get_full_name() or person.get_username()
+    context["team"] = team
+    context["name"] = name
+    context["weekly_svg"] = charts.cumulative(
+        context["weekly"], title=f"{name}: cumulative entries done per week"
+    )
+    for row in context["rows"]:
+        tiers = [t for t in row.cell.tiers if t.total]
+        row.heatmap = charts.heatmap(
+            [(name, [(t.done, t.total) for t in tiers])],
+            [t.tier.label if t.tier else "Other" for t in tiers],
+            title=f"{name} in {row.curriculum.title}: share of each tier done",
+        )
+        row.grid = tiers
+    return render(request, "teams/member.html", context)
+
+
+@login_required
+@require_GET
+def member_csv(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    team = access.get_team_for_manager(request.user, slug)
+    person = access.get_member_of_team(team, user_id)
+    page = selectors.member_page(team, person, timeline=0)
+    entries = selectors.member_entries(person, [r.curriculum for r in page["rows"]])
+    body = exports.to_csv(exports.MEMBER_HEADER, exports.member_rows(entries))
+    return _csv(f"{team.slug}-{person.get_username()}.csv", body)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignments(request: HttpRequest, slug: str) -> HttpResponse:
+    team = access.get_team_for_manager(request.user, slug)
+    form = AssignmentForm(request.POST or None, team=team)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            person = None
+            if data["person"]:
+                person = access.get_member_of_team(team, data["person"])
+            try:
+                services.assignment_create(
+                    actor=request.user,
+                    team=team,
+                    curriculum=data["curriculum"],
+                    start_date=data["start_date"],
+                    due_date=data["due_date"],
+                    user=person,
+                )
+            except services.AssignmentError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"Assigned {data['curriculum']}.")
+                return redirect("teams:assignments", slug=team.slug)
+        status = 422
+    context = {"team": team, "form": form, "assignments": list(access.team_assignments(team))}
+    return render(request, "teams/assignments.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    team = access.get_team_for_manager(request.user, slug)
+    assignment = access.get_assignment_for_manager(team, pk)
+    initial = {"start_date": assignment.start_date, "due_date": assignment.due_date}
+    form = AssignmentEditForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            services.assignment_update(
+                actor=request.user,
+                assignment=assignment,
+                start_date=form.cleaned_data["start_date"],
+                due_date=form.cleaned_data["due_date"],
+            )
+            messages.success(request, f"Updated the dates of {assignment.curriculum}.")
+            return redirect("teams:assignments", slug=team.slug)
+        status = 422
+    context = {"team": team, "form": form, "assignment": assignment}
+    return render(request, "teams/assignment_edit.html", context, status=status)
+
+
+@login_required
+@require_POST
+def assignment_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    team = access.get_team_for_manager(request.user, slug)
+    assignment = access.get_assignment_for_manager(team, pk)
+    services.assignment_delete(actor=request.user, assignment=assignment)
+    messages.success(
+        request,
+        f"Withdrew {assignment.curriculum}; people keep following it and keep their progress.",
+    )
+    return redirect("teams:assignments", slug=team.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def digest(request: HttpRequest) -> HttpResponse:
+    initial = {"weekly_digest": digests.wants_member_digest(request.user)}
+    form = DigestForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        on = form.cleaned_data["weekly_digest"]
+        services.digest_preference_set(actor=request.user, weekly_digest=on)
+        messages.success(request, "Weekly digest " + ("on." if on else "off."))
+        return redirect("teams:digest")
+    return render(request, "teams/digest.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """From the link in a digest, signed in or not: a button (a GET never changes anything,
+    so link scanners in mail systems cannot unsubscribe people)."""
+    person = digests.user_for_token(token)
+    if person is None:
+        raise Http404("This unsubscribe link is not valid")
+    if request.method == "POST":
+        services.digest_preference_set(actor=person, weekly_digest=False)
+        return render(request, "teams/unsubscribed.html", {"person": person})
+    return render(request, "teams/unsubscribe.html", {"person": person, "token": token})
