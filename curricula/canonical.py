@@ -31,6 +31,7 @@ _ARXIV_ID = r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<v
 _ARXIV_PATH = re.compile(rf"^/(?:abs|pdf|html|format|ps)/{_ARXIV_ID}(?:\.pdf)?/?$", re.IGNORECASE)
 _ARXIV_HOSTS = {"arxiv.org", "www.arxiv.org", "export.arxiv.org"}
 _YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "youtu.be", "www.youtu.be"}
+_SPACE = re.compile(r"\s")
 # "example.org/path": a dotted host name and no scheme.
 _SCHEMELESS = re.compile(
     r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?::\d+)?(?:[/?#]|$)"
@@ -68,7 +69,7 @@ def canonicalize(raw: str) -> CanonicalURL:
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
         raise InvalidURL(f"not an http(s) URL: {text!r}")
-    if any(ch.isspace() for ch in text):
+    if _SPACE.search(text):
         raise InvalidURL(f"a URL cannot contain spaces: {text!r}")
     host = parts.hostname.lower().rstrip(".")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,8 +16,8 @@ from django.utils import timezone
 
 from curricula.canonical import guess_kind
 from curricula.importer import ParseError, parse_markdown
+from curricula.importer.bulk import NUMERIC, insert_rows, set_numbers
 from curricula.importer.plan import (
-    ENTRY_CONTENT_FIELDS,
     TIER_FIELDS,
     TOPIC_FIELDS,
     ImportPlan,
@@ -257,36 +258,49 @@ def _apply(
     _retire(Topic, [t.pk for t in plan.retired_topics], revision)
 
     now = timezone.now()
-    new_entries, changed_entries = [], []
+    new_rows: list[dict[str, Any]] = []
+    # Rows to update, grouped by the fields that changed: a list that only moved rewrites
+    # positions, not every column of every row.
+    changed: dict[tuple[str, ...], list[Entry]] = defaultdict(list)
+    touched: list[int] = []
+    revived: list[int] = []
     for planned in plan.entries:
         parsed = planned.parsed
         if planned.stored is not None and not (planned.changed or planned.revived):
             continue
-        entry = planned.stored or Entry(curriculum=curriculum, introduced_in=revision)
         fields = dict(planned.values)
         url = fields.pop("resource_url")
+        fields["resource_id"] = resource_ids.get(url) if url else None
+        tier = tiers.get(parsed.tier) if parsed.tier is not None else None
+        topic = topics[parsed.topic] if parsed.topic is not None else None
+        fields["tier_id"] = tier.pk if tier else None
+        fields["topic_id"] = topic.pk if topic else None
+        entry = planned.stored
+        if entry is None:
+            new_rows.append(
+                {
+                    **fields,
+                    "curriculum_id": curriculum.pk,
+                    "introduced_in_id": revision.pk,
+                    "updated_at": now,
+                }
+            )
+            continue
         for name, value in fields.items():
             setattr(entry, name, value)
-        entry.resource_id = resource_ids.get(url) if url else None
-        entry.tier = tiers.get(parsed.tier) if parsed.tier is not None else None
-        entry.topic = topics[parsed.topic] if parsed.topic is not None else None
-        entry.retired_in = None
-        entry.updated_at = now
-        (new_entries if planned.stored is None else changed_entries).append(entry)
-    Entry.objects.bulk_create(new_entries, batch_size=BATCH)
-    Entry.objects.bulk_update(
-        changed_entries,
-        [
-            *ENTRY_CONTENT_FIELDS,
-            "position",
-            "resource",
-            "tier",
-            "topic",
-            "retired_in",
-            "updated_at",
-        ],
-        batch_size=BATCH,
-    )
+        touched.append(entry.pk)
+        if planned.revived:
+            revived.append(entry.pk)
+        if planned.changed:
+            changed[tuple(sorted(set(planned.changed)))].append(entry)
+    insert_rows(Entry, new_rows)
+    for names, rows in changed.items():
+        if set(names) <= NUMERIC:
+            set_numbers(Entry, list(names), rows)
+        else:
+            Entry.objects.bulk_update(rows, list(names), batch_size=BATCH)
+    _set(Entry, revived, retired_in=None)
+    _set(Entry, touched, updated_at=now)
     _retire(Entry, [e.pk for e in plan.retired_entries], revision)
     return revision
 
@@ -298,26 +312,27 @@ def _resources(plan: ImportPlan) -> dict[str, int]:
     if not new_urls:
         return ids
     seen: set[str] = set()
-    new = []
+    rows = []
     for canonical in plan.canonical.values():
         if canonical.url in new_urls and canonical.url not in seen:
             seen.add(canonical.url)
-            new.append(
-                Resource(
-                    url=canonical.url,
-                    kind=guess_kind(canonical),
-                    arxiv_id=canonical.arxiv_id,
-                    arxiv_version=canonical.arxiv_version,
-                    doi=canonical.doi,
-                    arxiv_status=(
+            rows.append(
+                {
+                    "url": canonical.url,
+                    "kind": guess_kind(canonical),
+                    "arxiv_id": canonical.arxiv_id,
+                    "arxiv_version": canonical.arxiv_version,
+                    "doi": canonical.doi,
+                    "arxiv_status": (
                         Resource.ArxivStatus.PENDING
                         if canonical.arxiv_id
                         else Resource.ArxivStatus.NOT_ARXIV
                     ),
-                )
+                }
             )
-    # Another import may create the same resource meanwhile: keep theirs, read the ids back.
-    Resource.objects.bulk_create(new, batch_size=BATCH, ignore_conflicts=True)
+    # Another import creating the same resource meanwhile fails this one on the unique URL
+    # (reported as "try again"); the transaction keeps the catalogue whole either way.
+    insert_rows(Resource, rows)
     urls = sorted(new_urls)
     size = query_chunk()
     for start in range(0, len(urls), size):
@@ -339,6 +354,10 @@ def _create(model: Any, objs: list[Any]) -> None:
 
 
 def _retire(model: Any, pks: list[int], revision: Revision) -> None:
+    _set(model, pks, retired_in=revision)
+
+
+def _set(model: Any, pks: list[int], **values: Any) -> None:
     size = query_chunk()
     for start in range(0, len(pks), size):
-        model.objects.filter(pk__in=pks[start : start + size]).update(retired_in=revision)
+        model.objects.filter(pk__in=pks[start : start + size]).update(**values)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from curricula.canonical import CanonicalURL
+
 
 @dataclass
 class ParsedTier:
@@ -75,6 +77,7 @@ class ParsedCurriculum:
     refused: list[SkippedLink] = field(default_factory=list)  # javascript:, data:, …
     warnings: list[str] = field(default_factory=list)
     added_after: dt.date | None = None  # the ✨ legend's date
+    canonical: dict[str, CanonicalURL] = field(default_factory=dict)  # entry URL -> canonical
 
     def placed_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}

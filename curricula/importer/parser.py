@@ -37,6 +37,7 @@ from curricula.importer.model import (
 
 _HREF = re.compile(r"""(?:href|src)\s*=\s*["']?(https?://[^"'\s>]+)""", re.I)
 _OPTIONAL_MARK = re.compile(r"\s*[(\[]optional[)\]]\s*$", re.I)
+_HTTP_URL = re.compile(r"^https?://[A-Za-z0-9.\-]+(?:[/?#][^\s]*)?$", re.I)
 _BARE = re.compile(r"https?://[^\s<>\[\]()\"'`]+")
 
 
@@ -304,7 +305,7 @@ class _Parser:
         url = parts.url
         if url:
             try:
-                canonicalize(url)
+                self.out.canonical[url] = canonicalize(url)
             except InvalidURL as exc:
                 self.out.skipped.append(SkippedLink(url, line + 1, f"entry kept without it: {exc}"))
                 url = ""
@@ -313,7 +314,7 @@ class _Parser:
         extra_links = []
         for link in parts.extra_links:
             try:
-                canonicalize(link["url"])
+                _check_url(link["url"])
             except InvalidURL as exc:
                 self.out.skipped.append(SkippedLink(link["url"], line + 1, str(exc)))
                 continue
@@ -446,6 +447,12 @@ class _Parser:
         else:
             out.completion_rule = "all"
         out.reading_order = "by_tier" if self.grid else "listed"
+
+
+def _check_url(url: str) -> None:
+    """What canonicalize() refuses, without building the canonical form (extra links)."""
+    if not _HTTP_URL.match(url):
+        canonicalize(url)  # raises InvalidURL with the reason
 
 
 def _strong_only(block: Paragraph) -> str:

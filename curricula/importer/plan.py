@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from django.db import connection
+from django.db.models import F
 from django.utils.text import capfirst
 
 from curricula.canonical import CanonicalURL, InvalidURL, canonicalize
@@ -140,8 +141,9 @@ def build_plan(parsed: ParsedCurriculum, *, slug: str, title: str | None) -> Imp
     curriculum = Curriculum.objects.filter(slug=slug).first()
     stored_tiers: list[Tier] = list(curriculum.tiers.all()) if curriculum else []
     stored_topics: list[Topic] = list(curriculum.topics.all()) if curriculum else []
+    # The resource's URL is all matching needs: annotate it rather than build Resource objects.
     stored_entries: list[Entry] = (
-        list(curriculum.entries.select_related("resource")) if curriculum else []
+        list(curriculum.entries.annotate(resource_url=F("resource__url"))) if curriculum else []
     )
 
     values = {
@@ -224,10 +226,12 @@ def build_plan(parsed: ParsedCurriculum, *, slug: str, title: str | None) -> Imp
     canonical: dict[str, CanonicalURL] = {}
     for entry in parsed.entries:
         if entry.url and entry.url not in canonical:
-            try:
-                found = canonicalize(entry.url)
-            except InvalidURL:
-                continue
+            found = parsed.canonical.get(entry.url)
+            if found is None:
+                try:
+                    found = canonicalize(entry.url)
+                except InvalidURL:
+                    continue
             if len(found.url) <= 2000:
                 canonical[entry.url] = found
     urls = sorted({c.url for c in canonical.values()})
@@ -241,7 +245,7 @@ def build_plan(parsed: ParsedCurriculum, *, slug: str, title: str | None) -> Imp
         return found.url if found else None
 
     def stored_url(entry: Entry) -> str | None:
-        return entry.resource.url if entry.resource_id and entry.resource else None
+        return getattr(entry, "resource_url", None)
 
     topics_by_index = {i: norm(t.title) for i, t in enumerate(parsed.topics)}
     by_entry = match(

@@ -258,6 +258,15 @@ def test_a_reordered_list_moves_entries_without_touching_their_content():
     topics = Topic.objects.filter(curriculum__slug="llm-tricks").order_by("position")
     assert topics.first().title == "Pre-training"
     assert topics.count() == 4
+    ordered = list(active("llm-tricks").order_by("position").values_list("title", "topic__title"))
+    assert ordered[0] == (
+        "Analyzing & Eliminating Learning Rate Warmup in GPT Pre-Training",
+        "Pre-training",
+    )
+    assert ordered[-1][1] == "Optimization"
+    assert [
+        p for p in active("llm-tricks").order_by("position").values_list("position", flat=True)
+    ] == list(range(74))
 
 
 def test_a_retired_link_less_entry_keeps_the_progress_someone_recorded(member):

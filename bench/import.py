@@ -1,0 +1,116 @@
+"""Benchmark: import generated reading lists of 1,000 and 10,000 entries; time and count queries.
+
+Run it against the configured database, e.g.
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/readlist_importer
+    .venv/bin/python bench/import.py
+It migrates if needed and deletes everything it created (throwaway slugs and resources).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "readlist.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from curricula.models import Curriculum, Resource  # noqa: E402
+from curricula.services import curriculum_import  # noqa: E402
+
+TARGET_SECONDS = 10.0
+RUN = uuid.uuid4().hex[:8]
+HOST = f"bench-{RUN}.example.org"
+
+
+def reading_list(count: int, *, tiers: int = 5, topics_per_tier: int = 4, offset: int = 0) -> str:
+    """A list shaped like the seeds: tiers, numbered topics, core/practitioner groups."""
+    lines = [f"# Benchmark list ({count:,} entries)", "", "## How to use this", "", "Read it.", ""]
+    topics = tiers * topics_per_tier
+    per_topic = -(-count // topics)
+    n = 0
+    for tier in range(1, tiers + 1):
+        lines += [f"## Tier {tier} — Level {tier}", ""]
+        for topic in range(1, topics_per_tier + 1):
+            number = (tier - 1) * topics_per_tier + topic
+            lines += [f"### {number}. Topic {number}", ""]
+            for group in ("Core reading", "Practitioner insight"):
+                lines += [f"#### {group}", ""]
+                for _ in range(per_topic // 2 + 1):
+                    if n >= count or n >= number * per_topic:
+                        break
+                    i = n + offset
+                    if i % 3 == 0:
+                        url = f"https://arxiv.org/abs/{9000 + i // 99999:04d}.{i % 99999:05d}"
+                        url = url.replace("arxiv.org", f"{HOST}/arxiv")  # keep clear of real ids
+                    else:
+                        url = f"https://{HOST}/post/{i}"
+                    lines.append(
+                        f"- ✨ [Reading {i}: a title of a plausible length]({url}) (R{i}), "
+                        f"Jul. {1 + i % 28} 2024. [code](https://{HOST}/code/{i}). `tag{i % 9}`"
+                    )
+                    if i % 4 == 0:
+                        lines.append(f"  Why: reason {i}.")
+                    n += 1
+                lines.append("")
+    lines += ["✨ Added after 2024/4/1", ""]
+    return "\n".join(lines)
+
+
+def measure(label: str, text: str, slug: str) -> tuple[float, int]:
+    with CaptureQueriesContext(connection) as ctx:
+        started = time.perf_counter()
+        result = curriculum_import(actor=None, text=text, slug=slug, source_name=label)
+        elapsed = time.perf_counter() - started
+    entries = result.summary["entries"]
+    print(
+        f"{label:<38} {elapsed:6.2f} s  {len(ctx.captured_queries):4d} queries  "
+        f"(entries {entries['total']:,}: added {entries['added']:,}, updated "
+        f"{entries['updated']:,}, moved {entries['moved']:,}, retired {entries['retired']:,}; "
+        f"revision {'r' + str(result.revision.number) if result.revision else 'none'})"
+    )
+    return elapsed, len(ctx.captured_queries)
+
+
+def main() -> int:
+    call_command("migrate", interactive=False, verbosity=0)
+    engine = connection.vendor
+    print(f"Database: {engine} ({connection.settings_dict.get('NAME')}); run {RUN}")
+    slugs = [f"bench-{RUN}-1k", f"bench-{RUN}-10k"]
+    try:
+        _, small_queries = measure("fresh import, 1,000 entries", reading_list(1_000), slugs[0])
+        text = reading_list(10_000)
+        big_time, big_queries = measure("fresh import, 10,000 entries", text, slugs[1])
+        measure("re-import unchanged, 10,000 entries", text, slugs[1])
+        measure(
+            "re-import, 10,000 with 1,000 replaced",
+            reading_list(10_000, offset=1_000),
+            slugs[1],
+        )
+    finally:
+        deleted = Curriculum.objects.filter(slug__in=slugs).delete()[0]
+        resources = Resource.objects.filter(url__contains=HOST).delete()[0]
+        print(f"Cleaned up: {deleted:,} rows of the throwaway curricula, {resources:,} resources.")
+    ok = big_time < TARGET_SECONDS and big_queries < 10_000 // 10
+    print(
+        f"10,000 entries in {big_time:.2f} s (target < {TARGET_SECONDS:.0f} s); queries "
+        f"{small_queries} for 1,000 vs {big_queries} for 10,000: "
+        f"{'flat' if big_queries <= small_queries * 2 else 'growing'}. "
+        f"{'OK' if ok else 'TOO SLOW'}"
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
