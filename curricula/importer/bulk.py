@@ -20,7 +20,7 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
     """
     if not rows:
         return
-    if connection.vendor != "postgresql":
+    if connection.vendor not in ("postgresql", "sqlite"):
         model._default_manager.bulk_create([model(**row) for row in rows], batch_size=BATCH)
         return
     fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
@@ -38,6 +38,9 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
     }  # JSON columns go over COPY as their text
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
+    if connection.vendor == "sqlite":
+        _sqlite_insert(model, fields, defaults, rows, columns)
+        return
     sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
     names = [f.attname for f in fields]
     started = time.monotonic()
@@ -56,6 +59,22 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
         )
 
 
+def _sqlite_insert(model, fields, defaults, rows, columns) -> None:
+    """One prepared INSERT run for every row (Django caps an SQLite statement at 999
+    parameters, which would make a 10,000-row bulk_create some 400 statements)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    marks = ", ".join(["%s"] * len(fields))
+    params = [
+        [
+            field.get_db_prep_save(row.get(field.attname, defaults[field.attname]), connection)
+            for field in fields
+        ]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", params)  # noqa: S608
+
+
 # Columns that set_numbers() can write: the ones a reordered or regrouped list changes.
 NUMERIC = {"position", "tier", "topic", "resource"}
 
@@ -69,11 +88,20 @@ def set_numbers(model: type[models.Model], names: list[str], rows: list[models.M
     """
     if not rows:
         return
-    if connection.vendor != "postgresql":
+    if connection.vendor not in ("postgresql", "sqlite"):
         model._default_manager.bulk_update(rows, names, batch_size=BATCH)
         return
     quote = connection.ops.quote_name
     fields = [model._meta.get_field(name) for name in names]
+    if connection.vendor == "sqlite":  # in-process: one prepared UPDATE run per row is cheap
+        sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)  # type: ignore[union-attr]
+        table = quote(model._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET {sets} WHERE {quote(model._meta.pk.column)} = %s",  # noqa: S608
+                [[*(getattr(r, f.attname) for f in fields), r.pk] for r in rows],  # type: ignore[union-attr]
+            )
+        return
     table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
     casts = ["bigint" if f.is_relation else "integer" for f in fields]
     assignments = ", ".join(
