@@ -271,10 +271,10 @@ def _apply(
         fields = dict(planned.values)
         url = fields.pop("resource_url")
         fields["resource_id"] = resource_ids.get(url) if url else None
-        tier = tiers.get(parsed.tier) if parsed.tier is not None else None
-        topic = topics[parsed.topic] if parsed.topic is not None else None
-        fields["tier_id"] = tier.pk if tier else None
-        fields["topic_id"] = topic.pk if topic else None
+        entry_tier = tiers.get(parsed.tier) if parsed.tier is not None else None
+        entry_topic = topics[parsed.topic] if parsed.topic is not None else None
+        fields["tier_id"] = entry_tier.pk if entry_tier else None
+        fields["topic_id"] = entry_topic.pk if entry_topic else None
         entry = planned.stored
         if entry is None:
             new_rows.append(

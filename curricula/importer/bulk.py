@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -79,7 +80,7 @@ def _sqlite_insert(model, fields, defaults, rows, columns) -> None:
 NUMERIC = {"position", "tier", "topic", "resource"}
 
 
-def set_numbers(model: type[models.Model], names: list[str], rows: list[models.Model]) -> None:
+def set_numbers(model: type[models.Model], names: list[str], rows: Sequence[models.Model]) -> None:
     """Write integer columns (position, foreign keys) of many rows: one UPDATE … FROM (VALUES …)
     per 5,000 rows on PostgreSQL.
 
