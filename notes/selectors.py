@@ -178,7 +178,8 @@ def home(user: Any, next_count: int = 3) -> dict[str, Any]:
         Enrollment.objects.filter(user=user)
         .select_related("curriculum")
         .defer("curriculum__guidance", "curriculum__note_template")
-        .order_by("-source", "target_date", "started_at")
+        # Assigned first ("assigned" sorts before "followed"), soonest due first.
+        .order_by("source", F("target_date").asc(nulls_last=True), "started_at")
     )
     ids = [e.curriculum_id for e in enrollments]
     cards: list[HomeCard] = []
