@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.utils.html import format_html
 
 from curricula.admin_linkhealth import RESOURCE_ACTIONS, RESOURCE_FILTERS, linkhealth_urls
+from curricula.admin_views import import_export_urls
 from curricula.models import CheckRun, Curriculum, Entry, LinkCheck, Resource, Revision, Tier, Topic
 
 
@@ -60,6 +61,12 @@ class CurriculumAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["created_at", "updated_at"]
     inlines = [TierInline, RevisionInline]
+    # "Import Markdown" and "Export" buttons (curricula/admin_views.py).
+    change_list_template = "admin/curricula/curriculum_change_list.html"
+    change_form_template = "admin/curricula/curriculum_change_form.html"
+
+    def get_urls(self):
+        return import_export_urls(self) + super().get_urls()
 
     def get_queryset(self, request):
         return (
