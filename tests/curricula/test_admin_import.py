@@ -1,0 +1,235 @@
+"""The admin's Import Markdown page (preview, confirm, cancel) and export downloads."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from curricula.models import Curriculum, Entry, Revision
+from tests import factories
+
+BUNDLED = Path(__file__).resolve().parents[2] / "curricula" / "bundled"
+IMPORT = "/admin/curricula/curriculum/import/"
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(settings):
+    # The pending upload waits in the cache: keep the tests' own.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "imp"}
+    }
+
+
+def upload(name: str = "elicit.md", content: bytes | None = None) -> SimpleUploadedFile:
+    data = (BUNDLED / name).read_bytes() if content is None else content
+    return SimpleUploadedFile(name, data, content_type="text/markdown")
+
+
+def preview(client, *, slug="elicit", name="elicit.md", content=None, title=""):
+    return client.post(
+        IMPORT, {"file": upload(name, content), "slug": slug, "title": title, "action": "preview"}
+    )
+
+
+def token_of(response) -> str:
+    match = re.search(r'name="token" value="([0-9a-f]{64})"', response.content.decode())
+    assert match, "no confirm form"
+    return match.group(1)
+
+
+def test_admin_sees_the_form_and_the_buttons(client, admin_user):
+    client.force_login(admin_user)
+    page = client.get(IMPORT)
+    assert page.status_code == 200
+    assert b'name="file"' in page.content and b"Preview changes" in page.content
+    changelist = client.get("/admin/curricula/curriculum/")
+    assert IMPORT.encode() in changelist.content and b"Import Markdown" in changelist.content
+
+
+def test_preview_shows_the_report_and_changes_nothing(client, admin_user):
+    client.force_login(admin_user)
+    response = preview(client)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Dry run — nothing was changed." in html
+    assert "Entries: 88 (added 88)" in html
+    assert "Links: 91 http(s) links placed" in html
+    assert "Confirm import" in html and "Cancel" in html
+    assert not Curriculum.objects.exists()
+
+
+def test_confirm_applies_the_previewed_file(client, admin_user):
+    client.force_login(admin_user)
+    token = token_of(preview(client, title="Elicit ML"))
+    response = client.post(IMPORT, {"token": token, "action": "confirm"})
+    curriculum = Curriculum.objects.get(slug="elicit")
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/curricula/curriculum/{curriculum.pk}/change/"
+    assert curriculum.title == "Elicit ML"
+    assert Entry.objects.filter(curriculum=curriculum).count() == 88
+    revision = Revision.objects.get(curriculum=curriculum)
+    assert (revision.created_by, revision.source_name) == (admin_user, "elicit.md")
+    # The token is spent: a second confirm does not import again.
+    again = client.post(IMPORT, {"token": token, "action": "confirm"})
+    assert again.status_code == 422
+    assert b"expired or was already used" in again.content
+    assert Revision.objects.count() == 1
+
+
+def test_cancel_discards_the_upload(client, admin_user):
+    client.force_login(admin_user)
+    token = token_of(preview(client))
+    response = client.post(IMPORT, {"token": token, "action": "cancel"})
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/curricula/curriculum/"
+    assert client.post(IMPORT, {"token": token, "action": "confirm"}).status_code == 422
+    assert not Curriculum.objects.exists()
+
+
+def test_a_forged_or_foreign_token_imports_nothing(client, admin_user):
+    client.force_login(admin_user)
+    token = token_of(preview(client))
+    other = factories.make_user("curator2", is_staff=True, is_superuser=True)
+    client.force_login(other)
+    response = client.post(IMPORT, {"token": token, "action": "confirm"})
+    assert response.status_code == 422
+    forged = client.post(IMPORT, {"token": "0" * 64, "action": "confirm"})
+    assert forged.status_code == 422
+    assert client.post(IMPORT, {"token": "<script>", "action": "confirm"}).status_code == 422
+    assert not Curriculum.objects.exists()
+
+
+def test_a_reimport_preview_without_changes_offers_no_confirm(client, admin_user):
+    client.force_login(admin_user)
+    client.post(IMPORT, {"token": token_of(preview(client)), "action": "confirm"})
+    response = preview(client)
+    assert response.status_code == 200
+    assert "already matches" in response.content.decode()
+    assert b"Confirm import" not in response.content
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "The submitted file is empty."),
+        (b"\x00\x01\x02binary", "looks binary"),
+        ("é".encode("latin-1") * 20, "not UTF-8"),
+        (b"# No links\n\nJust words.\n", "no links found"),
+        (b"## T\n\n- [x](javascript:alert(1))\n- [y](https://example.org/)\n", "dangerous link"),
+    ],
+)
+def test_bad_files_come_back_with_the_message_and_422(client, admin_user, content, message):
+    client.force_login(admin_user)
+    response = preview(client, content=content, name="bad.md")
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert not Curriculum.objects.exists()
+
+
+def test_missing_file_bad_slug_and_oversized_file_are_422(client, admin_user, settings):
+    client.force_login(admin_user)
+    no_file = client.post(IMPORT, {"slug": "x", "action": "preview"})
+    assert no_file.status_code == 422 and b"This field is required" in no_file.content
+    bad_slug = preview(client, slug="no spaces please")
+    assert bad_slug.status_code == 422
+    settings.READLIST_IMPORT_MAX_BYTES = 1024
+    too_big = preview(client)
+    assert too_big.status_code == 422
+    assert b"the import limit is 1,024 bytes" in too_big.content
+    assert not Curriculum.objects.exists()
+
+
+def test_anonymous_and_non_staff_are_sent_to_the_admin_login(client, member):
+    response = client.get(IMPORT)
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    client.force_login(member)
+    response = client.post(IMPORT, {"file": upload(), "slug": "elicit", "action": "preview"})
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert not Curriculum.objects.exists()
+
+
+def test_staff_without_curriculum_permissions_get_403(client):
+    viewer = factories.make_user("viewer", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_curriculum"))
+    client.force_login(viewer)
+    assert client.get(IMPORT).status_code == 403
+    assert preview(client).status_code == 403
+    assert not Curriculum.objects.exists()
+
+
+def test_import_page_refuses_other_methods(client, admin_user):
+    client.force_login(admin_user)
+    assert client.put(IMPORT).status_code == 405
+    assert client.delete(IMPORT).status_code == 405
+
+
+# --- export -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def elicit(client, admin_user):
+    client.force_login(admin_user)
+    client.post(IMPORT, {"token": token_of(preview(client)), "action": "confirm"})
+    client.logout()
+    return Curriculum.objects.get(slug="elicit")
+
+
+def export_url(curriculum, fmt=None):
+    url = f"/admin/curricula/curriculum/{curriculum.pk}/export/"
+    return f"{url}?format={fmt}" if fmt else url
+
+
+def test_change_page_has_export_buttons(client, admin_user, elicit):
+    client.force_login(admin_user)
+    page = client.get(f"/admin/curricula/curriculum/{elicit.pk}/change/").content.decode()
+    for fmt in ("markdown", "bibtex", "csljson"):
+        assert f"{export_url(elicit)}?format={fmt}" in page
+    assert f"{IMPORT}?slug=elicit" in page
+
+
+@pytest.mark.parametrize(
+    ("fmt", "content_type", "filename", "starts"),
+    [
+        ("markdown", "text/markdown", "elicit.md", "# Elicit Machine Learning Reading List"),
+        ("bibtex", "application/x-bibtex", "elicit.bib", "% Elicit Machine Learning"),
+        ("csljson", "application/vnd.citationstyles.csl+json", "elicit.json", "["),
+    ],
+)
+def test_export_downloads_each_format(
+    client, admin_user, elicit, fmt, content_type, filename, starts
+):
+    client.force_login(admin_user)
+    response = client.get(export_url(elicit, fmt))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(content_type)
+    assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
+    body = response.content.decode()
+    assert body.startswith(starts)
+    if fmt == "csljson":
+        assert len(json.loads(body)) > 50
+
+
+def test_export_defaults_to_markdown_and_refuses_unknown_formats(client, admin_user, elicit):
+    client.force_login(admin_user)
+    assert client.get(export_url(elicit))["Content-Disposition"].endswith('.md"')
+    bad = client.get(export_url(elicit, "docx"))
+    assert bad.status_code == 400 and "Unknown export format" in bad.content.decode()
+
+
+def test_export_access_and_methods(client, admin_user, member, elicit):
+    assert client.get(export_url(elicit, "markdown")).status_code == 302  # anonymous
+    client.force_login(member)
+    assert client.get(export_url(elicit, "markdown")).status_code == 302  # not staff
+    staff = factories.make_user("nobody", is_staff=True)
+    client.force_login(staff)
+    assert client.get(export_url(elicit, "markdown")).status_code == 403  # no permission
+    client.force_login(admin_user)
+    assert client.post(export_url(elicit, "markdown")).status_code == 405
+    missing = f"/admin/curricula/curriculum/{elicit.pk + 999}/export/"
+    assert client.get(missing).status_code == 404
