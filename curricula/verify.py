@@ -100,12 +100,14 @@ def titles_verify(
     )
     now = timezone.now()
     counts: dict[str, int] = defaultdict(int)
-    siblings: dict[tuple[int, int], list[Entry]] = defaultdict(list)
+    siblings: dict[tuple[int, int | None], list[Entry]] = defaultdict(list)
     for entry in entries:
         siblings[(entry.curriculum_id, entry.resource_id)].append(entry)
-    to_search: list[TitleCheck] = []
+    to_search: list[tuple[TitleCheck, str]] = []
     for entry in entries:
         resource = entry.resource
+        if resource is None:  # filtered out above; keeps the type checker honest
+            continue
         check = getattr(entry, "title_check", None) or TitleCheck(entry=entry)
         real, source = _real_title(resource)
         check.curated_title = entry.title[:500]
@@ -139,11 +141,11 @@ def titles_verify(
         counts["listed_twice"] += bool(check.conflict_title)
         paper_like = resource.kind == Resource.Kind.PAPER and not resource.arxiv_id
         if check.status == Status.MISMATCH or (paper_like and check.status == Status.NO_TITLE):
-            to_search.append(check)
+            to_search.append((check, resource.arxiv_id))
     if search and to_search and client is not None:
-        for check in to_search[:max_searches]:
+        for check, arxiv_id in to_search[:max_searches]:
             check.suggestions = suggestions_for(
-                check.curated_title, client=client, exclude=check.entry.resource.arxiv_id
+                check.curated_title, client=client, exclude=arxiv_id
             )
             check.save(update_fields=["suggestions"])
             counts["searched"] += 1
@@ -240,4 +242,5 @@ def entry_ignore_flag(*, actor, entry: Entry) -> None:
         check.status = Status.IGNORED
     check.conflict_title = ""
     check.save(update_fields=["ignored_pair", "status", "conflict_title"])
-    resources_refresh_verification([entry.resource_id])
+    if entry.resource_id is not None:
+        resources_refresh_verification([entry.resource_id])
