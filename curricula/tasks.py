@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
 
 from curricula.arxiv.client import ArxivClient, ArxivUnavailable
 from curricula.arxiv.services import arxiv_fetch
@@ -27,7 +30,12 @@ log = logging.getLogger(__name__)
 )
 def check_links(self, resource_ids: list[int], trigger: str = "task") -> dict:
     """Check these resources (gone ones are skipped) and verify page titles of non-arXiv ones."""
-    existing = list(Resource.objects.filter(id__in=resource_ids).values_list("id", flat=True))
+    resources = Resource.objects.filter(id__in=resource_ids)
+    if trigger == "schedule":
+        # Queued by beat a while ago: skip what another run has checked since.
+        now = timezone.now()
+        resources = resources.filter(Q(next_check_at__isnull=True) | Q(next_check_at__lte=now))
+    existing = list(resources.values_list("id", flat=True))
     if not existing:
         return {"checked": 0}
     run = services.linkcheck_run(resource_ids=existing, trigger=trigger, time_budget=480)
@@ -56,13 +64,15 @@ def check_due_links() -> dict:
     time_limit=600,
     max_retries=5,
 )
-def fetch_arxiv(self, resource_ids: list[int]) -> dict:
+def fetch_arxiv(self, resource_ids: list[int], due_only: bool = False) -> dict:
     """Fetch arXiv metadata and verify titles; arXiv trouble retries the task with backoff."""
-    existing = list(
-        Resource.objects.filter(id__in=resource_ids)
-        .exclude(arxiv_id="")
-        .values_list("id", flat=True)
-    )
+    resources = Resource.objects.filter(id__in=resource_ids).exclude(arxiv_id="")
+    if due_only:
+        week_ago = timezone.now() - timedelta(days=7)
+        resources = resources.filter(
+            Q(metadata_fetched_at__isnull=True) | Q(metadata_fetched_at__lt=week_ago)
+        )
+    existing = list(resources.values_list("id", flat=True))
     if not existing:
         return {"found": 0}
     try:
@@ -77,7 +87,7 @@ def fetch_due_arxiv() -> dict:
     """Beat: arXiv resources never fetched or older than a week, in batches of 100 ids."""
     ids = selectors.arxiv_due(limit=settings.READLIST_ARXIV_BATCH * 3)
     for start in range(0, len(ids), settings.READLIST_ARXIV_BATCH):
-        fetch_arxiv.delay(ids[start : start + settings.READLIST_ARXIV_BATCH])
+        fetch_arxiv.delay(ids[start : start + settings.READLIST_ARXIV_BATCH], True)
     return {"queued": len(ids)}
 
 

@@ -133,3 +133,25 @@ def test_fetch_arxiv_command(fake_web):
 def test_commands_refuse_an_unknown_curriculum(command):
     with pytest.raises(CommandError, match="No curriculum"):
         call_command(command, "--curriculum", "nope", stdout=StringIO())
+
+
+def test_a_scheduled_check_skips_what_was_checked_since_it_was_queued(fake_web):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    page = factories.make_resource(
+        fake_web.url_for("/page"), next_check_at=timezone.now() + timedelta(days=7)
+    )
+    assert tasks.check_links.apply(args=[[page.id], "schedule"]).get() == {"checked": 0}
+    assert tasks.check_links.apply(args=[[page.id], "admin"]).get()["ok"] == 1
+
+
+def test_a_scheduled_fetch_skips_fresh_metadata(fake_web):
+    from django.utils import timezone
+
+    paper = factories.make_resource(
+        "https://arxiv.org/abs/2112.11446", metadata_fetched_at=timezone.now()
+    )
+    assert tasks.fetch_arxiv.apply(args=[[paper.id], True]).get() == {"found": 0}
+    assert tasks.fetch_arxiv.apply(args=[[paper.id]]).get()["found"] == 1
