@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.db import OperationalError
 from django.db.models import Q
 from django.utils import timezone
 
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
     soft_time_limit=540,
     time_limit=600,
     max_retries=3,
-    autoretry_for=(ConnectionError,),
+    autoretry_for=(ConnectionError, OperationalError),
     retry_backoff=60,
     retry_jitter=True,
 )
