@@ -87,6 +87,7 @@ class _Parser:
         state = _State()
         if len(titles) == 1 and top and top[0] is titles[0]:
             out.title = titles[0].title
+            self._heading_links(titles[0], state)
             self._blocks(root.blocks + titles[0].blocks, state)
             top = titles[0].children + top[1:]
         else:
@@ -148,9 +149,19 @@ class _Parser:
             state = replace(state, topic=self._topic(section, state), group="", role="")
         else:
             state = replace(state, group=title, role=rules.role_of(title))
+        self._heading_links(section, state)
         self._blocks(section.blocks, state)
         for child in section.children:
             self._walk(child, state)
+
+    def _heading_links(self, section: Section, state: _State) -> None:
+        """A link in a heading is kept next to what the heading became (its text is the name)."""
+        if section.heading is None:
+            return
+        urls = [url for url, _ in self._links_in([section.heading]) if is_http(url)]
+        if urls:
+            # "Link: <…>", so the note reads back as a note and not as an entry.
+            self._note("Link: " + " ".join(f"<{url}>" for url in urls), [section.heading], state)
 
     def _is_part(self, section: Section) -> bool:
         """A heading above topics: no readings of its own, sub-headings that are not groups."""

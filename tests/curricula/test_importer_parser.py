@@ -328,3 +328,26 @@ def test_dangerous_links_are_refused_and_never_placed():
     assert [r.url.split(":")[0].lower() for r in parsed.refused] == ["javascript", "data"]
     assert {p.url for p in parsed.placed} == {"https://example.org/ok"}
     assert all("javascript" not in e.url and "data:" not in e.url for e in parsed.entries)
+
+
+def test_a_link_in_a_heading_is_kept_with_what_the_heading_became():
+    text = (
+        "# [My list](https://example.org/list)\n\n"
+        "## [Transformers](https://example.org/t)\n\n"
+        "- [Attention](https://arxiv.org/abs/1706.03762)\n"
+    )
+    parsed = parse_markdown(text)
+    assert parsed.title == "My list"
+    assert parsed.description == "Link: <https://example.org/list>"
+    assert parsed.topics[0].title == "Transformers"
+    assert parsed.topics[0].description == "Link: <https://example.org/t>"
+    assert len(parsed.placed) == 3
+    again = parse_markdown(
+        "# My list\n\nLink: <https://example.org/list>\n\n## Transformers\n\n"
+        "Link: <https://example.org/t>\n\n- [Attention](https://arxiv.org/abs/1706.03762)\n"
+    )
+    assert (again.description, again.topics[0].description) == (
+        parsed.description,
+        parsed.topics[0].description,
+    )
+    assert [e.title for e in again.entries] == ["Attention"]
