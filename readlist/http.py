@@ -251,8 +251,10 @@ def fetch(
     connect_timeout: float = CONNECT_TIMEOUT,
     max_redirects: int = MAX_REDIRECTS,
     headers: dict[str, str] | None = None,
+    stop_at: bytes = b"",
 ) -> FetchResult:
-    """Fetch `url`, following redirects by hand (each hop re-checked), reading at most `max_bytes`.
+    """Fetch `url`, following redirects by hand (each hop re-checked), reading at most `max_bytes`
+    (and no further than the first `stop_at`, lower-case, when given).
 
     Never raises for network or HTTP trouble: the result says what happened."""
     started = time.monotonic()
@@ -292,6 +294,10 @@ def fetch(
                     body.extend(chunk)
                     if len(body) >= max_bytes:
                         result.truncated = True
+                        break
+                    tail = bytes(body[-(len(chunk) + len(stop_at)) :]).lower()
+                    if stop_at and stop_at in tail:
+                        result.truncated = True  # e.g. the head of a page is all we need
                         break
                     if time.monotonic() > deadline:
                         raise httpx.ReadTimeout("total time limit reached while reading")

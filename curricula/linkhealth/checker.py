@@ -225,6 +225,7 @@ def check_one(url: str, *, client: httpx.Client, conf: CheckSettings, key: int =
         max_bytes=conf.max_bytes,
         total_timeout=conf.timeout,
         connect_timeout=conf.connect_timeout,
+        stop_at=b"</head>",
     )
     return classify(result, key)
 

@@ -150,3 +150,13 @@ def test_unknown_domain_is_reported_as_dns(fetch_local):
         result = http.fetch("http://no-such-host.invalid/", client=client)
     assert result.error in {"dns", "dns_temporary"}
     assert result.network_failure
+
+
+def test_reading_stops_at_the_marker(fetch_local, httpserver):
+    page = b"<html><head><title>T</title></HEAD><body>" + b"z" * 2_000_000
+    httpserver.expect_request("/page").respond_with_data(page)
+    with http.make_client() as client:
+        result = http.fetch(httpserver.url_for("/page"), client=client, stop_at=b"</head>")
+    assert result.truncated
+    assert b"</HEAD>" in result.body
+    assert len(result.body) < 200_000
