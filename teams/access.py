@@ -53,7 +53,7 @@ def team_assignments(team: Team) -> QuerySet[Assignment]:
     people = Membership.objects.filter(team=team).values("user_id")
     return (
         Assignment.objects.filter(Q(team=team) | Q(user_id__in=people))
-        .select_related("curriculum", "user", "team")
+        .select_related("curriculum", "user", "team", "assigned_by")
         .defer("curriculum__guidance", "curriculum__note_template", "curriculum__description")
         .order_by("due_date", "curriculum__title", "pk")
     )

@@ -299,12 +299,23 @@ class NextUp:
     entries: list[Entry]
 
 
-def member_page(team: Team, person: Any, *, timeline: int = 50) -> dict[str, Any]:
-    """One person on a team's page: tier grid, timeline, team-shared notes, what is next."""
+def _person_assignments(
+    team: Team, person: Any
+) -> tuple[list[Assignment], dict[tuple[int, int], Assignment]]:
     assignments = [
         a for a in team_assignments(team) if a.team_id == team.pk or a.user_id == person.pk
     ]
-    effective = _effective(assignments, team, {person.pk})
+    return assignments, _effective(assignments, team, {person.pk})
+
+
+def assigned_curricula(team: Team, person: Any) -> list[Curriculum]:
+    _, effective = _person_assignments(team, person)
+    return sorted({a.curriculum for a in effective.values()}, key=lambda c: c.title)
+
+
+def member_page(team: Team, person: Any, *, timeline: int = 50) -> dict[str, Any]:
+    """One person on a team's page: tier grid, timeline, team-shared notes, what is next."""
+    assignments, effective = _person_assignments(team, person)
     curricula = sorted({a.curriculum for a in effective.values()}, key=lambda c: c.title)
     ids = [c.pk for c in curricula]
     cells = progress_many([person.pk], curricula)

@@ -118,7 +118,7 @@ def enrollments_sync(*, user_ids: Iterable[int], curriculum_ids: Iterable[int]) 
     return len(to_create) + len(to_update)
 
 
-def _people_of(assignment: Assignment) -> list[int]:
+def people_of(assignment: Assignment) -> list[int]:
     if assignment.user_id is not None:
         return [assignment.user_id]
     assert assignment.team_id is not None  # the team-xor-user constraint
@@ -126,6 +126,13 @@ def _people_of(assignment: Assignment) -> list[int]:
         Membership.objects.filter(
             team_id=assignment.team_id, role=Membership.Role.MEMBER
         ).values_list("user_id", flat=True)
+    )
+
+
+def assignment_synced(*, assignment: Assignment) -> int:
+    """Enrol the people of an assignment saved elsewhere (Django admin)."""
+    return enrollments_sync(
+        user_ids=people_of(assignment), curriculum_ids=[assignment.curriculum_id]
     )
 
 
@@ -164,7 +171,7 @@ def assignment_create(
         due_date=due_date,
         assigned_by=actor,
     )
-    enrollments_sync(user_ids=_people_of(assignment), curriculum_ids=[curriculum.pk])
+    enrollments_sync(user_ids=people_of(assignment), curriculum_ids=[curriculum.pk])
     return assignment
 
 
@@ -177,14 +184,14 @@ def assignment_update(
     assignment.due_date = due_date
     assignment.assigned_by = actor
     assignment.save(update_fields=["start_date", "due_date", "assigned_by"])
-    enrollments_sync(user_ids=_people_of(assignment), curriculum_ids=[assignment.curriculum_id])
+    enrollments_sync(user_ids=people_of(assignment), curriculum_ids=[assignment.curriculum_id])
     return assignment
 
 
 @transaction.atomic
 def assignment_delete(*, actor: Any, assignment: Assignment) -> None:
     """Withdraw an assignment; people keep following the curriculum and keep their progress."""
-    people = _people_of(assignment)
+    people = people_of(assignment)
     curriculum_id = assignment.curriculum_id
     assignment.delete()
     enrollments_sync(user_ids=people, curriculum_ids=[curriculum_id])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -28,8 +30,14 @@ COLUMNS = [
 def remember_manager(request: HttpRequest) -> bool:
     """Whether to show the Teams link; kept in the session so other pages pay no query."""
     flag = access.manages_any_team(request.user)
-    request.session[SESSION_FLAG] = flag
+    if request.session.get(SESSION_FLAG) != flag:
+        request.session[SESSION_FLAG] = flag
     return flag
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The POST data to bind a form to (even when empty: an empty form is still a submission)."""
+    return request.POST if request.method == "POST" else None
 
 
 def _csv(filename: str, body: str) -> HttpResponse:
@@ -129,8 +137,7 @@ def member(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
 def member_csv(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
     team = access.get_team_for_manager(request.user, slug)
     person = access.get_member_of_team(team, user_id)
-    page = selectors.member_page(team, person, timeline=0)
-    entries = selectors.member_entries(person, [r.curriculum for r in page["rows"]])
+    entries = selectors.member_entries(person, selectors.assigned_curricula(team, person))
     body = exports.to_csv(exports.MEMBER_HEADER, exports.member_rows(entries))
     return _csv(f"{team.slug}-{person.get_username()}.csv", body)
 
@@ -139,7 +146,7 @@ def member_csv(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assignments(request: HttpRequest, slug: str) -> HttpResponse:
     team = access.get_team_for_manager(request.user, slug)
-    form = AssignmentForm(request.POST or None, team=team)
+    form = AssignmentForm(_posted(request), team=team)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -172,7 +179,7 @@ def assignment_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     team = access.get_team_for_manager(request.user, slug)
     assignment = access.get_assignment_for_manager(team, pk)
     initial = {"start_date": assignment.start_date, "due_date": assignment.due_date}
-    form = AssignmentEditForm(request.POST or None, initial=initial)
+    form = AssignmentEditForm(_posted(request), initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -206,7 +213,7 @@ def assignment_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def digest(request: HttpRequest) -> HttpResponse:
     initial = {"weekly_digest": digests.wants_member_digest(request.user)}
-    form = DigestForm(request.POST or None, initial=initial)
+    form = DigestForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         on = form.cleaned_data["weekly_digest"]
         services.digest_preference_set(actor=request.user, weekly_digest=on)

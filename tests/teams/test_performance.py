@@ -1,0 +1,128 @@
+"""The managers' pages run the same number of queries for a small team and a big one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+from django.utils import timezone
+
+from notes.models import Activity, Note, Progress
+from teams.models import Assignment, Membership, Team
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+RULES = ["all", "all_core", "core_practitioner_summary"]
+
+
+@pytest.fixture(params=[(3, 10), (40, 200)], ids=["3x10", "40x200"])
+def world(request, manager):
+    """N people × 3 curricula of M entries (one per rule); progress, notes, activity for each."""
+    people_n, size = request.param
+    rng = random.Random(people_n)
+    team = Team.objects.create(name="Big", slug="big")
+    people = [factories.make_user(f"p{people_n}-{i}") for i in range(people_n)]
+    Membership.objects.bulk_create(
+        [Membership(team=team, user=p) for p in people]
+        + [Membership(team=team, user=manager, role="manager")]
+    )
+    now = timezone.now()
+    today = timezone.localdate()
+    for n, rule in enumerate(RULES):
+        c = factories.make_curriculum_with_entries(size, slug=f"c{n}", completion_rule=rule)
+        Assignment.objects.create(
+            team=team,
+            curriculum=c,
+            start_date=today - dt.timedelta(days=30),
+            due_date=today + dt.timedelta(days=30 * (n + 1) - 45),
+        )
+        entries = list(c.entries.all())
+        tiers = list(c.tiers.all())
+        for p in people:
+            picked = rng.sample(entries, rng.randint(0, size))
+            Progress.objects.bulk_create(
+                Progress(
+                    user=p,
+                    resource_id=e.resource_id,
+                    status="done",
+                    finished_at=now - dt.timedelta(days=rng.randint(0, 60)),
+                    updated_at=now,
+                )
+                for e in picked
+            )
+            Note.objects.bulk_create(
+                [
+                    Note(
+                        user=p,
+                        kind="tier",
+                        tier=t,
+                        curriculum=c,
+                        body="sum",
+                        updated_at=now,
+                        visibility="team",
+                    )
+                    for t in tiers[:1]
+                ]
+                + [
+                    Note(
+                        user=p,
+                        kind="resource",
+                        resource_id=e.resource_id,
+                        entry=e,
+                        curriculum=c,
+                        body="note",
+                        updated_at=now,
+                        visibility=rng.choice(["team", "private"]),
+                    )
+                    for e in picked[:3]
+                ]
+            )
+            Activity.objects.bulk_create(
+                Activity(
+                    user=p,
+                    verb="status",
+                    curriculum=c,
+                    entry=e,
+                    to_status="done",
+                    created_at=now - dt.timedelta(days=rng.randint(0, 30)),
+                )
+                for e in picked[:5]
+            )
+    return team, people
+
+
+def test_dashboard_queries_do_not_grow(client, manager, world, django_assert_max_num_queries):
+    _team, people = world
+    client.force_login(manager)
+    for url in (
+        "/teams/big/",
+        "/teams/big/?sort=-progress&state=behind",
+        "/teams/big/dashboard.csv",
+    ):
+        with django_assert_max_num_queries(13):
+            response = client.get(url)
+        assert response.status_code == 200
+    html = client.get("/teams/big/").content.decode()
+    assert html.count('<tr class="row-') == len(people) * 3
+
+
+def test_member_page_queries_do_not_grow(client, manager, world, django_assert_max_num_queries):
+    _team, people = world
+    client.force_login(manager)
+    with django_assert_max_num_queries(19):
+        assert client.get(f"/teams/big/people/{people[0].pk}/").status_code == 200
+    with django_assert_max_num_queries(7):
+        assert client.get(f"/teams/big/people/{people[0].pk}/detail.csv").status_code == 200
+
+
+def test_list_pages_queries_do_not_grow(client, manager, world, django_assert_max_num_queries):
+    client.force_login(manager)
+    with django_assert_max_num_queries(4):
+        assert client.get("/teams/").status_code == 200
+    with django_assert_max_num_queries(7):
+        assert client.get("/teams/big/assignments/").status_code == 200
+    edit = f"/teams/big/assignments/{world[0].assignments.first().pk}/edit"
+    with django_assert_max_num_queries(4):
+        assert client.get(edit).status_code == 200

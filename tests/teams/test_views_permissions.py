@@ -1,0 +1,119 @@
+"""Every managers' page: the team's manager and a superuser get in; members, outsiders, plain
+staff and other teams' managers get 404; anonymous people are sent to sign in."""
+
+from __future__ import annotations
+
+import pytest
+
+from teams.models import Assignment
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def urls(alice, assignment):
+    return {
+        "list": "/teams/",
+        "dashboard": "/teams/research/",
+        "dashboard_csv": "/teams/research/dashboard.csv",
+        "member": f"/teams/research/people/{alice.pk}/",
+        "member_csv": f"/teams/research/people/{alice.pk}/detail.csv",
+        "assignments": "/teams/research/assignments/",
+        "edit": f"/teams/research/assignments/{assignment.pk}/edit",
+    }
+
+
+@pytest.fixture
+def other_manager(db):
+    """Manages another team that alice is not in."""
+    boss = factories.make_user("otherboss")
+    factories.make_team(factories.make_user("carol"), managers=[boss], slug="other")
+    return boss
+
+
+def test_manager_and_superuser_see_every_page(client, manager, admin_user, urls):
+    for user in (manager, admin_user):
+        client.force_login(user)
+        for name, url in urls.items():
+            assert client.get(url).status_code == 200, (user, name)
+
+
+@pytest.mark.parametrize("who", ["alice", "outsider", "staff", "other_manager"])
+def test_everyone_else_gets_404(client, request, urls, assignment, who):
+    user = (
+        factories.make_user("staffer", is_staff=True)
+        if who == "staff"
+        else request.getfixturevalue(who)
+    )
+    client.force_login(user)
+    for name, url in urls.items():
+        if name == "list" and who == "other_manager":
+            continue  # they manage a team of their own
+        assert client.get(url).status_code == 404, (who, name)
+    delete = f"/teams/research/assignments/{assignment.pk}/delete"
+    assert client.post(delete).status_code == 404
+    assert client.post("/teams/research/assignments/", {}).status_code == 404
+    assert Assignment.objects.filter(pk=assignment.pk).exists()
+
+
+def test_other_manager_sees_only_their_own_team(client, other_manager, team):
+    client.force_login(other_manager)
+    html = client.get("/teams/").content.decode()
+    assert "/teams/other/" in html and "/teams/research/" not in html
+
+
+def test_anonymous_is_sent_to_sign_in(client, urls, assignment):
+    for name, url in urls.items():
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], name
+    assert client.post(f"/teams/research/assignments/{assignment.pk}/delete").status_code == 302
+    assert Assignment.objects.filter(pk=assignment.pk).exists()
+
+
+def test_wrong_methods(client, manager, urls, assignment):
+    client.force_login(manager)
+    for name in ("list", "dashboard", "dashboard_csv", "member", "member_csv"):
+        assert client.post(urls[name]).status_code == 405, name
+    assert client.get(f"/teams/research/assignments/{assignment.pk}/delete").status_code == 405
+    assert client.put(urls["assignments"]).status_code == 405
+    assert client.delete(urls["edit"]).status_code == 405
+
+
+def test_bad_ids(client, manager, outsider, assignment):
+    client.force_login(manager)
+    for url in (
+        "/teams/nope/",
+        "/teams/nope/dashboard.csv",
+        "/teams/research/people/999999/",
+        f"/teams/research/people/{outsider.pk}/",
+        f"/teams/research/people/{outsider.pk}/detail.csv",
+        "/teams/research/assignments/999999/edit",
+    ):
+        assert client.get(url).status_code == 404, url
+    assert client.post("/teams/research/assignments/999999/delete").status_code == 404
+
+
+def test_an_assignment_of_another_team_is_404_here(client, manager, course, other_manager):
+    from teams.models import Team
+
+    other = Assignment.objects.create(
+        team=Team.objects.get(slug="other"),
+        curriculum=course,
+        start_date="2026-01-01",
+        due_date="2026-02-01",
+    )
+    client.force_login(manager)
+    assert client.get(f"/teams/research/assignments/{other.pk}/edit").status_code == 404
+    assert client.post(f"/teams/research/assignments/{other.pk}/delete").status_code == 404
+    assert Assignment.objects.filter(pk=other.pk).exists()
+
+
+def test_nav_shows_teams_only_to_managers(client, manager, alice, team):
+    from django.test import Client
+
+    client.force_login(manager)
+    assert 'href="/teams/"' in client.get("/").content.decode()
+    other = Client()
+    other.force_login(alice)
+    assert 'href="/teams/"' not in other.get("/").content.decode()
