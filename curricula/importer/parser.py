@@ -19,10 +19,7 @@ from curricula.importer.blocks import (
     Quote,
     Section,
     build_sections,
-    inline_links,
-    iter_inlines,
     parse_blocks,
-    plain_text,
     section_blocks,
 )
 from curricula.importer.inline import EntryParts, is_http, quoted_excerpt, read_entry
@@ -34,11 +31,16 @@ from curricula.importer.model import (
     ParsedTopic,
     SkippedLink,
 )
+from curricula.importer.shapes import (
+    check_url,
+    is_sub_entry,
+    links_in,
+    note_prompts,
+    quote_text,
+    strong_only,
+)
 
-_HREF = re.compile(r"""(?:href|src)\s*=\s*["']?(https?://[^"'\s>]+)""", re.I)
 _OPTIONAL_MARK = re.compile(r"\s*[(\[]optional[)\]]\s*$", re.I)
-_HTTP_URL = re.compile(r"^https?://[A-Za-z0-9.\-]+(?:[/?#][^\s]*)?$", re.I)
-_BARE = re.compile(r"https?://[^\s<>\[\]()\"'`]+")
 
 
 class ParseError(ValueError):
@@ -125,7 +127,7 @@ class _Parser:
     def _walk(self, section: Section, state: _State) -> None:
         title = section.title
         if rules.TOC.match(title):
-            links = self._links_in(section_blocks(section))
+            links = links_in(section_blocks(section))
             if any(is_http(url) for url, _ in links):
                 self._guidance(section)
             else:
@@ -158,7 +160,7 @@ class _Parser:
         """A link in a heading is kept next to what the heading became (its text is the name)."""
         if section.heading is None:
             return
-        urls = [url for url, _ in self._links_in([section.heading]) if is_http(url)]
+        urls = [url for url, _ in links_in([section.heading]) if is_http(url)]
         if urls:
             # "Link: <…>", so the note reads back as a note and not as an entry.
             self._note("Link: " + " ".join(f"<{url}>" for url in urls), [section.heading], state)
@@ -167,7 +169,7 @@ class _Parser:
         """A heading above topics: no readings of its own, sub-headings that are not groups."""
         if not section.children or any(isinstance(b, ListBlock) for b in section.blocks):
             return False
-        if any(is_http(url) for url, _ in self._links_in(section.blocks)) or any(
+        if any(is_http(url) for url, _ in links_in(section.blocks)) or any(
             rules.TIER.match(c.title) for c in section.children
         ):
             return False
@@ -214,12 +216,12 @@ class _Parser:
         last: ParsedEntry | None = None
         for block in blocks:
             if isinstance(block, Paragraph):
-                marker = _strong_only(block)
+                marker = strong_only(block)
                 if marker:
                     self._marker(marker, state, block.line)
                     last = None
                 elif rules.LEGEND.search(block.source):
-                    self._place_many(self._links_in([block]), "guidance")
+                    self._place_many(links_in([block]), "guidance")
                     self.guidance.append(block.source)
                 elif last is not None and block.source.lower().startswith("why"):
                     parts = EntryParts(title="")
@@ -236,7 +238,7 @@ class _Parser:
                 for item in block.items:
                     last = self._item(item, state) or last
             elif isinstance(block, Quote):
-                self._note(_quote_text(block), block.blocks, state)
+                self._note(quote_text(block), block.blocks, state)
             elif isinstance(block, Html):
                 self._html(block, state, saved)
             elif isinstance(block, Other):
@@ -281,7 +283,7 @@ class _Parser:
             return None
         first = blocks[0]
         if rules.LEGEND.search(first.source):
-            self._place_many(self._links_in([first]), "guidance")
+            self._place_many(links_in([first]), "guidance")
             self.guidance.append(f"- {first.source}")
             return None
         parts = read_entry(first.children, first.source, list_item=True)
@@ -298,15 +300,15 @@ class _Parser:
                     parts.add_line([], raw)
             elif isinstance(block, ListBlock):
                 for sub in block.items:
-                    if _is_sub_entry(sub):
+                    if is_sub_entry(sub):
                         nested.append(sub)
                     else:
                         text = "\n\n".join(b.source for b in sub.blocks if isinstance(b, Paragraph))
                         excerpts.append(quoted_excerpt(text))
-                        self._place_many(self._links_in(sub.blocks), "excerpt")
+                        self._place_many(links_in(sub.blocks), "excerpt")
             elif isinstance(block, Quote):
-                excerpts.append(quoted_excerpt(_quote_text(block)))
-                self._place_many(self._links_in(block.blocks), "excerpt")
+                excerpts.append(quoted_excerpt(quote_text(block)))
+                self._place_many(links_in(block.blocks), "excerpt")
         entry = self._entry(parts, state, item.line, excerpt="\n\n".join(excerpts))
         for sub in nested:
             entry = self._item(sub, state) or entry
@@ -325,7 +327,7 @@ class _Parser:
         extra_links = []
         for link in parts.extra_links:
             try:
-                _check_url(link["url"])
+                check_url(link["url"])
             except InvalidURL as exc:
                 self.out.skipped.append(SkippedLink(link["url"], line + 1, str(exc)))
                 continue
@@ -379,7 +381,7 @@ class _Parser:
         else:
             self.description.append(text)
             place = "description"
-        self._place_many(self._links_in(blocks), place)
+        self._place_many(links_in(blocks), place)
 
     def _guidance(self, section: Section) -> None:
         lines = self.lines[section.line : section.end]
@@ -397,39 +399,19 @@ class _Parser:
             lines.pop()
         text = "\n".join(lines).strip()
         self.guidance.append(text)
-        self._place_many(self._links_in(section_blocks(section)), "guidance")
+        self._place_many(links_in(section_blocks(section)), "guidance")
         self._note_template(section)
 
     def _note_template(self, section: Section) -> None:
         if self.out.note_template or not re.match(r"how\s+to", section.title, re.I):
             return
         for block in section_blocks(section):
-            prompts = _prompts(block) if isinstance(block, ListBlock) else []
+            prompts = note_prompts(block) if isinstance(block, ListBlock) else []
             if prompts:
                 self.out.note_template = "\n\n".join(f"### {p}\n" for p in prompts)
                 return
 
     # --- links --------------------------------------------------------------------------------
-    def _links_in(self, blocks: list[Block]) -> list[tuple[str, int]]:
-        found: list[tuple[str, int]] = []
-        for inline in iter_inlines(blocks):
-            line = (inline.map[0] + 1) if inline.map else 0
-            for href, _label in inline_links(inline.children or []):
-                found.append((href, line))
-            for child in inline.children or []:
-                if child.type == "text":
-                    found.extend(
-                        (m.group(0).rstrip(".,;:!?"), line) for m in _BARE.finditer(child.content)
-                    )
-                elif child.type == "html_inline":
-                    found.extend((m.group(1), line) for m in _HREF.finditer(child.content))
-        for block in _flatten(blocks):
-            if isinstance(block, Html):
-                found.extend((m.group(1), block.line + 1) for m in _HREF.finditer(block.content))
-            elif isinstance(block, Other) and block.content:
-                found.extend((m.group(0), block.line + 1) for m in _BARE.finditer(block.content))
-        return found
-
     def _place_many(self, links: list[tuple[str, int]], place: str) -> None:
         for url, line in links:
             if is_http(url):
@@ -458,72 +440,3 @@ class _Parser:
         else:
             out.completion_rule = "all"
         out.reading_order = "by_tier" if self.grid else "listed"
-
-
-def _check_url(url: str) -> None:
-    """What canonicalize() refuses, without building the canonical form (extra links)."""
-    if not _HTTP_URL.match(url):
-        canonicalize(url)  # raises InvalidURL with the reason
-
-
-def _strong_only(block: Paragraph) -> str:
-    """The text of a paragraph that is nothing but one bold (or heading-like) span."""
-    children = [c for c in block.children if not (c.type == "text" and not c.content.strip())]
-    if (
-        len(children) >= 3
-        and children[0].type == "strong_open"
-        and children[-1].type == "strong_close"
-    ):
-        inner = children[1:-1]
-        if not any(c.type in ("strong_open", "link_open", "softbreak", "hardbreak") for c in inner):
-            return plain_text(inner).rstrip(":").strip()
-    return ""
-
-
-def _quote_text(block: Quote) -> str:
-    texts = []
-    for inner in block.blocks:
-        if isinstance(inner, Paragraph):
-            texts.append(inner.source)
-    return "\n\n".join(texts)
-
-
-def _is_sub_entry(item: ListItem) -> bool:
-    """A nested item that is a reading of its own (leads with a link), not a quoted excerpt."""
-    if not item.blocks or not isinstance(item.blocks[0], Paragraph):
-        return False
-    source = item.blocks[0].source.lstrip()
-    if source[:2] in ('_"', '*"', "_“", "*“") or source[:1] in ('"', "“", ">"):
-        return False
-    parts = read_entry(item.blocks[0].children, item.blocks[0].source, list_item=False)
-    return parts is not None and bool(parts.url)
-
-
-def _prompts(block: ListBlock) -> list[str]:
-    """Items of a list nested under an item that says to write something (the note template)."""
-    for item in block.items:
-        head = item.blocks[0] if item.blocks and isinstance(item.blocks[0], Paragraph) else None
-        for inner in item.blocks:
-            if isinstance(inner, ListBlock):
-                if head is not None and rules.NOTE_PROMPT.search(head.source):
-                    prompts = [
-                        plain_text(b.blocks[0].children)
-                        for b in inner.items
-                        if b.blocks and isinstance(b.blocks[0], Paragraph)
-                    ]
-                    if prompts:
-                        return prompts
-                deeper = _prompts(inner)
-                if deeper:
-                    return deeper
-    return []
-
-
-def _flatten(blocks: list[Block]):
-    for block in blocks:
-        yield block
-        if isinstance(block, ListBlock):
-            for item in block.items:
-                yield from _flatten(item.blocks)
-        elif isinstance(block, Quote):
-            yield from _flatten(block.blocks)
