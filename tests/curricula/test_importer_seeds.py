@@ -285,3 +285,24 @@ def test_a_retired_link_less_entry_keeps_the_progress_someone_recorded(member):
     item.refresh_from_db()
     assert item.retired_in == result.revision
     assert Progress.objects.filter(pk=progress.pk, entry=item, status=Status.DONE).exists()
+
+
+def test_tiers_and_topics_the_text_drops_are_retired_and_come_back():
+    first = (
+        "# L\n\n## Tier 1 — Basics\n\n### A\n\n- [a](https://example.org/a)\n\n"
+        "## Tier 2 — More\n\n### B\n\n- [b](https://example.org/b)\n"
+    )
+    curriculum_import(actor=None, text=first, slug="shrink")
+    second = first.split("## Tier 2")[0]
+    result = curriculum_import(actor=None, text=second, slug="shrink")
+    tier2 = Tier.objects.get(curriculum__slug="shrink", number=2)
+    topic_b = Topic.objects.get(curriculum__slug="shrink", title="B")
+    assert tier2.retired_in == result.revision and topic_b.retired_in == result.revision
+    assert Entry.objects.get(curriculum__slug="shrink", title="b").retired_in == result.revision
+    assert (result.summary["tiers"]["retired"], result.summary["topics"]["retired"]) == (1, 1)
+    back = curriculum_import(actor=None, text=first, slug="shrink")
+    tier2.refresh_from_db()
+    topic_b.refresh_from_db()
+    assert tier2.retired_in is None and topic_b.retired_in is None
+    assert back.summary["tiers"]["revived"] == 1 and back.summary["topics"]["revived"] == 1
+    assert Tier.objects.filter(curriculum__slug="shrink").count() == 2
