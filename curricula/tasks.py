@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import OperationalError
 from django.db.models import Q
 from django.utils import timezone
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from curricula.arxiv.client import ArxivClient, ArxivUnavailable
 from curricula.arxiv.services import arxiv_fetch
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
     soft_time_limit=540,
     time_limit=600,
     max_retries=3,
-    autoretry_for=(ConnectionError, OperationalError),
+    autoretry_for=(ConnectionError, OperationalError, RedisConnectionError),
     retry_backoff=60,
     retry_jitter=True,
 )
