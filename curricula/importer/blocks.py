@@ -69,6 +69,7 @@ class Other(Block):
 
     content: str = ""
     inlines: list[Token] = field(default_factory=list)
+    rows: list[tuple[int, list[Token]]] = field(default_factory=list)  # a table's body rows
 
 
 @dataclass
@@ -145,13 +146,22 @@ def _fold(tokens: list[Token], i: int, close: str | None, nlines: int) -> tuple[
             blocks.append(Other(start, end, content=token.content))
             i += 1
         elif token.type == "table_open":
-            inlines = []
+            inlines: list[Token] = []
+            rows: list[tuple[int, list[Token]]] = []
+            in_body = False
             i += 1
             while tokens[i].type != "table_close":
-                if tokens[i].type == "inline":
+                kind = tokens[i].type
+                if kind == "tbody_open":
+                    in_body = True
+                elif kind == "tr_open" and in_body:
+                    rows.append(((tokens[i].map or [start])[0], []))
+                elif kind == "inline":
                     inlines.append(tokens[i])
+                    if in_body and rows:
+                        rows[-1][1].append(tokens[i])
                 i += 1
-            blocks.append(Other(start, end, inlines=inlines))
+            blocks.append(Other(start, end, inlines=inlines, rows=rows))
             i += 1
         else:
             i += 1

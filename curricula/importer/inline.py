@@ -249,8 +249,11 @@ def read_entry(children: list[Token], raw: str, *, list_item: bool) -> EntryPart
         if atoms_text(rest).strip(_EDGE):
             parts.notes.append(atoms_text(rest).strip(_EDGE))
     else:
-        prefix = atoms_text(before).strip(_EDGE)
-        if prefix and (label == link.href or not label):
+        raw_prefix = atoms_text(before)
+        prefix = raw_prefix.strip(_EDGE)
+        separated = raw_prefix.rstrip().endswith((":", "—", "–", "|", " -"))
+        if prefix and (label == link.href or not label or separated):
+            # "Title: https://…", "Title — [pdf](…)", a table row's first cell.
             parts.title = prefix
         elif prefix:
             parts.title = f"{prefix} {label}"

@@ -6,6 +6,8 @@ import html
 import re
 from dataclasses import dataclass, replace
 
+from markdown_it.token import Token
+
 from curricula.canonical import InvalidURL, canonicalize
 from curricula.importer import rules
 from curricula.importer.blocks import (
@@ -56,6 +58,14 @@ class _State:
     group: str = ""
     role: str = ""
     optional: bool = False  # inside <details>
+
+
+def _row_has_link(cells: list[Token]) -> bool:
+    return any(
+        c.type == "link_open" and is_http(str(c.attrs.get("href", "")))
+        for cell in cells
+        for c in cell.children or []
+    )
 
 
 def parse_markdown(text: str) -> ParsedCurriculum:
@@ -241,9 +251,33 @@ class _Parser:
                 self._note(quote_text(block), block.blocks, state)
             elif isinstance(block, Html):
                 self._html(block, state, saved)
+            elif isinstance(block, Other) and self._table(block, state):
+                last = None
             elif isinstance(block, Other):
                 source = "\n".join(self.lines[block.line : block.end]).strip()
                 self._note(source, [block], state)
+
+    def _table(self, block: Other, state: _State) -> bool:
+        """A table whose rows carry links: one entry per row, its cells read like a line."""
+        rows = [(line, cells) for line, cells in block.rows if _row_has_link(cells)]
+        if not rows:
+            return False
+        for line, row in rows:
+            # The first cell names the reading; the cell with the link follows it, so the
+            # remaining cells read as the tail of a list item: (alias), date, `tags`.
+            rest = row[1:]
+            cells = row[:1] + [c for c in rest if _row_has_link([c])]
+            cells += [c for c in rest if not _row_has_link([c])]
+            children: list[Token] = []
+            for n, cell in enumerate(cells):
+                if n:
+                    children.append(Token("text", "", 0, content=" — "))
+                children.extend(cell.children or [])
+            raw = " — ".join(cell.content for cell in cells)
+            parts = read_entry(children, raw, list_item=True)
+            if parts is not None:
+                self._entry(parts, state, line)
+        return True
 
     def _marker(self, text: str, state: _State, line: int) -> None:
         tier_match = rules.TIER.match(text)

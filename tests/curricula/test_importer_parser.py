@@ -351,3 +351,29 @@ def test_a_link_in_a_heading_is_kept_with_what_the_heading_became():
         parsed.topics[0].description,
     )
     assert [e.title for e in again.entries] == ["Attention"]
+
+
+def test_a_table_of_links_gives_one_entry_per_row():
+    text = (
+        "## Papers\n\n| Paper | Venue | Links |\n|---|---|---|\n"
+        "| [Attention Is All You Need](https://arxiv.org/abs/1706.03762) | NeurIPS 2017 "
+        "| [code](https://github.com/tensorflow/tensor2tensor) |\n"
+        "| Scaling Laws | 2020 | [pdf](https://arxiv.org/pdf/2001.08361) |\n"
+        "| No link here | 2021 | |\n"
+    )
+    parsed = parse_markdown(text)
+    assert [(e.title, e.url, e.date_text) for e in parsed.entries] == [
+        ("Attention Is All You Need", "https://arxiv.org/abs/1706.03762", "NeurIPS 2017"),
+        ("Scaling Laws", "https://arxiv.org/pdf/2001.08361", "2020"),
+    ]
+    assert parsed.entries[0].extra_links == [
+        {"label": "code", "url": "https://github.com/tensorflow/tensor2tensor"}
+    ]
+    assert all(e.topic == 0 for e in parsed.entries)
+    assert len(parsed.placed) == 3
+
+
+def test_a_title_before_a_separator_names_the_entry():
+    parsed = parse_markdown("## T\n\n- Deep RL course — [slides](https://example.org/rl.pdf)\n")
+    entry = parsed.entries[0]
+    assert (entry.title, entry.url) == ("Deep RL course", "https://example.org/rl.pdf")
