@@ -39,6 +39,7 @@ from curricula.importer.shapes import (
     links_in,
     note_prompts,
     quote_text,
+    row_has_link,
     strong_only,
 )
 
@@ -58,14 +59,6 @@ class _State:
     group: str = ""
     role: str = ""
     optional: bool = False  # inside <details>
-
-
-def _row_has_link(cells: list[Token]) -> bool:
-    return any(
-        c.type == "link_open" and is_http(str(c.attrs.get("href", "")))
-        for cell in cells
-        for c in cell.children or []
-    )
 
 
 def parse_markdown(text: str) -> ParsedCurriculum:
@@ -110,7 +103,7 @@ class _Parser:
         out.tiers = sorted(self.tiers.values(), key=lambda t: (t.line, t.number))
         out.description = "\n\n".join(self.description)
         out.guidance = "\n\n".join(self.guidance)
-        self._infer_rules()
+        rules.infer(out, grid=self.grid)
         if not any(is_http(p.url) for p in out.placed):
             raise ParseError(
                 "no links found: a reading list needs at least one http(s) link "
@@ -259,15 +252,15 @@ class _Parser:
 
     def _table(self, block: Other, state: _State) -> bool:
         """A table whose rows carry links: one entry per row, its cells read like a line."""
-        rows = [(line, cells) for line, cells in block.rows if _row_has_link(cells)]
+        rows = [(line, cells) for line, cells in block.rows if row_has_link(cells)]
         if not rows:
             return False
         for line, row in rows:
             # The first cell names the reading; the cell with the link follows it, so the
             # remaining cells read as the tail of a list item: (alias), date, `tags`.
             rest = row[1:]
-            cells = row[:1] + [c for c in rest if _row_has_link([c])]
-            cells += [c for c in rest if not _row_has_link([c])]
+            cells = row[:1] + [c for c in rest if row_has_link([c])]
+            cells += [c for c in rest if not row_has_link([c])]
             children: list[Token] = []
             for n, cell in enumerate(cells):
                 if n:
@@ -458,19 +451,3 @@ class _Parser:
                 )
 
     # --- what the document implies -------------------------------------------------------------
-    def _infer_rules(self) -> None:
-        out = self.out
-        if any(t.optional for t in out.tiers):
-            # A list that marks some tiers optional makes the others required.
-            optional = {t.number for t in out.tiers if t.optional}
-            for entry in out.entries:
-                if not entry.role and entry.tier is not None and entry.tier not in optional:
-                    entry.role = "core"
-        roles = {e.role for e in out.entries}
-        if {"core", "practitioner"} <= roles:
-            out.completion_rule = "core_practitioner_summary"
-        elif "core" in roles:
-            out.completion_rule = "all_core"
-        else:
-            out.completion_rule = "all"
-        out.reading_order = "by_tier" if self.grid else "listed"

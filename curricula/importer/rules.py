@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from curricula.importer.model import ParsedCurriculum
 
 GUIDANCE = re.compile(
     r"^(purpose|about(\s+this(\s+\w+)?)?|introduction|overview|preface|foreword"
@@ -65,3 +69,21 @@ def parse_legend_date(text: str) -> dt.date | None:
         except ValueError:
             continue
     return None
+
+
+def infer(out: ParsedCurriculum, *, grid: bool) -> None:
+    """Roles, completion rule and reading order the document implies."""
+    if any(t.optional for t in out.tiers):
+        # A list that marks some tiers optional makes the others required.
+        optional = {t.number for t in out.tiers if t.optional}
+        for entry in out.entries:
+            if not entry.role and entry.tier is not None and entry.tier not in optional:
+                entry.role = "core"
+    roles = {e.role for e in out.entries}
+    if {"core", "practitioner"} <= roles:
+        out.completion_rule = "core_practitioner_summary"
+    elif "core" in roles:
+        out.completion_rule = "all_core"
+    else:
+        out.completion_rule = "all"
+    out.reading_order = "by_tier" if grid else "listed"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from markdown_it.token import Token
+
 from curricula.canonical import canonicalize
 from curricula.importer import rules
 from curricula.importer.blocks import (
@@ -18,7 +20,7 @@ from curricula.importer.blocks import (
     iter_inlines,
     plain_text,
 )
-from curricula.importer.inline import read_entry
+from curricula.importer.inline import is_http, read_entry
 
 _HREF = re.compile(r"""(?:href|src)\s*=\s*["']?(https?://[^"'\s>]+)""", re.I)
 _HTTP_URL = re.compile(r"^https?://[A-Za-z0-9.\-]+(?:[/?#][^\s]*)?$", re.I)
@@ -114,3 +116,11 @@ def flatten(blocks: list[Block]):
                 yield from flatten(item.blocks)
         elif isinstance(block, Quote):
             yield from flatten(block.blocks)
+
+
+def row_has_link(cells: list[Token]) -> bool:
+    return any(
+        c.type == "link_open" and is_http(str(c.attrs.get("href", "")))
+        for cell in cells
+        for c in cell.children or []
+    )
