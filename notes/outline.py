@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from curricula.models import Curriculum, Entry, Tier, Topic
+from curricula.models import Curriculum, Entry, Resource, Tier, Topic
 from notes import rules, selectors
 from notes.models import Enrollment, Status
 
 
 @dataclass
 class Row:
-    entry: Entry
+    entry: selectors.EntryView
     status: str
     note_id: int | None
     is_new: bool
@@ -49,11 +49,11 @@ class Row:
             out.append(("new", "new since you started"))
         resource = self.entry.resource
         if resource is not None:
-            if resource.health == resource.Health.BROKEN:
+            if resource.health == Resource.Health.BROKEN:
                 out.append(("bad", "link broken"))
-            elif resource.health == resource.Health.MOVED:
+            elif resource.health == Resource.Health.MOVED:
                 out.append(("warn", "link moved"))
-            if resource.verification == resource.Verification.MISMATCH:
+            if resource.verification == Resource.Verification.MISMATCH:
                 out.append(("bad", "wrong paper?"))
         if self.entry.todo:
             out.append(("warn", "to do"))
@@ -122,9 +122,9 @@ def build(
     started_at = enrollment.started_at if enrollment else None
     tiers = {t.pk: t for t in curriculum.tiers.filter(retired_in__isnull=True)}
     topics = {t.pk: t for t in curriculum.topics.all()}
-    entries = list(selectors.entries_for([curriculum.pk]))
-    maps = selectors.status_maps(user, [curriculum.pk])
-    notes = selectors.note_index(user, [curriculum.pk])
+    entries = selectors.entries_for([curriculum.pk])
+    maps = selectors.status_maps(user, [curriculum.pk], entries)
+    notes = selectors.note_index(user, [curriculum.pk], entries)
     progress = selectors.progress_for(curriculum, entries, list(tiers.values()), maps, notes)
     optional_tiers = {pk for pk, t in tiers.items() if t.optional}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import FloatField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from curricula.models import Entry
 from notes.models import Note
@@ -18,26 +18,49 @@ def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+# Must match the index expressions in notes/migrations/0002_search_indexes.py.
+ENTRY_DOC = (
+    "to_tsvector('english'::regconfig, coalesce({t}.title, '') || ' ' || "
+    "coalesce({t}.alias, '') || ' ' || coalesce({t}.why, ''))"
+)
+RESOURCE_DOC = (
+    "to_tsvector('english'::regconfig, coalesce({t}.title, '') || ' ' || "
+    "coalesce({t}.abstract, '') || ' ' || coalesce({t}.authors::text, ''))"
+)
+QUERY = "websearch_to_tsquery('english'::regconfig, %s)"
+
+
 def entries(q: str) -> QuerySet[Entry]:
     base = (
         Entry.objects.active()
         .select_related("curriculum", "resource")
-        .defer("curriculum__guidance", "curriculum__note_template", "excerpt")
+        .defer("curriculum__guidance", "curriculum__note_template", "excerpt", "resource__abstract")
     )
     if _is_postgres():
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-        vector = (
-            SearchVector("title", "alias", "resource__title", weight="A", config="english")
-            + SearchVector(
-                Cast("resource__authors", TextField()), "why", "tags", weight="B", config="english"
-            )
-            + SearchVector("resource__abstract", weight="C", config="english")
+        # Two indexed matches (entries' own text; the linked paper's metadata, abstract
+        # included), ranked with the entry's own words counting double. The SQL is made of
+        # constants only; the person's words travel as a parameter.
+        entry_doc = ENTRY_DOC.format(t='"curricula_entry"')
+        in_entries = RawSQL(  # noqa: S611
+            f"SELECT id FROM curricula_entry WHERE {ENTRY_DOC.format(t='curricula_entry')} "  # noqa: S608
+            f"@@ {QUERY}",
+            [q],
         )
-        query = SearchQuery(q, search_type="websearch", config="english")
+        in_resources = RawSQL(  # noqa: S611
+            f"SELECT id FROM curricula_resource "  # noqa: S608
+            f"WHERE {RESOURCE_DOC.format(t='curricula_resource')} @@ {QUERY}",
+            [q],
+        )
+        # Rank on short texts only: ranking by abstracts would re-read every match's abstract.
+        rank = RawSQL(  # noqa: S611
+            f"2 * ts_rank({entry_doc}, {QUERY}) + coalesce(ts_rank(to_tsvector("
+            f'\'english\'::regconfig, "curricula_resource"."title"), {QUERY}), 0)',
+            [q, q],
+            output_field=FloatField(),
+        )
         return (
-            base.annotate(rank=SearchRank(vector, query))
-            .filter(rank__gt=0)
+            base.filter(Q(id__in=in_entries) | Q(resource_id__in=in_resources))
+            .annotate(rank=rank)
             .order_by("-rank", "curriculum__title", "position")[:LIMIT]
         )
     match = Q()

@@ -17,30 +17,81 @@ from notes.models import Enrollment, Note, Progress, Status
 CLOSED = {Status.DONE, Status.SKIPPED}
 
 
-def entries_for(curriculum_ids: Iterable[int]) -> QuerySet[Entry]:
-    """Active entries with what the pages show, without the heavy text columns."""
-    return (
+_ENTRY_FIELDS = (
+    "id", "curriculum_id", "tier_id", "topic_id", "resource_id", "title", "alias", "why",
+    "tags", "date_text", "extra_links", "role", "position", "added_on", "todo",
+    "introduced_in__created_at",
+)  # fmt: skip
+_RESOURCE_FIELDS = (
+    "resource__url", "resource__kind", "resource__title", "resource__authors",
+    "resource__published", "resource__health", "resource__verification",
+)  # fmt: skip
+
+
+class ResourceView:
+    """The few Resource fields a list shows."""
+
+    __slots__ = ("authors", "health", "kind", "published", "title", "url", "verification")
+
+    def __init__(self, url, kind, title, authors, published, health, verification) -> None:
+        self.url, self.kind, self.title, self.authors = url, kind, title, authors
+        self.published, self.health, self.verification = published, health, verification
+
+
+class EntryView:
+    """An entry as lists show it: built from one row of values, not a model instance.
+
+    Pages list up to 2,000 of these; model instances with their related resource cost
+    several times more to build, and lists never save them.
+    """
+
+    __slots__ = (*(f for f in _ENTRY_FIELDS if "__" not in f), "introduced_at", "resource")
+
+    def __init__(self, row: tuple) -> None:
+        (
+            self.id, self.curriculum_id, self.tier_id, self.topic_id, self.resource_id,
+            self.title, self.alias, self.why, self.tags, self.date_text, self.extra_links,
+            self.role, self.position, self.added_on, self.todo, self.introduced_at,
+        ) = row[:16]  # fmt: skip
+        self.resource = ResourceView(*row[16:]) if self.resource_id else None
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+def entries_for(curriculum_ids: Iterable[int]) -> list[EntryView]:
+    """Active entries of these curricula with what lists show, in one query."""
+    rows = (
         Entry.objects.active()
         .filter(curriculum_id__in=list(curriculum_ids))
-        .select_related("resource")
-        .defer("resource__abstract", "resource__comment", "resource__journal_ref", "excerpt")
-        .annotate(introduced_at=F("introduced_in__created_at"))
+        .values_list(*_ENTRY_FIELDS, *_RESOURCE_FIELDS)
     )
+    return [EntryView(row) for row in rows]
 
 
-def status_maps(user: Any, curriculum_ids: Iterable[int]) -> tuple[dict[int, str], dict[int, str]]:
-    """My statuses for everything in these curricula: (by resource id, by entry id)."""
+def status_maps(
+    user: Any, curriculum_ids: Iterable[int], entries: Iterable[Any] | None = None
+) -> tuple[dict[int, str], dict[int, str]]:
+    """My statuses for everything in these curricula: (by resource id, by entry id).
+
+    Given the curricula's entries, their ids are used directly (cheaper than a subquery).
+    """
     ids = list(curriculum_ids)
+    if entries is not None:
+        entries = list(entries)
+        resource_ids = [e.resource_id for e in entries if e.resource_id]
+        linkless_ids = [e.pk for e in entries if not e.resource_id]
+        match = Q(resource_id__in=resource_ids) | Q(entry_id__in=linkless_ids)
+    else:
+        match = Q(
+            resource_id__in=Entry.objects.filter(
+                curriculum_id__in=ids, resource__isnull=False
+            ).values("resource_id")
+        ) | Q(entry__curriculum_id__in=ids)
     rows = (
         Progress.objects.filter(user=user)
-        .filter(
-            Q(
-                resource_id__in=Entry.objects.filter(
-                    curriculum_id__in=ids, resource__isnull=False
-                ).values("resource_id")
-            )
-            | Q(entry__curriculum_id__in=ids)
-        )
+        .filter(match)
         .values_list("resource_id", "entry_id", "status")
     )
     by_resource: dict[int, str] = {}
@@ -53,7 +104,7 @@ def status_maps(user: Any, curriculum_ids: Iterable[int]) -> tuple[dict[int, str
     return by_resource, by_entry
 
 
-def status_of(entry: Entry, maps: tuple[dict[int, str], dict[int, str]]) -> str:
+def status_of(entry: Any, maps: tuple[dict[int, str], dict[int, str]]) -> str:
     if entry.resource_id:
         return maps[0].get(entry.resource_id, Status.TO_READ)
     return maps[1].get(entry.pk, Status.TO_READ)
@@ -68,25 +119,38 @@ class NoteIndex:
     tiers: dict[int, int] = field(default_factory=dict)
     topics: dict[int, int] = field(default_factory=dict)
 
-    def for_entry(self, entry: Entry) -> int | None:
+    def for_entry(self, entry: Any) -> int | None:
         if entry.resource_id:
             return self.by_resource.get(entry.resource_id)
         return self.by_entry.get(entry.pk)
 
 
-def note_index(user: Any, curriculum_ids: Iterable[int]) -> NoteIndex:
+def note_index(
+    user: Any, curriculum_ids: Iterable[int], entries: Iterable[Any] | None = None
+) -> NoteIndex:
     ids = list(curriculum_ids)
+    if entries is not None:
+        # A person's notes are few: fetch them all and keep those on these entries, rather
+        # than send the entries' ids to the database.
+        wanted_resources = {e.resource_id for e in entries if e.resource_id}
+        wanted_entries = {e.pk for e in entries if not e.resource_id}
+        index = note_index_all(user, ids)
+        index.by_resource = {k: v for k, v in index.by_resource.items() if k in wanted_resources}
+        index.by_entry = {k: v for k, v in index.by_entry.items() if k in wanted_entries}
+        return index
+    else:
+        on_resources = Q(
+            resource_id__in=Entry.objects.filter(
+                curriculum_id__in=ids, resource__isnull=False
+            ).values("resource_id")
+        )
+        on_linkless = Q(entry__curriculum_id__in=ids)
     rows = (
         Note.objects.filter(user=user)
         .exclude(body="")
         .filter(
-            Q(
-                kind=Note.Kind.RESOURCE,
-                resource_id__in=Entry.objects.filter(
-                    curriculum_id__in=ids, resource__isnull=False
-                ).values("resource_id"),
-            )
-            | Q(kind=Note.Kind.ENTRY, entry__curriculum_id__in=ids)
+            Q(on_resources, kind=Note.Kind.RESOURCE)
+            | Q(on_linkless, kind=Note.Kind.ENTRY)
             | Q(kind=Note.Kind.TIER, tier__curriculum_id__in=ids)
             | Q(kind=Note.Kind.TOPIC, topic__curriculum_id__in=ids)
         )
@@ -107,7 +171,7 @@ def note_index(user: Any, curriculum_ids: Iterable[int]) -> NoteIndex:
 
 def progress_for(
     curriculum: Curriculum,
-    entries: list[Entry],
+    entries: list[Any],
     tiers: list[Tier],
     maps: tuple[dict[int, str], dict[int, str]],
     notes: NoteIndex,
@@ -134,12 +198,12 @@ def progress_for(
 
 
 def reading_order(
-    curriculum: Curriculum, entries: list[Entry], tiers: dict[int, Tier], topics: dict[int, Topic]
-) -> list[Entry]:
+    curriculum: Curriculum, entries: list[Any], tiers: dict[int, Tier], topics: dict[int, Topic]
+) -> list[Any]:
     """Elicit reads Tier 1 of every topic, then Tier 2, …; others read as listed."""
     if curriculum.reading_order == Curriculum.ReadingOrder.BY_TIER:
 
-        def key(e: Entry) -> tuple[int, int, int, int]:
+        def key(e: Any) -> tuple[int, int, int, int]:
             tier = tiers.get(e.tier_id) if e.tier_id else None
             topic = topics.get(e.topic_id) if e.topic_id else None
             return (
@@ -153,7 +217,7 @@ def reading_order(
     return sorted(entries, key=lambda e: e.position)
 
 
-def is_new_for(entry: Entry, started_at: datetime | None) -> bool:
+def is_new_for(entry: Any, started_at: datetime | None) -> bool:
     """Added to the list after I started following it."""
     if started_at is None:
         return False
@@ -163,12 +227,35 @@ def is_new_for(entry: Entry, started_at: datetime | None) -> bool:
     return bool(entry.added_on and entry.added_on > started_at.date())
 
 
+def note_index_all(user: Any, curriculum_ids: list[int]) -> NoteIndex:
+    """All my notes with text; summaries only of these curricula's tiers and topics."""
+    rows = (
+        Note.objects.filter(user=user)
+        .exclude(body="")
+        .filter(
+            Q(kind__in=[Note.Kind.RESOURCE, Note.Kind.ENTRY]) | Q(curriculum_id__in=curriculum_ids)
+        )
+        .values_list("pk", "kind", "resource_id", "entry_id", "tier_id", "topic_id")
+    )
+    index = NoteIndex()
+    for pk, kind, resource_id, entry_id, tier_id, topic_id in rows:
+        if kind == Note.Kind.RESOURCE:
+            index.by_resource[resource_id] = pk
+        elif kind == Note.Kind.ENTRY:
+            index.by_entry[entry_id] = pk
+        elif kind == Note.Kind.TIER:
+            index.tiers[tier_id] = pk
+        else:
+            index.topics[topic_id] = pk
+    return index
+
+
 @dataclass
 class HomeCard:
     enrollment: Enrollment
     progress: rules.CurriculumProgress
-    next_entries: list[Entry]
-    new_entries: list[Entry]
+    next_entries: list[Any]
+    new_entries: list[Any]
     new_count: int
 
 
@@ -184,11 +271,11 @@ def home(user: Any, next_count: int = 3) -> dict[str, Any]:
     ids = [e.curriculum_id for e in enrollments]
     cards: list[HomeCard] = []
     if ids:
-        entries = list(entries_for(ids))
+        entries = entries_for(ids)
         tiers = list(Tier.objects.filter(curriculum_id__in=ids))
         topics = {t.pk: t for t in Topic.objects.filter(curriculum_id__in=ids)}
-        maps = status_maps(user, ids)
-        notes = note_index(user, ids)
+        maps = status_maps(user, ids, entries)
+        notes = note_index(user, ids, entries)
         for enrollment in enrollments:
             c = enrollment.curriculum
             c_entries = [e for e in entries if e.curriculum_id == c.pk]

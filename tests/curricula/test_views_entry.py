@@ -52,6 +52,7 @@ def test_my_note_is_shown_and_not_someone_elses_private_one(client, owner, membe
 
 
 def test_team_shared_notes_are_shown_rendered_and_inert(client, owner, member, entries):
+    factories.make_team(owner, member)
     factories.make_note(
         member,
         entries[0],
@@ -71,6 +72,14 @@ def test_entry_of_another_curriculum_is_404(client, owner, entries):
     client.force_login(owner)
     assert client.get(f"/curricula/{other.slug}/entries/{entries[0].pk}/").status_code == 404
     assert client.get(f"/curricula/{other.slug}/entries/999999/").status_code == 404
+
+
+def test_team_notes_stay_within_the_team(client, owner, member, outsider, entries):
+    factories.make_team(owner, member)
+    factories.make_team(outsider)
+    factories.make_note(outsider, entries[0], "another team's note", visibility="team")
+    client.force_login(owner)
+    assert "another team" not in client.get(page(entries[0])).content.decode()
 
 
 def test_entry_page_wrong_method(client, owner, entries):

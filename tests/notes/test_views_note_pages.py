@@ -64,6 +64,21 @@ def test_team_note_is_readable_by_a_member_but_its_history_is_not(client, owner,
     assert can_see_note(member, note)
 
 
+def test_team_note_is_404_outside_the_team(client, owner, outsider, note):
+    services.note_save(
+        actor=owner,
+        target=NoteTarget.for_entry(note.entry),
+        body="for my team",
+        visibility="team",
+        base_version=2,
+    )
+    factories.make_team(owner)
+    client.force_login(outsider)
+    assert client.get(f"/notes/{note.pk}/").status_code == 404
+    note.refresh_from_db()
+    assert not can_see_note(outsider, note)
+
+
 def test_history_lists_every_version_and_the_diff_shows_changes(client, owner, note):
     client.force_login(owner)
     html = client.get(f"/notes/{note.pk}/history/").content.decode()

@@ -1,0 +1,258 @@
+"""Benchmark: median server time of the members' pages on a realistic dataset.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/readlist_members .venv/bin/python bench/pages.py
+
+Builds its own throwaway database (the configured name prefixed with "test_"): 200 people,
+curricula of 300, 1,000 and 2,000 entries, ~40% of every entry read by everyone, notes with
+versions; then times each page in-process with django.test.Client and drops the database.
+Target: the curriculum page of 300 entries at or under 50 ms median.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "readlist.settings")
+# Test-mode settings: plain static storage (no collectstatic needed), no background enqueueing.
+os.environ.setdefault("READLIST_TESTING", "1")
+os.environ.setdefault("READLIST_ENQUEUE_NEW_RESOURCES", "0")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from curricula.models import Curriculum, Entry, Resource, Tier, Topic  # noqa: E402
+from notes.models import Enrollment, Note, NoteVersion, Progress  # noqa: E402
+
+PEOPLE = 200
+SIZES = [300, 1000, 2000]
+REPEAT = int(os.environ.get("BENCH_REPEAT", "40"))
+TARGET_MS = 50.0
+WORDS = [
+    *["attention", "transformer", "scaling", "laws", "tokenizer", "reward", "model"],
+    *["preference", "optimisation", "retrieval", "sparse", "mixture", "experts"],
+    *["distillation", "quantisation", "benchmark", "evaluation", "agents", "reasoning"],
+    *["chain", "thought", "sampling", "temperature", "contrastive", "embedding"],
+]
+# Abstracts draw mostly on a wide vocabulary, as real ones do, so searches are selective.
+VOCABULARY = [f"lexeme{n}" for n in range(5000)]
+
+
+def words(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n))
+
+
+def build() -> dict:
+    rng = random.Random(42)
+    now = timezone.now()
+    password = make_password("bench-password")
+    User = get_user_model()
+    User.objects.bulk_create(
+        User(username=f"person{i}", email=f"person{i}@example.org", password=password)
+        for i in range(PEOPLE)
+    )
+    people = list(User.objects.order_by("id"))
+    curricula = []
+    for size in SIZES:
+        c = Curriculum.objects.create(
+            slug=f"bench-{size}",
+            title=f"Bench {size}",
+            reading_order="by_tier",
+            completion_rule="core_practitioner_summary",
+            guidance="## How to read\n\nTier 1 of every topic first.",
+        )
+        tiers = Tier.objects.bulk_create(
+            Tier(curriculum=c, number=n, label=f"Tier {n}", position=n, optional=n == 5)
+            for n in range(1, 6)
+        )
+        topics = Topic.objects.bulk_create(
+            Topic(curriculum=c, title=f"Topic {n} {words(rng, 2)}", position=n) for n in range(12)
+        )
+        resources = Resource.objects.bulk_create(
+            Resource(
+                url=f"https://arxiv.org/abs/{size}.{i:05d}",
+                kind="paper",
+                arxiv_id=f"{size}.{i:05d}",
+                title=f"Paper {i} on {words(rng, 4)}",
+                authors=[f"Author {rng.randint(1, 500)}" for _ in range(3)],
+                abstract=" ".join(rng.choices(VOCABULARY, k=110)) + " " + words(rng, 3),
+                published=now,
+            )
+            for i in range(size)
+        )
+        roles = ["core", "practitioner", "optional", "core"]
+        Entry.objects.bulk_create(
+            Entry(
+                curriculum=c,
+                tier=tiers[i % len(tiers)],
+                topic=topics[i % len(topics)],
+                resource=resources[i],
+                title=f"Entry {i}: {words(rng, 5)}",
+                why=words(rng, 15),
+                tags=[rng.choice(WORDS)],
+                role=roles[i % 4],
+                position=i,
+            )
+            for i in range(size)
+        )
+        curricula.append(c)
+    all_entries = list(
+        Entry.objects.order_by("id").values_list("id", "resource_id", "curriculum_id")
+    )
+    progress, notes = [], []
+    for person in people:
+        for c in curricula:
+            Enrollment.objects.create(user=person, curriculum=c, started_at=now)
+        for _entry_id, resource_id, _c in all_entries:
+            if rng.random() < 0.4:
+                status = rng.choice(["done", "done", "reading", "skipped"])
+                progress.append(
+                    Progress(user=person, resource_id=resource_id, status=status, updated_at=now)
+                )
+        for entry_id, resource_id, c_id in rng.sample(all_entries, 20):
+            notes.append(
+                Note(
+                    user=person,
+                    kind="resource",
+                    resource_id=resource_id,
+                    entry_id=entry_id,
+                    curriculum_id=c_id,
+                    body=f"## Knob\n\n{words(rng, 60)}",
+                    visibility=rng.choice(["private", "team"]),
+                    version=2,
+                    updated_at=now,
+                )
+            )
+        if len(progress) > 20000:
+            Progress.objects.bulk_create(progress, batch_size=5000)
+            progress = []
+    Progress.objects.bulk_create(progress, batch_size=5000)
+    notes = Note.objects.bulk_create(notes, batch_size=2000)
+    NoteVersion.objects.bulk_create(
+        (
+            NoteVersion(note=n, number=v, body=n.body, visibility=n.visibility, created_at=now)
+            for n in notes
+            for v in (1, 2)
+        ),
+        batch_size=5000,
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE")
+    return {"people": people, "curricula": curricula}
+
+
+def measure(client: Client, url: str) -> tuple[float, int]:
+    for _ in range(3):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    # Counted with a wrapper: the query log is reset at the start of every request.
+    count = [0]
+
+    def counter(execute, sql, params, many, context):
+        count[0] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counter):
+        client.get(url)
+    times = []
+    for _ in range(REPEAT):
+        start = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), count[0]
+
+
+def main() -> int:
+    # Not setup_test_environment(): its template instrumentation would slow every render.
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    old_name = connection.settings_dict["NAME"]
+    # BENCH_KEEP=1 keeps the database for a later BENCH_REUSE=1 run (when profiling).
+    reuse = bool(os.environ.get("BENCH_REUSE"))
+    if reuse:
+        connection.close()
+        connection.settings_dict["NAME"] = connection.creation._get_test_db_name()
+    else:
+        connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        started = time.perf_counter()
+        if reuse:
+            User = get_user_model()
+            data = {
+                "people": list(User.objects.order_by("id")),
+                "curricula": list(Curriculum.objects.order_by("id")),
+            }
+        else:
+            data = build()
+        print(
+            f"Dataset on {connection.vendor} ({connection.settings_dict['NAME']}): "
+            f"{PEOPLE} people, curricula of {', '.join(map(str, SIZES))} entries, "
+            f"{Progress.objects.count():,} progress rows, {Note.objects.count():,} notes, "
+            f"built in {time.perf_counter() - started:.1f} s; {REPEAT} timed requests per page."
+        )
+        person = data["people"][0]
+        client = Client()
+        client.force_login(person)
+        small = data["curricula"][0]
+        entry = small.entries.order_by("position").first()
+        note = Note.objects.filter(user=person).first()
+        pages = [("home (3 curricula, 3,300 entries)", "/")]
+        pages += [
+            (f"curriculum, {c.entries.count():,} entries", f"/curricula/{c.slug}/")
+            for c in data["curricula"]
+        ]
+        pages += [
+            ("curriculum 300, only what remains", f"/curricula/{small.slug}/?remaining=on"),
+            ("entry page", f"/curricula/{small.slug}/entries/{entry.pk}/"),
+            ("search 'attention scaling'", "/search/?q=attention+scaling"),
+            ("search 'Entry 12' (matches every entry)", "/search/?q=Entry+12"),
+            ("search 'lexeme1234' (abstracts)", "/search/?q=lexeme1234"),
+            ("my notes", "/notes/"),
+            ("note history", f"/notes/{note.pk}/history/"),
+        ]
+        if os.environ.get("BENCH_PROFILE"):
+            import cProfile
+            import pstats
+
+            url = os.environ["BENCH_PROFILE"].replace("SMALL", small.slug)
+            client.get(url)
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(5):
+                client.get(url)
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+            return 0
+        results = {}
+        print(f"{'page':42} {'median ms':>10} {'queries':>8}")
+        for label, url in pages:
+            median, queries = measure(client, url)
+            results[label] = median
+            print(f"{label:42} {median:10.1f} {queries:8d}")
+        target = results["curriculum, 300 entries"]
+        verdict = "OK" if target <= TARGET_MS else "OVER TARGET"
+        print(f"Target: curriculum page of 300 entries <= {TARGET_MS:.0f} ms median: ", end="")
+        print(f"{target:.1f} ms {verdict}")
+        return 0 if target <= TARGET_MS else 1
+    finally:
+        if not os.environ.get("BENCH_KEEP"):
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
