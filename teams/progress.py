@@ -16,8 +16,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, F
 
 from curricula.models import Curriculum, Entry, Tier
@@ -82,6 +84,24 @@ class Shape:
     def is_optional(self, tier_id: int | None, role: str) -> bool:
         return role == OPTIONAL or tier_id in self.optional_tiers
 
+    @cached_property
+    def tier_ids(self) -> set[int]:
+        return {t.pk for t in self.tiers}
+
+    @cached_property
+    def topic_ids(self) -> set[int]:
+        return {t for ts in self.topics.values() for t in ts}
+
+    @cached_property
+    def tier_by_id(self) -> dict[int, Tier]:
+        return {t.pk: t for t in self.tiers}
+
+    @cached_property
+    def tier_order(self) -> dict[int | None, int]:
+        order: dict[int | None, int] = {t.pk: i for i, t in enumerate(self.tiers)}
+        order[None] = 1 << 30
+        return order
+
 
 def shapes(curricula: Iterable[Curriculum]) -> dict[int, Shape]:
     """Two queries for any number of curricula."""
@@ -112,8 +132,9 @@ def shapes(curricula: Iterable[Curriculum]) -> dict[int, Shape]:
 def done_counts(
     user_ids: list[int], curriculum_ids: list[int]
 ) -> dict[tuple[int, int], dict[tuple[int | None, str], int]]:
-    """(user, curriculum) → (tier, role) → active entries done. Two grouped queries: progress
-    is keyed on the resource (counts wherever the paper is listed) or, link-less, the entry."""
+    """(user, curriculum) → (tier, role) → active entries done. One grouped query: progress
+    is keyed on the resource (counts wherever the paper is listed) or, link-less, the entry:
+    one query, the two halves joined by UNION ALL."""
     out: dict[tuple[int, int], dict[tuple[int | None, str], int]] = defaultdict(
         lambda: defaultdict(int)
     )
@@ -132,10 +153,18 @@ def done_counts(
         .annotate(n=Count("id"))
         .order_by()
     )
-    for rows in (by_resource, by_entry):
-        for curriculum_id, tier_id, role, user_id, n in rows:
-            out[(user_id, curriculum_id)][(tier_id, role)] += n
+    for curriculum_id, tier_id, role, user_id, n in raw_rows(by_resource.union(by_entry, all=True)):
+        out[(user_id, curriculum_id)][(tier_id, role)] += n
     return out
+
+
+def raw_rows(qs: Any) -> list[tuple]:
+    """The rows of a values_list query straight from the cursor, for many rows of plain ints
+    and strings: Django's per-value converters would cost more than the query."""
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def summaries(user_ids: list[int], curriculum_ids: list[int]) -> dict[int, tuple[set, set]]:
@@ -159,23 +188,35 @@ def summaries(user_ids: list[int], curriculum_ids: list[int]) -> dict[int, tuple
 def _by_steps(
     shape: Shape, done: dict[tuple[int | None, str], int], tiers: set, topics: set, memo: dict
 ) -> Cell:
-    """The first rule, through notes.rules.compute on a few facts standing for all entries."""
-    facts: list[rules.EntryFacts] = []
-    for (tier_id, role), n in shape.counts.items():
-        optional = shape.is_optional(tier_id, role)
-        d = min(done.get((tier_id, role), 0), n)
-        if d:
-            facts.append(rules.EntryFacts(tier_id, None, role, Status.DONE, optional))
-        if n - d:
-            facts.append(rules.EntryFacts(tier_id, None, role, Status.TO_READ, optional))
-    # Topic summaries count for the tier the topic's entries are in; optional stand-ins
-    # change nothing else (the rule never requires optional entries).
-    for tier_id, tier_topics in shape.topics.items():
-        for topic_id in tier_topics & topics:
-            facts.append(rules.EntryFacts(tier_id, topic_id, OPTIONAL, Status.TO_READ, True))
-    key = (shape.curriculum.pk, tuple(facts), frozenset(tiers & shape_tier_ids(shape)))
+    """The first rule, through notes.rules.compute on a few facts standing for all entries.
+
+    The result depends only on which (tier, role) groups have something done and something
+    left, and on which summaries exist, so people in the same position share one computation.
+    """
+    groups = tuple(
+        (tier_id, role, min(done.get((tier_id, role), 0), n) > 0, done.get((tier_id, role), 0) < n)
+        for (tier_id, role), n in shape.counts.items()
+    )
+    key = (
+        shape.curriculum.pk,
+        groups,
+        frozenset(tiers & shape.tier_ids),
+        frozenset(topics & shape.topic_ids),
+    )
     cached = memo.get(key)
     if cached is None:
+        facts: list[rules.EntryFacts] = []
+        for tier_id, role, some_done, some_left in groups:
+            optional = shape.is_optional(tier_id, role)
+            if some_done:
+                facts.append(rules.EntryFacts(tier_id, None, role, Status.DONE, optional))
+            if some_left:
+                facts.append(rules.EntryFacts(tier_id, None, role, Status.TO_READ, optional))
+        # Topic summaries count for the tier the topic's entries are in; optional stand-ins
+        # change nothing else (the rule never requires optional entries).
+        for tier_id, tier_topics in shape.topics.items():
+            for topic_id in tier_topics & topics:
+                facts.append(rules.EntryFacts(tier_id, topic_id, OPTIONAL, Status.TO_READ, True))
         result = rules.compute(
             shape.curriculum.completion_rule,
             facts,
@@ -186,10 +227,6 @@ def _by_steps(
         )
         cached = memo[key] = {t: (p.done, p.total) for t, p in result.tiers.items()}
     return _cell(shape, cached)
-
-
-def shape_tier_ids(shape: Shape) -> set[int]:
-    return {t.pk for t in shape.tiers}
 
 
 def _by_count(shape: Shape, done: dict[tuple[int | None, str], int]) -> Cell:
@@ -209,13 +246,11 @@ def _by_count(shape: Shape, done: dict[tuple[int | None, str], int]) -> Cell:
 
 
 def _cell(shape: Shape, per_tier: dict[int | None, tuple[int, int]]) -> Cell:
-    tiers = {t.pk: t for t in shape.tiers}
+    tiers, order = shape.tier_by_id, shape.tier_order
     cells = [
         TierCell(tiers.get(tier_id) if tier_id else None, d, n, tier_id in shape.optional_tiers)
-        for tier_id, (d, n) in per_tier.items()
+        for tier_id, (d, n) in sorted(per_tier.items(), key=lambda kv: order.get(kv[0], 1 << 30))
     ]
-    order = {t.pk: i for i, t in enumerate(shape.tiers)}
-    cells.sort(key=lambda c: order.get(c.tier.pk, 1 << 30) if c.tier else 1 << 30)
     return Cell(sum(c.done for c in cells), sum(c.total for c in cells), cells)
 
 

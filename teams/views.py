@@ -8,10 +8,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from teams import access, charts, digests, exports, selectors, services
+from teams import render as render_rows
 from teams.forms import AssignmentEditForm, AssignmentForm, DigestForm
 
 SESSION_FLAG = "teams_manager"
@@ -96,6 +98,9 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "columns": [(key, label, filters.sort_link(key)) for key, label in COLUMNS],
         "state_counts": [(k, v, board.counts[k]) for k, v in selectors.State.LABELS.items()],
         "csv_query": request.GET.urlencode(),
+        "table_rows": render_rows.dashboard_rows(
+            board.rows, reverse("teams:dashboard", args=[team.slug])
+        ),
     }
     return render(request, "teams/dashboard.html", context)
 

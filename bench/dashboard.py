@@ -1,0 +1,261 @@
+"""Benchmark: median server time of the managers' team dashboard on a realistic dataset.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/readlist_managers .venv/bin/python bench/dashboard.py
+
+Builds its own throwaway database (the configured name prefixed with "test_"): a team of 200
+people with 3 assigned curricula of 500 entries each (one per completion rule), ~100,000
+progress rows, notes and activity; times the dashboard (and its CSV and one member's page)
+in-process with django.test.Client, then drops the database.
+Target: the dashboard at or under 150 ms median.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "readlist.settings")
+# Test-mode settings: plain static storage (no collectstatic needed), no background enqueueing.
+os.environ.setdefault("READLIST_TESTING", "1")
+os.environ.setdefault("READLIST_ENQUEUE_NEW_RESOURCES", "0")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from curricula.models import Curriculum, Entry, Resource, Tier, Topic  # noqa: E402
+from notes.models import Activity, Enrollment, Note, Progress  # noqa: E402
+from teams.models import Assignment, Membership, Team  # noqa: E402
+
+PEOPLE = 200
+ENTRIES = 500
+RULES = ["core_practitioner_summary", "all_core", "all"]
+REPEAT = int(os.environ.get("BENCH_REPEAT", "30"))
+TARGET_MS = 150.0
+
+
+def build() -> dict:
+    rng = random.Random(5)
+    now = timezone.now()
+    today = timezone.localdate()
+    User = get_user_model()
+    password = make_password("bench-password")
+    User.objects.bulk_create(
+        User(
+            username=f"person{i}",
+            first_name=f"Person {i:03d}",
+            email=f"person{i}@example.org",
+            password=password,
+        )
+        for i in range(PEOPLE)
+    )
+    people = list(User.objects.order_by("id"))
+    boss = User.objects.create_user("boss", "boss@example.org", "bench-password")
+    team = Team.objects.create(name="Research", slug="research")
+    Membership.objects.bulk_create(
+        [Membership(team=team, user=p) for p in people]
+        + [Membership(team=team, user=boss, role=Membership.Role.MANAGER)]
+    )
+    progress: list[Progress] = []
+    notes: list[Note] = []
+    activity: list[Activity] = []
+    enrollments: list[Enrollment] = []
+    for n, rule in enumerate(RULES):
+        c = Curriculum.objects.create(
+            slug=f"bench-{n}", title=f"Bench {n} ({rule})", completion_rule=rule
+        )
+        tiers = Tier.objects.bulk_create(
+            Tier(curriculum=c, number=k, label=f"Tier {k}", position=k, optional=k == 7)
+            for k in range(1, 8)
+        )
+        topics = Topic.objects.bulk_create(
+            Topic(curriculum=c, title=f"Topic {k}", tier=tiers[k % 7], position=k)
+            for k in range(14)
+        )
+        resources = Resource.objects.bulk_create(
+            Resource(url=f"https://example.org/bench/{n}/{i}", kind="paper")
+            for i in range(ENTRIES)
+        )
+        entries = Entry.objects.bulk_create(
+            Entry(
+                curriculum=c,
+                tier=topics[i % 14].tier,
+                topic=topics[i % 14],
+                resource=resources[i] if i % 25 else None,  # some link-less items
+                title=f"Entry {i}",
+                role=["core", "practitioner", "optional", ""][i % 4],
+                position=i,
+            )
+            for i in range(ENTRIES)
+        )
+        start = today - dt.timedelta(days=30 + 10 * n)
+        Assignment.objects.create(
+            team=team,
+            curriculum=c,
+            start_date=start,
+            due_date=start + dt.timedelta(days=60 + 20 * n),
+            assigned_by=boss,
+        )
+        for p in people:
+            enrollments.append(
+                Enrollment(
+                    user=p,
+                    curriculum=c,
+                    source="assigned",
+                    started_at=now - dt.timedelta(days=30),
+                    target_date=start + dt.timedelta(days=60),
+                )
+            )
+            read = rng.sample(entries, int(ENTRIES * rng.uniform(0.05, 0.62)))
+            for e in read:
+                target = {"resource_id": e.resource_id} if e.resource_id else {"entry_id": e.pk}
+                finished = now - dt.timedelta(days=rng.randint(0, 40))
+                progress.append(
+                    Progress(
+                        user=p,
+                        status="done",
+                        started_at=finished,
+                        finished_at=finished,
+                        updated_at=finished,
+                        **target,
+                    )
+                )
+            for t in rng.sample(tiers, 3):
+                notes.append(
+                    Note(user=p, kind="tier", tier=t, curriculum=c, body="Summary", updated_at=now)
+                )
+            for e in read[:5]:
+                if e.resource_id:
+                    notes.append(
+                        Note(
+                            user=p,
+                            kind="resource",
+                            resource_id=e.resource_id,
+                            entry=e,
+                            curriculum=c,
+                            body="What knob this gives me",
+                            visibility=rng.choice(["team", "private"]),
+                            updated_at=now,
+                        )
+                    )
+            # The log has a line for every status change: one per entry done at least.
+            for row in progress[-len(read) :]:
+                activity.append(
+                    Activity(
+                        user=p,
+                        verb="status",
+                        curriculum=c,
+                        resource_id=row.resource_id,
+                        entry_id=row.entry_id,
+                        to_status="done",
+                        created_at=row.finished_at,
+                    )
+                )
+    Enrollment.objects.bulk_create(enrollments, batch_size=2000)
+    Progress.objects.bulk_create(progress, batch_size=5000)
+    Note.objects.bulk_create(notes, batch_size=2000)
+    Activity.objects.bulk_create(activity, batch_size=5000)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE")
+    return {"boss": boss, "people": people}
+
+
+def measure(client: Client, url: str) -> tuple[float, int]:
+    client.get(url)  # warm up
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    times = []
+    for _ in range(REPEAT):
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return statistics.median(times), len(ctx)
+
+
+def main() -> int:
+    # Not setup_test_environment(): its template instrumentation would slow every render.
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    old_name = connection.settings_dict["NAME"]
+    # BENCH_KEEP=1 keeps the database for a later BENCH_REUSE=1 run (when profiling).
+    reuse = bool(os.environ.get("BENCH_REUSE"))
+    if reuse:
+        connection.close()
+        connection.settings_dict["NAME"] = connection.creation._get_test_db_name()
+    else:
+        connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        started = time.perf_counter()
+        if reuse:
+            User = get_user_model()
+            data = {
+                "boss": User.objects.get(username="boss"),
+                "people": list(User.objects.filter(username__startswith="person").order_by("id")),
+            }
+        else:
+            data = build()
+        print(
+            f"Dataset on {connection.vendor} ({connection.settings_dict['NAME']}): a team of "
+            f"{PEOPLE} people × {len(RULES)} curricula of {ENTRIES} entries, "
+            f"{Progress.objects.count():,} progress rows, {Note.objects.count():,} notes, "
+            f"{Activity.objects.count():,} activity rows, built in "
+            f"{time.perf_counter() - started:.1f} s; {REPEAT} timed requests per page."
+        )
+        client = Client()
+        client.force_login(data["boss"])
+        person = data["people"][0]
+        pages = [
+            ("dashboard", "/teams/research/"),
+            ("dashboard, sorted by progress", "/teams/research/?sort=-progress"),
+            ("dashboard, only who is behind", "/teams/research/?state=behind"),
+            ("dashboard CSV", "/teams/research/dashboard.csv"),
+            ("one member's page", f"/teams/research/people/{person.pk}/"),
+            ("one member's CSV", f"/teams/research/people/{person.pk}/detail.csv"),
+        ]
+        if os.environ.get("BENCH_PROFILE"):
+            import cProfile
+            import pstats
+
+            url = os.environ["BENCH_PROFILE"]
+            client.get(url)
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(5):
+                client.get(url)
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+            return 0
+        results = {}
+        print(f"{'page':34} {'median ms':>10} {'queries':>8}")
+        for label, url in pages:
+            median, queries = measure(client, url)
+            results[label] = median
+            print(f"{label:34} {median:10.1f} {queries:8d}")
+        target = results["dashboard"]
+        verdict = "OK" if target <= TARGET_MS else "OVER TARGET"
+        print(f"Target: dashboard <= {TARGET_MS:.0f} ms median: {target:.1f} ms {verdict}")
+        return 0 if target <= TARGET_MS else 1
+    finally:
+        if not os.environ.get("BENCH_KEEP"):
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
