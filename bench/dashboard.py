@@ -1,6 +1,7 @@
 """Benchmark: median server time of the managers' team dashboard on a realistic dataset.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/readlist_managers .venv/bin/python bench/dashboard.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/readlist_managers \
+        .venv/bin/python bench/dashboard.py
 
 Builds its own throwaway database (the configured name prefixed with "test_"): a team of 200
 people with 3 assigned curricula of 500 entries each (one per completion rule), ~100,000
@@ -88,8 +89,7 @@ def build() -> dict:
             for k in range(14)
         )
         resources = Resource.objects.bulk_create(
-            Resource(url=f"https://example.org/bench/{n}/{i}", kind="paper")
-            for i in range(ENTRIES)
+            Resource(url=f"https://example.org/bench/{n}/{i}", kind="paper") for i in range(ENTRIES)
         )
         entries = Entry.objects.bulk_create(
             Entry(
