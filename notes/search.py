@@ -41,15 +41,13 @@ def entries(q: str) -> QuerySet[Entry]:
         # included), ranked with the entry's own words counting double. The SQL is made of
         # constants only; the person's words travel as a parameter.
         entry_doc = ENTRY_DOC.format(t='"curricula_entry"')
-        in_entries = RawSQL(  # noqa: S611
+        # One IN over a UNION: with two ORed subqueries PostgreSQL would scan instead.
+        matching = RawSQL(  # noqa: S611
             f"SELECT id FROM curricula_entry WHERE {ENTRY_DOC.format(t='curricula_entry')} "  # noqa: S608
-            f"@@ {QUERY}",
-            [q],
-        )
-        in_resources = RawSQL(  # noqa: S611
-            f"SELECT id FROM curricula_resource "  # noqa: S608
-            f"WHERE {RESOURCE_DOC.format(t='curricula_resource')} @@ {QUERY}",
-            [q],
+            f"@@ {QUERY} UNION SELECT id FROM curricula_entry WHERE resource_id IN "
+            f"(SELECT id FROM curricula_resource "
+            f"WHERE {RESOURCE_DOC.format(t='curricula_resource')} @@ {QUERY})",
+            [q, q],
         )
         # Rank on short texts only: ranking by abstracts would re-read every match's abstract.
         rank = RawSQL(  # noqa: S611
@@ -59,7 +57,7 @@ def entries(q: str) -> QuerySet[Entry]:
             output_field=FloatField(),
         )
         return (
-            base.filter(Q(id__in=in_entries) | Q(resource_id__in=in_resources))
+            base.filter(id__in=matching)
             .annotate(rank=rank)
             .order_by("-rank", "curriculum__title", "position")[:LIMIT]
         )

@@ -60,14 +60,31 @@ class EntryView:
         return self.id
 
 
-def entries_for(curriculum_ids: Iterable[int]) -> list[EntryView]:
-    """Active entries of these curricula with what lists show, in one query."""
-    rows = (
-        Entry.objects.active()
-        .filter(curriculum_id__in=list(curriculum_ids))
-        .values_list(*_ENTRY_FIELDS, *_RESOURCE_FIELDS)
-    )
-    return [EntryView(row) for row in rows]
+_LIGHT_FIELDS = (
+    "id", "curriculum_id", "tier_id", "topic_id", "resource_id", "title", "role", "position",
+    "added_on", "introduced_in__created_at",
+)  # fmt: skip
+
+
+def entries_for(curriculum_ids: Iterable[int], *, light: bool = False) -> list[EntryView]:
+    """Active entries of these curricula with what lists show, in one query.
+
+    `light` reads only what progress, ordering and titles need (the home page's thousands).
+    """
+    qs = Entry.objects.active().filter(curriculum_id__in=list(curriculum_ids))
+    if light:
+        out = []
+        for row in qs.values_list(*_LIGHT_FIELDS):
+            view = EntryView.__new__(EntryView)
+            (
+                view.id, view.curriculum_id, view.tier_id, view.topic_id, view.resource_id,
+                view.title, view.role, view.position, view.added_on, view.introduced_at,
+            ) = row  # fmt: skip
+            view.alias = view.why = view.date_text = ""
+            view.tags, view.extra_links, view.todo, view.resource = [], [], False, None
+            out.append(view)
+        return out
+    return [EntryView(row) for row in qs.values_list(*_ENTRY_FIELDS, *_RESOURCE_FIELDS)]
 
 
 def status_maps(
@@ -75,20 +92,14 @@ def status_maps(
 ) -> tuple[dict[int, str], dict[int, str]]:
     """My statuses for everything in these curricula: (by resource id, by entry id).
 
-    Given the curricula's entries, their ids are used directly (cheaper than a subquery).
+    `entries` is accepted for callers that have them; subqueries are cheaper than sending
+    thousands of ids back to the database.
     """
     ids = list(curriculum_ids)
-    if entries is not None:
-        entries = list(entries)
-        resource_ids = [e.resource_id for e in entries if e.resource_id]
-        linkless_ids = [e.pk for e in entries if not e.resource_id]
-        match = Q(resource_id__in=resource_ids) | Q(entry_id__in=linkless_ids)
-    else:
-        match = Q(
-            resource_id__in=Entry.objects.filter(
-                curriculum_id__in=ids, resource__isnull=False
-            ).values("resource_id")
-        ) | Q(entry__curriculum_id__in=ids)
+    active = Entry.objects.filter(curriculum_id__in=ids)
+    match = Q(resource_id__in=active.filter(resource__isnull=False).values("resource_id")) | Q(
+        entry_id__in=active.filter(resource__isnull=True).values("id")
+    )
     rows = (
         Progress.objects.filter(user=user)
         .filter(match)
@@ -271,7 +282,7 @@ def home(user: Any, next_count: int = 3) -> dict[str, Any]:
     ids = [e.curriculum_id for e in enrollments]
     cards: list[HomeCard] = []
     if ids:
-        entries = entries_for(ids)
+        entries = entries_for(ids, light=True)
         tiers = list(Tier.objects.filter(curriculum_id__in=ids))
         topics = {t.pk: t for t in Topic.objects.filter(curriculum_id__in=ids)}
         maps = status_maps(user, ids, entries)
