@@ -41,20 +41,17 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return signup_open(request)
 
-    def clean_email(self, email: str) -> str:
-        email = super().clean_email(email)
-        # Only the sign-up form is gated; adding an address to an existing account is not.
-        request = getattr(self, "request", None)
-        if request is None or request.user.is_authenticated:
-            return email
+    def validate_signup_email(self, email: str) -> None:
+        """Called by the sign-up form only (notes/signup.py): other forms take any address."""
         if _domain_allowed(email):
-            return email
+            return
         invitation = _pending(email)
         if invitation is not None:
             # Proof the person holds the address: the emailed link, or mandatory verification.
-            token_ok = request.session.get(SESSION_KEY) == invitation.token
-            if token_ok or settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory":
-                return email
+            request = getattr(self, "request", None)
+            token = request.session.get(SESSION_KEY) if request is not None else None
+            if token == invitation.token or settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory":
+                return
         raise ValidationError(CLOSED_MESSAGE)
 
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:

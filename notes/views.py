@@ -76,7 +76,10 @@ def entry_status(request: HttpRequest, pk: int) -> HttpResponse:
 def _target(kind: str, pk: int) -> tuple[NoteTarget, str, str]:
     """The thing a note is about, its title and the page to go back to; 404 if unknown."""
     if kind == "entry":
-        entry = _active_entry(pk)
+        # Retired entries keep their notes, and their notes stay editable.
+        entry = get_object_or_404(
+            Entry.objects.select_related("curriculum", "resource", "tier", "topic"), pk=pk
+        )
         return NoteTarget.for_entry(entry), entry.title, entry_url(entry)
     if kind == "tier":
         tier = get_object_or_404(Tier.objects.select_related("curriculum"), pk=pk)

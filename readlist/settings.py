@@ -188,6 +188,7 @@ ACCOUNT_LOGOUT_ON_GET = False
 # when set, to these email domains. See docs/auth.md.
 ACCOUNT_ADAPTER = "notes.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "notes.adapters.SocialAccountAdapter"
+ACCOUNT_FORMS = {"signup": "notes.signup.InviteOnlySignupForm"}
 READLIST_SIGNUP_DOMAINS = env_list("READLIST_SIGNUP_DOMAINS")
 ACCOUNT_RATE_LIMITS.update(
     {

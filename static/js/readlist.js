@@ -2,6 +2,7 @@
 (function () {
   "use strict";
   var DELAY = 1200;
+  document.documentElement.classList.add("js");
 
   function setState(form, text, cls) {
     var el = form.querySelector("#note-saved");

@@ -71,6 +71,7 @@ def test_member_follows_marks_done_and_writes_a_note(
 
     # Write a note; it saves itself and says so.
     entries.nth(0).get_by_role("link", name=re.compile("Details")).click()
+    expect(page.get_by_text("Saves itself a moment after you stop typing.")).to_be_visible()
     editor = page.locator("#note-body")
     editor.fill("## What knob this gives me\n\nAttention, **everywhere**.")
     expect(page.locator("#note-saved")).to_contain_text("Saved · version 1", timeout=10_000)
@@ -143,6 +144,8 @@ def test_everything_works_with_javascript_off(browser, live_server, elicit, alic
     )
 
     page.locator("li.entry").first.get_by_role("link", name=re.compile("Details")).click()
+    expect(page.get_by_text("Press Save to keep your changes.")).to_be_visible()
+    expect(page.get_by_text("Saves itself a moment")).to_be_hidden()
     page.locator("#note-body").fill("Written without JavaScript")
     page.get_by_role("button", name="Preview").click()
     expect(page.locator("#note-preview")).to_contain_text("Written without JavaScript")

@@ -91,3 +91,18 @@ def test_repeated_failed_sign_ins_are_rate_limited(client, owner):
     assert response.status_code == 200
     assert "Too many failed login attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_password_reset_sends_an_email(client, owner, mailoutbox):
+    response = client.post("/accounts/password/reset/", {"email": "owner@example.com"})
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["owner@example.com"]
+    assert "/accounts/password/reset/key/" in mailoutbox[0].body
+
+
+def test_sign_out_is_a_post(client, owner):
+    client.force_login(owner)
+    client.get("/accounts/logout/")
+    assert "_auth_user_id" in client.session  # a GET only asks for confirmation
+    client.post("/accounts/logout/")
+    assert "_auth_user_id" not in client.session

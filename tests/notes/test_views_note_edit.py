@@ -152,3 +152,21 @@ def test_save_requires_csrf(owner, entries):
         **HX,
     )
     assert response.status_code == 403 and not Note.objects.exists()
+
+
+def test_notes_on_retired_entries_stay_editable(client, owner, entries):
+    from curricula.models import Revision
+
+    revision = Revision.objects.create(
+        curriculum=entries[0].curriculum, number=2, sha256="x", source_text=""
+    )
+    entries[0].retired_in = revision
+    entries[0].save()
+    client.force_login(owner)
+    response = client.post(
+        edit("entry", entries[0].pk), {"body": "kept", "visibility": "private", "base_version": 0}
+    )
+    assert response.status_code == 302
+    assert Note.objects.get(user=owner).body == "kept"
+    page = client.get(f"/curricula/mini/entries/{entries[0].pk}/").content.decode()
+    assert "This entry was retired" in page and ">kept</textarea>" in page
