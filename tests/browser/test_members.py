@@ -32,8 +32,10 @@ def alice(transactional_db):
     return factories.make_user("alice", password=PASSWORD, first_name="Alice")
 
 
-def sign_in(page, base_url):
+def sign_in(page, base_url, screenshot=None):
     page.goto(base_url + "/accounts/login/")
+    if screenshot:
+        page.screenshot(path=str(screenshot))
     page.fill("input[name=login]", "alice@example.com")
     page.fill("input[name=password]", PASSWORD)
     page.click("form[action='/accounts/login/'] button[type=submit]")
@@ -47,7 +49,7 @@ def test_member_follows_marks_done_and_writes_a_note(
 
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    sign_in(page, live_server.url)
+    sign_in(page, live_server.url, screenshots / "sign-in.png")
     expect(page.get_by_role("heading", name="My curricula")).to_be_visible()
 
     page.goto(f"{live_server.url}/curricula/elicit/")
