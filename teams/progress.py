@@ -13,6 +13,7 @@ holds the two side by side on random data):
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,7 +21,9 @@ from functools import cached_property
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F
+from django.db.models import Count, F, Max, Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from curricula.models import Curriculum, Entry, Tier
 from notes import rules
@@ -130,32 +133,50 @@ def shapes(curricula: Iterable[Curriculum]) -> dict[int, Shape]:
 
 
 def done_counts(
-    user_ids: list[int], curriculum_ids: list[int]
+    user_ids: list[int], curriculum_ids: list[int], last: dict | None = None
 ) -> dict[tuple[int, int], dict[tuple[int | None, str], int]]:
-    """(user, curriculum) → (tier, role) → active entries done. One grouped query: progress
-    is keyed on the resource (counts wherever the paper is listed) or, link-less, the entry:
-    one query, the two halves joined by UNION ALL."""
+    """(user, curriculum) → (tier, role) → active entries done, in one query: progress is keyed
+    on the resource (counts wherever the paper is listed) or, link-less, on the entry; the two
+    halves are joined by UNION ALL.
+
+    The same pass fills `last` (when given) with (user, curriculum) → the latest status change,
+    so the dashboard needs no second scan for "last activity".
+    """
     out: dict[tuple[int, int], dict[tuple[int | None, str], int]] = defaultdict(
         lambda: defaultdict(int)
     )
     active = Entry.objects.active().filter(curriculum_id__in=curriculum_ids)
-    by_resource = (
-        active.filter(
-            resource__progress__user_id__in=user_ids, resource__progress__status=Status.DONE
+    halves = []
+    for via in ("resource__progress", "progress"):
+        halves.append(
+            active.filter(**{f"{via}__user_id__in": user_ids})
+            .values_list("curriculum_id", "tier_id", "role", F(f"{via}__user_id"))
+            .annotate(
+                n=Count("id", filter=Q(**{f"{via}__status": Status.DONE})),
+                last=Max(f"{via}__updated_at"),
+            )
+            .order_by()
         )
-        .values_list("curriculum_id", "tier_id", "role", F("resource__progress__user_id"))
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    by_entry = (
-        active.filter(progress__user_id__in=user_ids, progress__status=Status.DONE)
-        .values_list("curriculum_id", "tier_id", "role", F("progress__user_id"))
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for curriculum_id, tier_id, role, user_id, n in raw_rows(by_resource.union(by_entry, all=True)):
-        out[(user_id, curriculum_id)][(tier_id, role)] += n
+    for curriculum_id, tier_id, role, user_id, n, changed in raw_rows(
+        halves[0].union(halves[1], all=True)
+    ):
+        if n:
+            out[(user_id, curriculum_id)][(tier_id, role)] += n
+        if last is not None and changed is not None:
+            changed = _aware(changed)
+            key = (user_id, curriculum_id)
+            if key not in last or last[key] < changed:
+                last[key] = changed
     return out
+
+
+def _aware(value: Any) -> Any:
+    """A timestamp from a raw cursor: SQLite hands back text, PostgreSQL a datetime."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, dt.UTC)
+    return value
 
 
 def raw_rows(qs: Any) -> list[tuple]:
@@ -255,15 +276,20 @@ def _cell(shape: Shape, per_tier: dict[int | None, tuple[int, int]]) -> Cell:
 
 
 def progress_many(
-    user_ids: Iterable[int], curricula: Iterable[Curriculum], *, pairs: Any = None
+    user_ids: Iterable[int],
+    curricula: Iterable[Curriculum],
+    *,
+    pairs: Any = None,
+    last: dict | None = None,
 ) -> dict[tuple[int, int], Cell]:
-    """(user, curriculum) → Cell for every pair (or only `pairs`), in five queries."""
+    """(user, curriculum) → Cell for every pair (or only `pairs`), in four queries; `last`
+    (when given) is filled with each pair's latest status change (see done_counts)."""
     users = sorted(set(user_ids))
     shape_of = shapes(curricula)
     ids = list(shape_of)
     if not users or not ids:
         return {}
-    done = done_counts(users, ids)
+    done = done_counts(users, ids, last)
     notes = summaries(users, ids)
     memo: dict = {}
     wanted = pairs if pairs is not None else [(u, c) for u in users for c in ids]

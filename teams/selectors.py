@@ -19,8 +19,6 @@ from teams.access import team_assignments
 from teams.models import Assignment, Membership, Team
 from teams.progress import Cell, progress_many
 
-READING_VERBS = [Activity.Verb.STATUS, Activity.Verb.NOTE_SAVED, Activity.Verb.NOTE_RESTORED]
-
 
 class State:
     DONE = "done"
@@ -188,28 +186,33 @@ def _effective(
     return out
 
 
-def last_activity(user_ids: list[int], curriculum_ids: list[int]) -> dict[tuple[int, int], Any]:
-    """When each person last did something in each curriculum (being assigned is not doing)."""
-    rows = (
-        Activity.objects.filter(
-            user_id__in=user_ids, curriculum_id__in=curriculum_ids, verb__in=READING_VERBS
-        )
-        .values_list("user_id", "curriculum_id")
-        .annotate(last=Max("created_at"))
-        .order_by()
-    )
-    return {(u, c): last for u, c, last in rows}
-
-
-def note_counts(user_ids: list[int], curriculum_ids: list[int]) -> dict[tuple[int, int], int]:
+def notes_written(
+    user_ids: list[int], curriculum_ids: list[int]
+) -> tuple[dict[tuple[int, int], int], dict[tuple[int, int], Any]]:
+    """(user, curriculum) → notes written, and → when one was last saved."""
     rows = (
         Note.objects.filter(user_id__in=user_ids, curriculum_id__in=curriculum_ids)
         .exclude(body="")
         .values_list("user_id", "curriculum_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), last=Max("updated_at"))
         .order_by()
     )
-    return {(u, c): n for u, c, n in rows}
+    counts, last = {}, {}
+    for u, c, n, saved in rows:
+        counts[(u, c)] = n
+        last[(u, c)] = saved
+    return counts, last
+
+
+def latest(*maps: dict) -> dict:
+    """Key → the latest of the values the maps hold for it ("last activity": a status change
+    or a note saved, whichever came last)."""
+    out: dict = {}
+    for m in maps:
+        for key, value in m.items():
+            if value is not None and (key not in out or out[key] < value):
+                out[key] = value
+    return out
 
 
 def weekly_done(
@@ -261,9 +264,10 @@ def dashboard(team: Team, filters: Filters | None = None) -> Dashboard:
     curricula = sorted({a.curriculum for a in assignments}, key=lambda c: c.title)
     curriculum_ids = [c.pk for c in curricula]
     users = sorted(member_ids)
-    cells = progress_many(users, curricula, pairs=sorted(effective))
-    activity = last_activity(users, curriculum_ids) if effective else {}
-    notes = note_counts(users, curriculum_ids) if effective else {}
+    changed: dict[tuple[int, int], Any] = {}
+    cells = progress_many(users, curricula, pairs=sorted(effective), last=changed)
+    notes, saved = notes_written(users, curriculum_ids) if effective else ({}, {})
+    activity = latest(changed, saved)
     by_id = {u.pk: u for u in members}
     rows: list[Row] = []
     for (user_id, curriculum_id), assignment in effective.items():
@@ -318,9 +322,10 @@ def member_page(team: Team, person: Any, *, timeline: int = 50) -> dict[str, Any
     assignments, effective = _person_assignments(team, person)
     curricula = sorted({a.curriculum for a in effective.values()}, key=lambda c: c.title)
     ids = [c.pk for c in curricula]
-    cells = progress_many([person.pk], curricula)
-    activity = last_activity([person.pk], ids)
-    notes = note_counts([person.pk], ids)
+    changed: dict[tuple[int, int], Any] = {}
+    cells = progress_many([person.pk], curricula, last=changed)
+    notes, saved = notes_written([person.pk], ids)
+    activity = latest(changed, saved)
     now = timezone.now()
     rows = []
     for c in curricula:

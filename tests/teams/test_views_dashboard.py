@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from notes import services as notes_services
-from notes.models import Activity
+from notes.models import Activity, Progress
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,9 @@ def progressed(alice, bob, assignment, entries):
     factories.make_note(alice, entries[0], "worth it", visibility="team")
     factories.make_note(alice, entries[1], "my secret")
     notes_services.progress_set(actor=bob, entry=entries[0], status="reading")
-    Activity.objects.filter(user=bob).update(created_at=timezone.now() - dt.timedelta(days=20))
+    twenty_days_ago = timezone.now() - dt.timedelta(days=20)
+    Activity.objects.filter(user=bob).update(created_at=twenty_days_ago)
+    Progress.objects.filter(user=bob).update(updated_at=twenty_days_ago)
     assignment.start_date = timezone.localdate() - dt.timedelta(days=20)
     assignment.due_date = timezone.localdate() + dt.timedelta(days=20)
     assignment.save()
@@ -112,3 +114,12 @@ def test_csv_cells_cannot_run_as_formulas(client, manager, alice, progressed):
     assert "'=HYPERLINK" in text
     row = next(r for r in csv.reader(io.StringIO(text)) if r[1] == "alice")
     assert row[0].startswith("'=")
+
+
+def test_last_activity_is_the_latest_status_change_or_note_save(
+    client, manager, bob, progressed, entries
+):
+    client.force_login(manager)
+    factories.make_note(bob, entries[2], "fresh thought")
+    rows = rows_of(client.get("/teams/research/?q=bob").content.decode())
+    assert "never" not in rows[0] and "Stalled" not in rows[0]
