@@ -180,10 +180,26 @@ def _aware(value: Any) -> Any:
 
 
 def raw_rows(qs: Any) -> list[tuple]:
-    """The rows of a values_list query straight from the cursor, for many rows of plain ints
-    and strings: Django's per-value converters would cost more than the query."""
+    """The rows of a values_list query straight from the cursor, for many rows of plain values:
+    Django's per-value converters would cost more than the query. On PostgreSQL the rows come
+    in the binary format, which reads timestamps several times faster than text. The query
+    still goes through Django's cursor wrapper, so it is logged and counted like any other."""
     sql, params = qs.query.sql_with_params()
-    with connection.cursor() as cursor:
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        import psycopg
+        from psycopg import pq
+
+        raw = psycopg.Cursor(connection.connection)
+        raw.format = pq.Format.BINARY
+        cursor = (
+            connection.make_debug_cursor(raw)
+            if connection.queries_logged
+            else connection.make_cursor(raw)
+        )
+    else:
+        cursor = connection.cursor()
+    with cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
