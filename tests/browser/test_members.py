@@ -97,6 +97,7 @@ def test_member_follows_marks_done_and_writes_a_note(
     small.goto(f"{live_server.url}/curricula/elicit/")
     width = small.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, width
+    small.locator("li.entry").first.scroll_into_view_if_needed()
     small.screenshot(path=str(screenshots / "curriculum-phone.png"))
     phone.close()
     context.close()
