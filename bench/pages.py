@@ -2,7 +2,8 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/readlist_members .venv/bin/python bench/pages.py
 
-Builds its own throwaway database (the configured name prefixed with "bench_"): 200 people,
+Builds its own throwaway database ("bench_" + the configured name on PostgreSQL, in memory on
+SQLite): 200 people,
 curricula of 300, 1,000 and 2,000 entries, ~40% of every entry read by everyone, notes with
 versions; then times each page in-process with django.test.Client and drops the database.
 Target: the curriculum page of 300 entries at or under 50 ms median.
@@ -182,7 +183,8 @@ def main() -> int:
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     old_name = connection.settings_dict["NAME"]
     # Not the test suite's database name: a test run and a bench run never share data.
-    connection.settings_dict["TEST"]["NAME"] = f"bench_{old_name}"
+    if connection.vendor == "postgresql":
+        connection.settings_dict["TEST"]["NAME"] = f"bench_{old_name}"
     # BENCH_KEEP=1 keeps the database for a later BENCH_REUSE=1 run (when profiling).
     reuse = bool(os.environ.get("BENCH_REUSE"))
     if reuse:
