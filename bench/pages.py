@@ -3,9 +3,9 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/readlist_members .venv/bin/python bench/pages.py
 
 Builds its own throwaway database ("bench_" + the configured name on PostgreSQL, in memory on
-SQLite): 200 people,
-curricula of 300, 1,000 and 2,000 entries, ~40% of every entry read by everyone, notes with
-versions; then times each page in-process with django.test.Client and drops the database.
+SQLite): 200 people, curricula of 300, 1,000 and 2,000 entries, ~40% of every entry read by
+everyone, notes with versions; then times each page in-process with django.test.Client and
+drops the database.
 Target: the curriculum page of 300 entries at or under 50 ms median.
 """
 
