@@ -39,8 +39,15 @@ def get_team_for_manager(viewer: Any, slug: str) -> Team:
 
 
 def get_member_of_team(team: Team, user_id: int) -> Any:
-    """A person in the team (member or manager), or 404."""
-    person = get_user_model().objects.filter(pk=user_id, memberships__team=team).distinct().first()
+    """A member of the team (the people the dashboard lists), or 404."""
+    person = (
+        get_user_model()
+        .objects.filter(
+            pk=user_id, memberships__team=team, memberships__role=Membership.Role.MEMBER
+        )
+        .distinct()
+        .first()
+    )
     if person is None:
         raise Http404("No such person in this team")
     return person

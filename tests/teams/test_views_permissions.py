@@ -83,6 +83,7 @@ def test_wrong_methods(client, manager, urls, assignment):
 def test_bad_ids(client, manager, outsider, assignment):
     client.force_login(manager)
     for url in (
+        f"/teams/research/people/{manager.pk}/",  # managers are not on their own dashboard
         "/teams/nope/",
         "/teams/nope/dashboard.csv",
         "/teams/research/people/999999/",
