@@ -33,7 +33,17 @@ def admin_user(db):
 
 @pytest.fixture(autouse=True)
 def _isolated_var_dir(settings, tmp_path):
-    """Nothing a test writes lands in the developer's var/."""
+    """Nothing a test writes lands in the developer's var/ or a shared cache.
+
+    Each test gets its own in-memory cache, so rate-limit counters and held uploads never
+    carry over between tests or runs (the file cache and Redis would keep them).
+    """
     settings.VAR_DIR = tmp_path / "var"
     settings.VAR_DIR.mkdir()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": str(tmp_path),
+        }
+    }
