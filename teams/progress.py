@@ -96,14 +96,28 @@ class Shape:
         return {t for ts in self.topics.values() for t in ts}
 
     @cached_property
-    def tier_by_id(self) -> dict[int, Tier]:
-        return {t.pk: t for t in self.tiers}
+    def required_groups(self) -> list[tuple[tuple[int | None, str], int | None, int]]:
+        """For the counting rules: ((tier, role), tier, entries) of each group that counts."""
+        only_core = self.curriculum.completion_rule == Curriculum.CompletionRule.ALL_CORE and any(
+            n and role == CORE and not self.is_optional(tier_id, role)
+            for (tier_id, role), n in self.counts.items()
+        )
+        return [
+            ((tier_id, role), tier_id, n)
+            for (tier_id, role), n in self.counts.items()
+            if not self.is_optional(tier_id, role) and not (only_core and role != CORE)
+        ]
 
     @cached_property
-    def tier_order(self) -> dict[int | None, int]:
-        order: dict[int | None, int] = {t.pk: i for i, t in enumerate(self.tiers)}
-        order[None] = 1 << 30
-        return order
+    def empty_tiers(self) -> dict[int | None, tuple[int, int]]:
+        empty: dict[int | None, tuple[int, int]] = {t.pk: (0, 0) for t in self.tiers}
+        for tier_id, _ in self.counts:
+            empty.setdefault(tier_id, (0, 0))
+        return empty
+
+    @cached_property
+    def tier_by_id(self) -> dict[int, Tier]:
+        return {t.pk: t for t in self.tiers}
 
 
 def shapes(curricula: Iterable[Curriculum]) -> dict[int, Shape]:
@@ -157,16 +171,19 @@ def done_counts(
             )
             .order_by()
         )
+    latest: dict[tuple[int, int], Any] = {}
     for curriculum_id, tier_id, role, user_id, n, changed in raw_rows(
         halves[0].union(halves[1], all=True)
     ):
+        key = (user_id, curriculum_id)
         if n:
-            out[(user_id, curriculum_id)][(tier_id, role)] += n
-        if last is not None and changed is not None:
-            changed = _aware(changed)
-            key = (user_id, curriculum_id)
-            if key not in last or last[key] < changed:
-                last[key] = changed
+            out[key][(tier_id, role)] += n
+        # Raw values of one backend compare among themselves (both datetimes, or both ISO
+        # text in UTC); only the winners are turned into aware datetimes.
+        if changed is not None and (key not in latest or latest[key] < changed):
+            latest[key] = changed
+    if last is not None:
+        last.update((key, _aware(value)) for key, value in latest.items())
     return out
 
 
@@ -268,25 +285,19 @@ def _by_steps(
 
 def _by_count(shape: Shape, done: dict[tuple[int | None, str], int]) -> Cell:
     """ "Every entry" and "every core entry": one step per required entry."""
-    only_core = shape.curriculum.completion_rule == Curriculum.CompletionRule.ALL_CORE and any(
-        n and role == CORE and not shape.is_optional(tier_id, role)
-        for (tier_id, role), n in shape.counts.items()
-    )
-    per_tier: dict[int | None, tuple[int, int]] = {t.pk: (0, 0) for t in shape.tiers}
-    for (tier_id, role), n in shape.counts.items():
-        per_tier.setdefault(tier_id, (0, 0))
-        if shape.is_optional(tier_id, role) or (only_core and role != CORE):
-            continue
+    per_tier = dict(shape.empty_tiers)
+    for group, tier_id, n in shape.required_groups:
         d, total = per_tier[tier_id]
-        per_tier[tier_id] = (d + min(done.get((tier_id, role), 0), n), total + n)
+        per_tier[tier_id] = (d + min(done.get(group, 0), n), total + n)
     return _cell(shape, per_tier)
 
 
 def _cell(shape: Shape, per_tier: dict[int | None, tuple[int, int]]) -> Cell:
-    tiers, order = shape.tier_by_id, shape.tier_order
+    """Both callers list tiers in the shape's (reading) order, then "no tier" last."""
+    tiers, optional = shape.tier_by_id, shape.optional_tiers
     cells = [
-        TierCell(tiers.get(tier_id) if tier_id else None, d, n, tier_id in shape.optional_tiers)
-        for tier_id, (d, n) in sorted(per_tier.items(), key=lambda kv: order.get(kv[0], 1 << 30))
+        TierCell(tiers.get(tier_id) if tier_id else None, d, n, tier_id in optional)
+        for tier_id, (d, n) in per_tier.items()
     ]
     return Cell(sum(c.done for c in cells), sum(c.total for c in cells), cells)
 
