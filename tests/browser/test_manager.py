@@ -77,7 +77,9 @@ def world(transactional_db):
             when = timezone.now() - dt.timedelta(days=days)
             Activity.objects.filter(pk=activity.pk).update(created_at=when)
             if activity.resource_id:
-                person.progress.filter(resource_id=activity.resource_id).update(finished_at=when)
+                person.progress.filter(resource_id=activity.resource_id).update(
+                    finished_at=when, updated_at=when
+                )
     return team, people
 
 
