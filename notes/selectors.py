@@ -167,17 +167,7 @@ def note_index(
         )
         .values_list("pk", "kind", "resource_id", "entry_id", "tier_id", "topic_id")
     )
-    index = NoteIndex()
-    for pk, kind, resource_id, entry_id, tier_id, topic_id in rows:
-        if kind == Note.Kind.RESOURCE:
-            index.by_resource[resource_id] = pk
-        elif kind == Note.Kind.ENTRY:
-            index.by_entry[entry_id] = pk
-        elif kind == Note.Kind.TIER:
-            index.tiers[tier_id] = pk
-        else:
-            index.topics[topic_id] = pk
-    return index
+    return _note_index(rows)
 
 
 def progress_for(
@@ -248,17 +238,7 @@ def note_index_all(user: Any, curriculum_ids: list[int]) -> NoteIndex:
         )
         .values_list("pk", "kind", "resource_id", "entry_id", "tier_id", "topic_id")
     )
-    index = NoteIndex()
-    for pk, kind, resource_id, entry_id, tier_id, topic_id in rows:
-        if kind == Note.Kind.RESOURCE:
-            index.by_resource[resource_id] = pk
-        elif kind == Note.Kind.ENTRY:
-            index.by_entry[entry_id] = pk
-        elif kind == Note.Kind.TIER:
-            index.tiers[tier_id] = pk
-        else:
-            index.topics[topic_id] = pk
-    return index
+    return _note_index(rows)
 
 
 @dataclass
@@ -356,3 +336,18 @@ def my_note(user: Any, lookup: dict[str, Any]) -> Note | None:
 
 def is_enrolled(user: Any, curriculum: Curriculum) -> bool:
     return Enrollment.objects.filter(user=user, curriculum=curriculum).exists()
+
+
+def _note_index(rows: Any) -> NoteIndex:
+    """(pk, kind, resource, entry, tier, topic) rows → a NoteIndex."""
+    index = NoteIndex()
+    for pk, kind, resource_id, entry_id, tier_id, topic_id in rows:
+        if kind == Note.Kind.RESOURCE:
+            index.by_resource[resource_id] = pk
+        elif kind == Note.Kind.ENTRY:
+            index.by_entry[entry_id] = pk
+        elif kind == Note.Kind.TIER:
+            index.tiers[tier_id] = pk
+        else:
+            index.topics[topic_id] = pk
+    return index
