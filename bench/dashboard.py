@@ -3,7 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/readlist_managers \
         .venv/bin/python bench/dashboard.py
 
-Builds its own throwaway database (the configured name prefixed with "test_"): a team of 200
+Builds its own throwaway database ("bench_" + the configured name; see harness.py): a team of 200
 people with 3 assigned curricula of 500 entries each (one per completion rule), ~100,000
 progress rows, notes and activity; times the dashboard (and its CSV and one member's page)
 in-process with django.test.Client, then drops the database.
@@ -15,23 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
-import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "readlist.settings")
-# Test-mode settings: plain static storage (no collectstatic needed), no background enqueueing.
-os.environ.setdefault("READLIST_TESTING", "1")
-os.environ.setdefault("READLIST_ENQUEUE_NEW_RESOURCES", "0")
+from harness import measure, profile, settle, setup_django, throwaway_database
 
-import django  # noqa: E402
+setup_django()
 
-django.setup()
-
-from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -175,32 +165,8 @@ def build() -> dict:
     return {"boss": boss, "people": people}
 
 
-def measure(client: Client, url: str) -> tuple[float, int]:
-    client.get(url)  # warm up
-    queries = []
-    with connection.execute_wrapper(lambda run, sql, *rest: queries.append(sql) or run(sql, *rest)):
-        client.get(url)
-    times = []
-    for _ in range(REPEAT):
-        start = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(times), len(queries)
-
-
 def main() -> int:
-    # Not setup_test_environment(): its template instrumentation would slow every render.
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    old_name = connection.settings_dict["NAME"]
-    # BENCH_KEEP=1 keeps the database for a later BENCH_REUSE=1 run (when profiling).
-    reuse = bool(os.environ.get("BENCH_REUSE"))
-    if reuse:
-        connection.close()
-        connection.settings_dict["NAME"] = connection.creation._get_test_db_name()
-    else:
-        connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database() as reuse:
         started = time.perf_counter()
         if reuse:
             User = get_user_model()
@@ -210,6 +176,7 @@ def main() -> int:
             }
         else:
             data = build()
+            settle()
         print(
             f"Dataset on {connection.vendor} ({connection.settings_dict['NAME']}): a team of "
             f"{PEOPLE} people × {len(RULES)} curricula of {ENTRIES} entries, "
@@ -229,32 +196,18 @@ def main() -> int:
             ("one member's CSV", f"/teams/research/people/{person.pk}/detail.csv"),
         ]
         if os.environ.get("BENCH_PROFILE"):
-            import cProfile
-            import pstats
-
-            url = os.environ["BENCH_PROFILE"]
-            client.get(url)
-            profiler = cProfile.Profile()
-            profiler.enable()
-            for _ in range(5):
-                client.get(url)
-            profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+            profile(client, os.environ["BENCH_PROFILE"])
             return 0
         results = {}
         print(f"{'page':34} {'median ms':>10} {'queries':>8}")
         for label, url in pages:
-            median, queries = measure(client, url)
+            median, queries = measure(client, url, REPEAT)
             results[label] = median
             print(f"{label:34} {median:10.1f} {queries:8d}")
         target = results["dashboard"]
         verdict = "OK" if target <= TARGET_MS else "OVER TARGET"
         print(f"Target: dashboard <= {TARGET_MS:.0f} ms median: {target:.1f} ms {verdict}")
         return 0 if target <= TARGET_MS else 1
-    finally:
-        if not os.environ.get("BENCH_KEEP"):
-            connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -13,23 +13,13 @@ from __future__ import annotations
 
 import os
 import random
-import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "readlist.settings")
-# Test-mode settings: plain static storage (no collectstatic needed), no background enqueueing.
-os.environ.setdefault("READLIST_TESTING", "1")
-os.environ.setdefault("READLIST_ENQUEUE_NEW_RESOURCES", "0")
+from harness import measure, profile, settle, setup_django, throwaway_database
 
-import django  # noqa: E402
+setup_django()
 
-django.setup()
-
-from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -157,42 +147,8 @@ def build() -> dict:
     return {"people": people, "curricula": curricula}
 
 
-def measure(client: Client, url: str) -> tuple[float, int]:
-    for _ in range(3):
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-    # Counted with a wrapper: the query log is reset at the start of every request.
-    count = [0]
-
-    def counter(execute, sql, params, many, context):
-        count[0] += 1
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(counter):
-        client.get(url)
-    times = []
-    for _ in range(REPEAT):
-        start = time.perf_counter()
-        client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times), count[0]
-
-
 def main() -> int:
-    # Not setup_test_environment(): its template instrumentation would slow every render.
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    old_name = connection.settings_dict["NAME"]
-    # Not the test suite's database name: a test run and a bench run never share data.
-    if connection.vendor == "postgresql":
-        connection.settings_dict["TEST"]["NAME"] = f"bench_{old_name}"
-    # BENCH_KEEP=1 keeps the database for a later BENCH_REUSE=1 run (when profiling).
-    reuse = bool(os.environ.get("BENCH_REUSE"))
-    if reuse:
-        connection.close()
-        connection.settings_dict["NAME"] = connection.creation._get_test_db_name()
-    else:
-        connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database() as reuse:
         started = time.perf_counter()
         if reuse:
             User = get_user_model()
@@ -202,6 +158,7 @@ def main() -> int:
             }
         else:
             data = build()
+            settle()
         print(
             f"Dataset on {connection.vendor} ({connection.settings_dict['NAME']}): "
             f"{PEOPLE} people, curricula of {', '.join(map(str, SIZES))} entries, "
@@ -229,23 +186,12 @@ def main() -> int:
             ("note history", f"/notes/{note.pk}/history/"),
         ]
         if os.environ.get("BENCH_PROFILE"):
-            import cProfile
-            import pstats
-
-            url = os.environ["BENCH_PROFILE"].replace("SMALL", small.slug)
-            client.get(url)
-            profiler = cProfile.Profile()
-            profiler.enable()
-            for _ in range(5):
-                client.get(url)
-            profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+            profile(client, os.environ["BENCH_PROFILE"].replace("SMALL", small.slug))
             return 0
         results = {}
         print(f"{'page':42} {'median ms':>10} {'queries':>8}")
         for label, url in pages:
-            median, queries = measure(client, url)
+            median, queries = measure(client, url, REPEAT)
             results[label] = median
             print(f"{label:42} {median:10.1f} {queries:8d}")
         target = results["curriculum, 300 entries"]
@@ -253,9 +199,6 @@ def main() -> int:
         print(f"Target: curriculum page of 300 entries <= {TARGET_MS:.0f} ms median: ", end="")
         print(f"{target:.1f} ms {verdict}")
         return 0 if target <= TARGET_MS else 1
-    finally:
-        if not os.environ.get("BENCH_KEEP"):
-            connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,103 @@
+"""Shared plumbing of the page benchmarks: Django set-up, a throwaway database, timing a page."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup_django() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "readlist.settings")
+    # Test-mode settings: plain static storage (no collectstatic needed), no background work.
+    os.environ.setdefault("READLIST_TESTING", "1")
+    os.environ.setdefault("READLIST_ENQUEUE_NEW_RESOURCES", "0")
+    import django
+
+    django.setup()
+
+
+@contextmanager
+def throwaway_database() -> Iterator[bool]:
+    """A database of the benchmark's own, dropped afterwards; yields True when it is reused.
+
+    On PostgreSQL it is "bench_" + the configured name, never the test suite's "test_…", so a
+    test run and a bench run never share data; on SQLite it is in memory.
+    BENCH_KEEP=1 keeps it for a later BENCH_REUSE=1 run (when profiling).
+    """
+    from django.conf import settings
+    from django.db import connection
+
+    # Not setup_test_environment(): its template instrumentation would slow every render.
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    old_name = connection.settings_dict["NAME"]
+    if connection.vendor == "postgresql":
+        connection.settings_dict["TEST"]["NAME"] = f"bench_{old_name}"
+    reuse = bool(os.environ.get("BENCH_REUSE"))
+    if reuse:
+        connection.close()
+        connection.settings_dict["NAME"] = connection.creation._get_test_db_name()
+    else:
+        connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        yield reuse
+    finally:
+        if not os.environ.get("BENCH_KEEP"):
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def settle() -> None:
+    """After building a dataset: fresh planner statistics, as a live database would have, so
+    the first page timed does not race autovacuum."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+
+
+def measure(client: Any, url: str, repeat: int) -> tuple[float, int]:
+    """Median milliseconds of `repeat` requests after a warm-up, and the queries of one."""
+    from django.db import connection
+
+    for _ in range(3):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    # Counted with a wrapper: the query log is reset at the start of every request.
+    count = [0]
+
+    def counter(execute, sql, params, many, context):
+        count[0] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counter):
+        client.get(url)
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), count[0]
+
+
+def profile(client: Any, url: str, rounds: int = 5) -> None:
+    """BENCH_PROFILE=URL: where one page's time goes, instead of the timings."""
+    import cProfile
+    import pstats
+
+    client.get(url)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(rounds):
+        client.get(url)
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
