@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from curricula.importer import ParseError, parse_markdown
+from tests.curricula import seed_counts
 
 BUNDLED = Path(__file__).resolve().parents[2] / "curricula" / "bundled"
 SEEDS = ["training-roles.r1.md", "training-roles.md", "elicit.md", "llm-tricks.md"]
@@ -48,28 +49,11 @@ def test_training_roles_current_structure():
     )
     assert [t.number for t in parsed.tiers] == [1, 2, 3, 4, 5, 6, 7]
     per_tier = Counter(e.tier for e in parsed.entries)
-    assert per_tier == {1: 23, 2: 5, 3: 4, 4: 15, 5: 9, 6: 3, 7: 6}
+    assert per_tier == seed_counts.TRAINING_ROLES_PER_TIER
     per_topic = Counter(
         parsed.topics[e.topic].title if e.topic is not None else None for e in parsed.entries
     )
-    assert per_topic == {
-        "Post-Training LLMs (SFT, DPO, RLHF, Preference Optimization)": 8,
-        "Training Dynamics & Optimization at Scale": 7,
-        "Evaluation, Metrics, and Debugging": 4,
-        "Data as a Training Lever": 4,
-        "Distributed Training": 3,
-        "Efficiency & Precision": 2,
-        "Experiment Design": 2,
-        "Reading Research Effectively": 2,
-        "Targeted Readings": 11,
-        "Case Studies": 4,
-        "Architecture": 3,
-        "Safety–Capability Tradeoffs": 3,
-        "Compute & Strategy": 3,
-        None: 3,  # tier 6 lists its items with no topic
-        "Evaluation Harnesses": 3,
-        "Runbooks": 3,
-    }
+    assert per_topic == seed_counts.TRAINING_ROLES_PER_TOPIC
     assert [t.number for t in parsed.topics[:8]] == [1, 2, 3, 4, 5, 6, 7, 8]
     assert {t.tier for t in parsed.topics} == {1, 2, 3, 4, 5, 7}
     assert sum(1 for e in parsed.entries if not e.url) == 10
@@ -142,15 +126,9 @@ def test_elicit_grid_of_topics_and_tiers():
         (3, "Tier 3", False),
         (4, "Tier 4+", True),
     ]
-    assert Counter(e.tier for e in parsed.entries) == {1: 12, 2: 17, 3: 16, 4: 43}
+    assert Counter(e.tier for e in parsed.entries) == seed_counts.ELICIT_PER_TIER
     per_topic = Counter(parsed.topics[e.topic].title for e in parsed.entries)
-    assert per_topic == {
-        "Introduction to machine learning": 8,
-        "Transformers": 16,
-        "Key foundation model architectures": 28,
-        "Training and finetuning": 32,
-        "Production deployment": 4,
-    }
+    assert per_topic == seed_counts.ELICIT_PER_TOPIC
     assert [t.part for t in parsed.topics] == ["Fundamentals"] * 4 + ["ML in practice"]
     assert all(t.tier is None for t in parsed.topics)
     assert {e.role for e in parsed.entries if e.tier == 4} == {"optional"}
@@ -188,12 +166,10 @@ def test_llm_tricks_sections_dates_tags_code_and_excerpts():
     assert parsed.title == ""
     assert parsed.description.startswith("The tricks and trade of training LLMs")
     assert parsed.tiers == []
-    assert Counter(parsed.topics[e.topic].title for e in parsed.entries) == {
-        "Optimization": 8,
-        "Pre-training": 11,
-        "Peft techniques": 13,
-        "Alignment, preference alignment, reward models": 42,
-    }
+    assert (
+        Counter(parsed.topics[e.topic].title for e in parsed.entries)
+        == seed_counts.LLM_TRICKS_PER_TOPIC
+    )
     assert parsed.completion_rule == "all" and parsed.reading_order == "listed"
     meco = by_title(parsed, "Metadata conditioning accelerates language model pre-training")
     assert meco.extra_links == [{"label": "code", "url": "https://github.com/princeton-pli/MeCo"}]

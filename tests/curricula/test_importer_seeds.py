@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from curricula.models import Curriculum, Entry, Resource, Revision, Tier, Topic
 from curricula.services import curriculum_import
+from tests.curricula import seed_counts
 
 BUNDLED = Path(__file__).resolve().parents[2] / "curricula" / "bundled"
 pytestmark = pytest.mark.django_db
@@ -45,26 +46,9 @@ def test_training_roles_is_001_then_000_with_000s_structure():
     tiers = Tier.objects.filter(curriculum=curriculum, retired_in__isnull=True)
     assert [t.number for t in tiers.order_by("position")] == [1, 2, 3, 4, 5, 6, 7]
     per_tier = Counter(active("training-roles").values_list("tier__number", flat=True))
-    assert per_tier == {1: 23, 2: 5, 3: 4, 4: 15, 5: 9, 6: 3, 7: 6}
+    assert per_tier == seed_counts.TRAINING_ROLES_PER_TIER
     per_topic = Counter(active("training-roles").values_list("topic__title", flat=True))
-    assert per_topic == {
-        "Post-Training LLMs (SFT, DPO, RLHF, Preference Optimization)": 8,
-        "Training Dynamics & Optimization at Scale": 7,
-        "Evaluation, Metrics, and Debugging": 4,
-        "Data as a Training Lever": 4,
-        "Distributed Training": 3,
-        "Efficiency & Precision": 2,
-        "Experiment Design": 2,
-        "Reading Research Effectively": 2,
-        "Targeted Readings": 11,
-        "Case Studies": 4,
-        "Architecture": 3,
-        "Safety–Capability Tradeoffs": 3,
-        "Compute & Strategy": 3,
-        None: 3,
-        "Evaluation Harnesses": 3,
-        "Runbooks": 3,
-    }
+    assert per_topic == seed_counts.TRAINING_ROLES_PER_TOPIC
     # 001's topics live on under 000's titles (matched by number), none retired.
     assert not Topic.objects.filter(curriculum=curriculum, retired_in__isnull=False).exists()
     # The eight 001 entries whose links 000 changed or dropped are retired, not deleted.
@@ -104,17 +88,12 @@ def test_an_entry_000_lists_without_why_keeps_001s():
 def test_elicit_counts_and_the_s4_entry():
     result = load("elicit", "elicit.md")
     assert result.summary["entries"]["total"] == 88
-    per_tier = Counter(active("elicit").values_list("tier__label", flat=True))
-    assert per_tier == {"Tier 1": 12, "Tier 2": 17, "Tier 3": 16, "Tier 4+": 43}
+    per_tier = Counter(active("elicit").values_list("tier__number", flat=True))
+    assert per_tier == seed_counts.ELICIT_PER_TIER
     per_topic = Counter(active("elicit").values_list("topic__title", flat=True))
-    assert per_topic == {
-        "Introduction to machine learning": 8,
-        "Transformers": 16,
-        "Key foundation model architectures": 28,
-        "Training and finetuning": 32,
-        "Production deployment": 4,
-    }
-    assert Tier.objects.get(curriculum__slug="elicit", number=4).optional is True
+    assert per_topic == seed_counts.ELICIT_PER_TOPIC
+    tier4 = Tier.objects.get(curriculum__slug="elicit", number=4)
+    assert (tier4.label, tier4.optional) == ("Tier 4+", True)
     s4 = Entry.objects.get(curriculum__slug="elicit", alias="S4")
     assert s4.title == "Efficiently Modeling Long Sequences with Structured State Spaces"
     assert s4.extra_links == [
@@ -135,12 +114,7 @@ def test_elicit_counts_and_the_s4_entry():
 def test_llm_tricks_counts_and_the_meco_entry():
     load("llm-tricks", "llm-tricks.md", title="LLM training tricks")
     per_topic = Counter(active("llm-tricks").values_list("topic__title", flat=True))
-    assert per_topic == {
-        "Optimization": 8,
-        "Pre-training": 11,
-        "Peft techniques": 13,
-        "Alignment, preference alignment, reward models": 42,
-    }
+    assert per_topic == seed_counts.LLM_TRICKS_PER_TOPIC
     assert not Tier.objects.filter(curriculum__slug="llm-tricks").exists()
     meco = Entry.objects.get(curriculum__slug="llm-tricks", resource__arxiv_id="2501.01956")
     assert meco.extra_links == [{"label": "code", "url": "https://github.com/princeton-pli/MeCo"}]
