@@ -159,9 +159,6 @@ def build() -> dict:
     Progress.objects.bulk_create(progress, batch_size=5000)
     Note.objects.bulk_create(notes, batch_size=2000)
     Activity.objects.bulk_create(activity, batch_size=5000)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE")
     return {"boss": boss, "people": people}
 
 

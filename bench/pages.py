@@ -141,9 +141,6 @@ def build() -> dict:
         ),
         batch_size=5000,
     )
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE")
     return {"people": people, "curricula": curricula}
 
 
