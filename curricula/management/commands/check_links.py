@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from curricula.arxiv.client import ArxivClient
 from curricula.linkhealth import selectors, services
 from curricula.management.progress import ProgressBar
-from curricula.models import Curriculum, Resource
+from curricula.management.selection import add_selection_arguments, checked_selection
+from curricula.models import Resource
 from curricula.verify import titles_verify
 
 
@@ -15,25 +16,14 @@ class Command(BaseCommand):
     help = "Check links now: due ones (--stale, the default) or every one (--all)."
 
     def add_arguments(self, parser):
-        which = parser.add_mutually_exclusive_group()
-        which.add_argument(
-            "--stale", action="store_true", help="Only links that are due (default)."
-        )
-        which.add_argument("--all", action="store_true", help="Every link, due or not.")
-        parser.add_argument("--curriculum", metavar="SLUG", help="Only this curriculum's links.")
-        parser.add_argument("--limit", type=int, default=None, help="At most this many links.")
+        add_selection_arguments(parser, noun="links")
         parser.add_argument(
             "--no-verify", action="store_true", help="Do not compare page titles afterwards."
         )
 
     def handle(self, *args, stale, all, curriculum, limit, no_verify, **options):
-        if curriculum and not Curriculum.objects.filter(slug=curriculum).exists():
-            raise CommandError(f"No curriculum with slug {curriculum!r}.")
-        if limit is not None and limit < 1:
-            raise CommandError("--limit must be at least 1.")
-        ids = selectors.resources_due(
-            limit=limit or 1_000_000, curriculum=curriculum, everything=all
-        )
+        limit = checked_selection(curriculum=curriculum, limit=limit)
+        ids = selectors.resources_due(limit=limit, curriculum=curriculum, everything=all)
         if not ids:
             self.stdout.write("Nothing to check.")
             return

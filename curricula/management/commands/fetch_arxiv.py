@@ -8,28 +8,19 @@ from curricula.arxiv.client import ArxivClient, ArxivUnavailable
 from curricula.arxiv.services import arxiv_fetch
 from curricula.linkhealth import selectors
 from curricula.management.progress import ProgressBar
-from curricula.models import Curriculum
+from curricula.management.selection import add_selection_arguments, checked_selection
 
 
 class Command(BaseCommand):
     help = "Fetch arXiv metadata now: never-fetched or week-old papers (--stale) or all (--all)."
 
     def add_arguments(self, parser):
-        which = parser.add_mutually_exclusive_group()
-        which.add_argument(
-            "--stale", action="store_true", help="Only papers that are due (default)."
-        )
-        which.add_argument("--all", action="store_true", help="Every arXiv paper.")
-        parser.add_argument("--curriculum", metavar="SLUG", help="Only this curriculum's papers.")
-        parser.add_argument("--limit", type=int, default=None, help="At most this many papers.")
+        add_selection_arguments(parser, noun="papers")
         parser.add_argument("--no-verify", action="store_true", help="Skip title verification.")
 
     def handle(self, *args, stale, all, curriculum, limit, no_verify, **options):
-        if curriculum and not Curriculum.objects.filter(slug=curriculum).exists():
-            raise CommandError(f"No curriculum with slug {curriculum!r}.")
-        if limit is not None and limit < 1:
-            raise CommandError("--limit must be at least 1.")
-        ids = selectors.arxiv_due(limit=limit or 1_000_000, curriculum=curriculum, everything=all)
+        limit = checked_selection(curriculum=curriculum, limit=limit)
+        ids = selectors.arxiv_due(limit=limit, curriculum=curriculum, everything=all)
         if not ids:
             self.stdout.write("Nothing to fetch.")
             return
