@@ -7,42 +7,24 @@ Uses the real minimum interval between requests (3 s), so the wall time is mostl
 
 from __future__ import annotations
 
-import logging
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from harness import scratch_django  # noqa: E402
+
 
 def main() -> int:
-    var = tempfile.mkdtemp(prefix="readlist-bench-")
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "readlist.settings",
-            "DEBUG": "1",
-            "READLIST_VAR_DIR": var,
-            "READLIST_FETCH_ALLOW": "127.0.0.1,localhost,::1",
-            "READLIST_REDIS_PREFIX": f"bench-{os.getpid()}",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{var}/bench.sqlite3")
-    import django
-
-    django.setup()
+    scratch_django("bench", READLIST_FETCH_ALLOW="127.0.0.1,localhost,::1")
     from django.conf import settings
-    from django.core.management import call_command
     from pytest_httpserver import HTTPServer
 
     from curricula.arxiv.client import ArxivClient
     from tests.curricula.workers_support import FakeArxiv
 
-    call_command("migrate", verbosity=0)
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     ids = [f"2401.{n:05d}" for n in range(300)]
     # 297 papers exist; three ids are missing, as in real batches.
     fake = FakeArxiv({i: (f"A paper numbered {i}", 1 + n % 3) for n, i in enumerate(ids[:297])})

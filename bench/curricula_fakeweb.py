@@ -11,11 +11,9 @@ The checker runs three times, 25 hours apart (by back-dating), so the 3-strikes 
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
 import sys
-import tempfile
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,6 +22,8 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from harness import scratch_django  # noqa: E402
 
 # Titles as arXiv gives them (for the papers this fake web knows).
 ARXIV_TITLES = {
@@ -89,25 +89,12 @@ BOT_WALL_HOSTS = {"openai.com"}  # every other openai.com page: a Cloudflare cha
 
 
 def main() -> int:
-    var = tempfile.mkdtemp(prefix="readlist-fakeweb-")
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "readlist.settings",
-            "DEBUG": "1",
-            "READLIST_VAR_DIR": var,
-            "READLIST_FETCH_ALLOW": "127.0.0.0/8",
-            "READLIST_ENQUEUE_NEW_RESOURCES": "0",
-            "READLIST_LINKCHECK_HOST_INTERVAL": "0.02",
-            "READLIST_ARXIV_MIN_INTERVAL": "0.05",
-            "READLIST_REDIS_PREFIX": f"fakeweb-{os.getpid()}",
-            "LOG_LEVEL": "WARNING",
-        }
+    scratch_django(
+        "fakeweb",
+        own_sqlite=True,
+        READLIST_LINKCHECK_HOST_INTERVAL="0.02",
+        READLIST_ARXIV_MIN_INTERVAL="0.05",
     )
-    os.environ["DATABASE_URL"] = f"sqlite:///{var}/fakeweb.sqlite3"
-    import django
-
-    django.setup()
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     from django.conf import settings
     from django.core.management import call_command
     from django.db.models import F
@@ -120,7 +107,6 @@ def main() -> int:
     from curricula.verify import titles_verify
     from tests.curricula.workers_support import FakeArxiv
 
-    call_command("migrate", verbosity=0)
     call_command("load_bundled_curricula", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
     curated: dict[int, str] = {}

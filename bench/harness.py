@@ -101,3 +101,42 @@ def profile(client: Any, url: str, rounds: int = 5) -> None:
     profiler.disable()
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
     pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+
+
+def scratch_django(prefix: str, *, own_sqlite: bool = False, **env: str) -> str:
+    """The worker benchmarks' set-up: a scratch var/ folder, loopback fetching allowed, Django
+    ready and migrated. `env` adds or overrides settings; returns the scratch folder.
+
+    The database is DATABASE_URL when set (PostgreSQL for the figures that matter), else a
+    SQLite file in the scratch folder; `own_sqlite` always takes the SQLite file.
+    """
+    import logging
+    import tempfile
+
+    var = tempfile.mkdtemp(prefix=f"readlist-{prefix}-")
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "readlist.settings",
+            "DEBUG": "1",
+            "READLIST_VAR_DIR": var,
+            "READLIST_FETCH_ALLOW": "127.0.0.0/8",
+            "READLIST_ENQUEUE_NEW_RESOURCES": "0",
+            "READLIST_REDIS_PREFIX": f"{prefix}-{os.getpid()}",
+            "LOG_LEVEL": "WARNING",
+            **env,
+        }
+    )
+    sqlite = f"sqlite:///{var}/{prefix}.sqlite3"
+    if own_sqlite:
+        os.environ["DATABASE_URL"] = sqlite
+    else:
+        os.environ.setdefault("DATABASE_URL", sqlite)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    return var

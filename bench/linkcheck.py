@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import os
 import sys
-import tempfile
 import threading
 import time
 from collections import defaultdict
@@ -23,6 +21,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from harness import scratch_django  # noqa: E402
 
 
 def serve_hosts(count: int, latency: float) -> tuple[int, list[ThreadingHTTPServer], dict]:
@@ -76,30 +76,12 @@ def main() -> int:
     if not 1 <= args.hosts <= 250:
         parser.error("--hosts must be between 1 and 250 (one loopback address each)")
 
-    var = tempfile.mkdtemp(prefix="readlist-bench-")
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "readlist.settings",
-            "DEBUG": "1",
-            "READLIST_VAR_DIR": var,
-            "READLIST_FETCH_ALLOW": "127.0.0.0/8",
-            "READLIST_LINKCHECK_CANARIES": "",
-            "READLIST_ENQUEUE_NEW_RESOURCES": "0",
-            "READLIST_REDIS_PREFIX": f"bench-{os.getpid()}",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{var}/bench.sqlite3")
-    import django
-
-    django.setup()
+    scratch_django("bench", READLIST_LINKCHECK_CANARIES="")
     from django.conf import settings
-    from django.core.management import call_command
 
     from curricula.linkhealth import services
     from curricula.models import Resource
 
-    call_command("migrate", verbosity=0)
     port, servers, seen = serve_hosts(args.hosts, args.latency)
     Resource.objects.filter(url__startswith="http://127.0.0.").delete()
     Resource.objects.bulk_create(
