@@ -27,6 +27,7 @@ from curricula.importer.plan import (
 from curricula.importer.report import render, summarise
 from curricula.linkhealth.services import resources_created
 from curricula.models import Curriculum, Entry, Resource, Revision, Tier, Topic
+from curricula.signals import entries_changed
 
 BATCH = 500
 
@@ -302,6 +303,9 @@ def _apply(
     _set(Entry, revived, retired_in=None)
     _set(Entry, touched, updated_at=now)
     _retire(Entry, [e.pk for e in plan.retired_entries], revision)
+    # None of the above sends post_save; what is derived from entries is recounted here, in
+    # the import's transaction.
+    entries_changed.send(sender=Entry, curriculum_ids=[curriculum.pk])
     return revision
 
 

@@ -4,3 +4,22 @@ from django.apps import AppConfig
 class NotesConfig(AppConfig):
     name = "notes"
     verbose_name = "Reading and notes"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save, pre_save
+
+        from curricula import signals as curricula_signals
+        from curricula.models import Entry, Tier
+        from notes import tallies
+        from notes.models import Progress
+
+        # The tallies managers' pages read follow every write they count (notes/tallies.py).
+        post_save.connect(tallies.progress_saved, sender=Progress, dispatch_uid="tally-progress")
+        post_delete.connect(
+            tallies.progress_deleted, sender=Progress, dispatch_uid="tally-progress"
+        )
+        pre_save.connect(tallies.entry_before_save, sender=Entry, dispatch_uid="tally-entry")
+        post_save.connect(tallies.entry_saved, sender=Entry, dispatch_uid="tally-entry")
+        post_delete.connect(tallies.entry_deleted, sender=Entry, dispatch_uid="tally-entry")
+        post_delete.connect(tallies.tier_deleted, sender=Tier, dispatch_uid="tally-tier")
+        curricula_signals.entries_changed.connect(tallies.entries_changed, dispatch_uid="tally")

@@ -255,3 +255,39 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.verb} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ProgressTally(models.Model):
+    """Derived: one person's done entries in one curriculum, per tier and role, and when they
+    last changed a status there. notes.tallies keeps it in step with Progress and Entry so that
+    a team's dashboard reads a line per person and curriculum instead of every progress row."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    curriculum = models.ForeignKey(Curriculum, on_delete=models.CASCADE, related_name="+")
+    # "<tier id, or empty for none>:<role>" → active entries done (notes.tallies.group_key).
+    done = models.JSONField(default=dict)
+    changed_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "curriculum"], name="progress_tally_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.curriculum_id}: {sum(self.done.values())} done"
+
+
+class WeekTally(models.Model):
+    """Derived: entries of one curriculum that one person finished in the week starting on
+    `week` (a Monday), for the cumulative charts; kept by notes.tallies like TierTally."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    curriculum = models.ForeignKey(Curriculum, on_delete=models.CASCADE, related_name="+")
+    week = models.DateField()
+    done = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "curriculum"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.curriculum_id}, week of {self.week}: {self.done}"

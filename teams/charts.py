@@ -130,28 +130,35 @@ def heatmap(
             f'<text x="{x:.0f}" y="{head_h - 8}" text-anchor="middle" fill="#1b1f24">'
             f"{escape(label[:10])}</text>"
         )
+    names = [escape(f", {c}: ") for c in columns]
+    # Each person's row is a group moved into place, so a cell's markup depends only on its
+    # column and counts: the few distinct ones are built once and reused all over the grid.
+    looks: dict[tuple[int, int, int], tuple[str, str]] = {}
     for i, (label, cells) in enumerate(rows):
         y = head_h + i * cell_h
         short = label if len(label) <= 24 else label[:23] + "…"
+        who = escape(label)
         parts.append(
-            f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" fill="#1b1f24">'
-            f"{escape(short)}</text>"
+            f'<g transform="translate(0 {y})"><text x="{label_w - 6}" y="15" '
+            f'text-anchor="end" fill="#1b1f24">{escape(short)}</text>'
         )
         for j, (done, total) in enumerate(cells):
-            x = label_w + j * cell_w
-            percent = round(100 * done / total) if total else 0
-            fill, ink = _bucket(percent, total)
-            text = f"{percent}%" if total else "–"
-            tip = f"{label}, {columns[j]}: " + (
-                f"{done} of {total} ({percent}%)" if total else "nothing required"
-            )
-            parts.append(
-                f"<g><title>{escape(tip)}</title>"
-                f'<rect x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{cell_h - 2}" '
-                f'rx="3" fill="{fill}" stroke="#d0d7de" />'
-                f'<text x="{x + cell_w / 2:.0f}" y="{y + 15}" text-anchor="middle" '
-                f'fill="{ink}">{text}</text></g>'
-            )
+            look = looks.get((j, done, total))
+            if look is None:
+                percent = round(100 * done / total) if total else 0
+                fill, ink = _bucket(percent, total)
+                x = label_w + j * cell_w
+                look = looks[(j, done, total)] = (
+                    f"{names[j]}{done} of {total} ({percent}%)</title>"
+                    if total
+                    else f"{names[j]}nothing required</title>",
+                    f'<rect x="{x + 1}" y="1" width="{cell_w - 2}" height="{cell_h - 2}" '
+                    f'rx="3" fill="{fill}" stroke="#d0d7de" />'
+                    f'<text x="{x + cell_w // 2}" y="15" text-anchor="middle" fill="{ink}">'
+                    f"{f'{percent}%' if total else '–'}</text></g>",
+                )
+            parts.append(f"<g><title>{who}{look[0]}{look[1]}")
+        parts.append("</g>")
     parts.append("</g>")
     parts.append(tail)
     # Safe: labels and tooltips are escaped; the rest are numbers and fixed colours.

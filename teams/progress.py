@@ -1,19 +1,20 @@
 """Progress of many people through many curricula by each curriculum's rule, in fixed queries.
 
 notes.selectors computes one person at a time from every entry; a team of 200 would make that
-300,000 facts in Python. Here the database counts what each person has done per tier and role,
-and the counts are turned into the same result notes.rules gives (tests/teams/test_progress.py
-holds the two side by side on random data):
+300,000 facts in Python. Here notes' tallies hold what each person has done per tier and role
+(notes/tallies.py), and the counts are turned into the same result notes.rules gives
+(tests/teams/test_progress.py holds the two side by side on random data):
 
 - "core + practitioner + summary" asks "is there any done core/practitioner entry in the tier":
   a handful of representative facts per tier answers that exactly, so notes.rules.compute runs
-  on them unchanged;
+  on them unchanged, once per distinct situation of a tier;
 - "every entry" / "every core entry" are counts of required entries done, taken as counts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,19 +22,21 @@ from functools import cached_property
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from curricula.models import Curriculum, Entry, Tier
-from notes import rules
-from notes.models import Note, Status
+from notes import rules, tallies
+from notes.models import Note, ProgressTally, Status
 
 CORE, PRACTITIONER, OPTIONAL = Entry.Role.CORE, Entry.Role.PRACTITIONER, Entry.Role.OPTIONAL
 
 
-@dataclass
+@dataclass(frozen=True)
 class TierCell:
+    """One tier of one person's progress; read-only, as people in the same position share one."""
+
     tier: Tier | None
     done: int
     total: int
@@ -83,41 +86,63 @@ class Shape:
     # (tier, role) → number of active entries; and the topics found in each tier.
     counts: dict[tuple[int | None, str], int]
     topics: dict[int | None, set[int]]
+    id: int = field(init=False)
+    by_steps: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.id = self.curriculum.pk
+        self.by_steps = (
+            self.curriculum.completion_rule == Curriculum.CompletionRule.CORE_PRACTITIONER_SUMMARY
+        )
+
+    @cached_property
+    def required(self) -> int:
+        """Required entries in all, for the counting rules."""
+        return sum(total for _, _, total in self.counted)
 
     def is_optional(self, tier_id: int | None, role: str) -> bool:
         return role == OPTIONAL or tier_id in self.optional_tiers
 
     @cached_property
-    def tier_ids(self) -> set[int]:
-        return {t.pk for t in self.tiers}
-
-    @cached_property
-    def topic_ids(self) -> set[int]:
-        return {t for ts in self.topics.values() for t in ts}
-
-    @cached_property
-    def required_groups(self) -> list[tuple[tuple[int | None, str], int | None, int]]:
-        """For the counting rules: ((tier, role), tier, entries) of each group that counts."""
-        only_core = self.curriculum.completion_rule == Curriculum.CompletionRule.ALL_CORE and any(
-            n and role == CORE and not self.is_optional(tier_id, role)
-            for (tier_id, role), n in self.counts.items()
-        )
-        return [
-            ((tier_id, role), tier_id, n)
-            for (tier_id, role), n in self.counts.items()
-            if not self.is_optional(tier_id, role) and not (only_core and role != CORE)
-        ]
-
-    @cached_property
-    def empty_tiers(self) -> dict[int | None, tuple[int, int]]:
-        empty: dict[int | None, tuple[int, int]] = {t.pk: (0, 0) for t in self.tiers}
-        for tier_id, _ in self.counts:
-            empty.setdefault(tier_id, (0, 0))
-        return empty
+    def columns(self) -> list[int | None]:
+        """The tiers every person's cell lists: reading order, then entries outside any tier."""
+        known = [t.pk for t in self.tiers]
+        extra = {tier_id for tier_id, _ in self.counts if tier_id not in set(known)}
+        return known + sorted(t for t in extra if t is not None) + ([None] if None in extra else [])
 
     @cached_property
     def tier_by_id(self) -> dict[int, Tier]:
         return {t.pk: t for t in self.tiers}
+
+    @cached_property
+    def groups(self) -> dict[int | None, list[tuple[str, str, int]]]:
+        """Column → its (tier, role) groups as (tally key, role, entries)."""
+        out: dict[int | None, list[tuple[str, str, int]]] = {c: [] for c in self.columns}
+        for (tier_id, role), n in self.counts.items():
+            out[tier_id].append((tallies.group_key(tier_id, role), role, n))
+        return out
+
+    @cached_property
+    def group_keys(self) -> dict[int | None, list[str]]:
+        return {tier_id: [key for key, _, _ in groups] for tier_id, groups in self.groups.items()}
+
+    @cached_property
+    def counted(self) -> list[tuple[int | None, list[tuple[str, int]], int]]:
+        """For the counting rules, per column: (tier, [(key, entries)] that count, their sum).
+        "Every core entry" counts every entry when the curriculum marks none core."""
+        only_core = self.curriculum.completion_rule == Curriculum.CompletionRule.ALL_CORE and any(
+            n and role == CORE and not self.is_optional(tier_id, role)
+            for (tier_id, role), n in self.counts.items()
+        )
+        out = []
+        for tier_id, groups in self.groups.items():
+            kept = [
+                (key, n)
+                for key, role, n in groups
+                if not self.is_optional(tier_id, role) and not (only_core and role != CORE)
+            ]
+            out.append((tier_id, kept, sum(n for _, n in kept)))
+        return out
 
 
 def shapes(curricula: Iterable[Curriculum]) -> dict[int, Shape]:
@@ -148,46 +173,22 @@ def shapes(curricula: Iterable[Curriculum]) -> dict[int, Shape]:
 
 def done_counts(
     user_ids: list[int], curriculum_ids: list[int], last: dict | None = None
-) -> dict[tuple[int, int], dict[tuple[int | None, str], int]]:
-    """(user, curriculum) → (tier, role) → active entries done, in one query: progress is keyed
-    on the resource (counts wherever the paper is listed) or, link-less, on the entry; the two
-    halves are joined by UNION ALL.
-
-    The same pass fills `last` (when given) with (user, curriculum) → the latest status change,
-    so the dashboard needs no second scan for "last activity".
-    """
-    out: dict[tuple[int, int], dict[tuple[int | None, str], int]] = defaultdict(
-        lambda: defaultdict(int)
-    )
-    active = Entry.objects.active().filter(curriculum_id__in=curriculum_ids)
-    halves = []
-    for via in ("resource__progress", "progress"):
-        halves.append(
-            active.filter(**{f"{via}__user_id__in": user_ids})
-            .values_list("curriculum_id", "tier_id", "role", F(f"{via}__user_id"))
-            .annotate(
-                n=Count("id", filter=Q(**{f"{via}__status": Status.DONE})),
-                last=Max(f"{via}__updated_at"),
-            )
-            .order_by()
-        )
-    latest: dict[tuple[int, int], Any] = {}
-    for curriculum_id, tier_id, role, user_id, n, changed in raw_rows(
-        halves[0].union(halves[1], all=True)
+) -> dict[tuple[int, int], dict[str, int]]:
+    """(user, curriculum) → tally key of each (tier, role) → active entries done, read from
+    notes' ProgressTally (a line per person and curriculum, kept in step with progress and
+    entries). The same read fills `last` (when given) with each pair's latest status change."""
+    rows = ProgressTally.objects.filter(user_id__in=user_ids, curriculum_id__in=curriculum_ids)
+    out = {}
+    for user_id, curriculum_id, done, changed in raw_rows(
+        rows.values_list("user_id", "curriculum_id", "done", "changed_at")
     ):
-        key = (user_id, curriculum_id)
-        if n:
-            out[key][(tier_id, role)] += n
-        # Raw values of one backend compare among themselves (both datetimes, or both ISO
-        # text in UTC); only the winners are turned into aware datetimes.
-        if changed is not None and (key not in latest or latest[key] < changed):
-            latest[key] = changed
-    if last is not None:
-        last.update((key, _aware(value)) for key, value in latest.items())
+        out[(user_id, curriculum_id)] = json.loads(done) if isinstance(done, str) else done
+        if last is not None and changed is not None:
+            last[(user_id, curriculum_id)] = aware(changed)
     return out
 
 
-def _aware(value: Any) -> Any:
+def aware(value: Any) -> Any:
     """A timestamp from a raw cursor: SQLite hands back text, PostgreSQL a datetime."""
     if isinstance(value, str):
         value = parse_datetime(value)
@@ -197,10 +198,11 @@ def _aware(value: Any) -> Any:
 
 
 def raw_rows(qs: Any) -> list[tuple]:
-    """The rows of a values_list query straight from the cursor, for many rows of plain values:
-    Django's per-value converters would cost more than the query. On PostgreSQL the rows come
-    in the binary format, which reads timestamps several times faster than text. The query
-    still goes through Django's cursor wrapper, so it is logged and counted like any other."""
+    """The rows of a values_list query straight from the cursor, for hundreds of rows: Django's
+    per-value converters (text timestamps, JSON) cost more than the query here. On PostgreSQL
+    the rows come in the binary format, which reads timestamps and JSON several times faster
+    than text. The query still goes through Django's cursor wrapper, so it is logged and
+    counted like any other."""
     sql, params = qs.query.sql_with_params()
     connection.ensure_connection()
     if connection.vendor == "postgresql":
@@ -239,67 +241,82 @@ def summaries(user_ids: list[int], curriculum_ids: list[int]) -> dict[int, tuple
     return out
 
 
-def _by_steps(
-    shape: Shape, done: dict[tuple[int | None, str], int], tiers: set, topics: set, memo: dict
-) -> Cell:
+def _by_steps(shape: Shape, done: dict[str, int], tiers: set, topics: set, memo: dict) -> Cell:
     """The first rule, through notes.rules.compute on a few facts standing for all entries.
 
-    The result depends only on which (tier, role) groups have something done and something
-    left, and on which summaries exist, so people in the same position share one computation.
+    Under this rule a tier's steps depend only on that tier: which of its (tier, role) groups
+    have something done, and which summaries exist. rules.compute runs once per distinct
+    situation of a tier (a handful per tier for a whole team) and people share the results.
     """
-    groups = tuple(
-        (tier_id, role, min(done.get((tier_id, role), 0), n) > 0, done.get((tier_id, role), 0) < n)
-        for (tier_id, role), n in shape.counts.items()
-    )
-    key = (
-        shape.curriculum.pk,
-        groups,
-        frozenset(tiers & shape.tier_ids),
-        frozenset(topics & shape.topic_ids),
-    )
-    cached = memo.get(key)
-    if cached is None:
-        facts: list[rules.EntryFacts] = []
-        for tier_id, role, some_done, some_left in groups:
-            optional = shape.is_optional(tier_id, role)
-            if some_done:
-                facts.append(rules.EntryFacts(tier_id, None, role, Status.DONE, optional))
-            if some_left:
-                facts.append(rules.EntryFacts(tier_id, None, role, Status.TO_READ, optional))
-        # Topic summaries count for the tier the topic's entries are in; optional stand-ins
-        # change nothing else (the rule never requires optional entries).
-        for tier_id, tier_topics in shape.topics.items():
-            for topic_id in tier_topics & topics:
-                facts.append(rules.EntryFacts(tier_id, topic_id, OPTIONAL, Status.TO_READ, True))
-        result = rules.compute(
-            shape.curriculum.completion_rule,
-            facts,
-            tier_ids=[t.pk for t in shape.tiers],
-            optional_tiers=shape.optional_tiers,
-            summary_tiers=tiers,
-            summary_topics=topics,
+    cells = []
+    got = needed = 0
+    nothing: frozenset[int] = frozenset()
+    for tier_id, groups in shape.groups.items():
+        here = shape.topics.get(tier_id)
+        summarised = frozenset(here & topics) if here and topics else nothing
+        key = (
+            shape.id,
+            tier_id,
+            tuple(map(done.__contains__, shape.group_keys[tier_id])),
+            tier_id in tiers,
+            summarised,
         )
-        cached = memo[key] = {t: (p.done, p.total) for t, p in result.tiers.items()}
-    return _cell(shape, cached)
+        result = memo.get(key)
+        if result is None:
+            facts: list[rules.EntryFacts] = []
+            for (_, role, _), some_done in zip(groups, key[2], strict=True):
+                optional = shape.is_optional(tier_id, role)
+                if some_done:
+                    facts.append(rules.EntryFacts(tier_id, None, role, Status.DONE, optional))
+                # Whether anything is left changes no step of this rule; the fact keeps the
+                # group present.
+                facts.append(rules.EntryFacts(tier_id, None, role, Status.TO_READ, optional))
+            # Topic summaries count for the tier the topic's entries are in; optional stand-ins
+            # change nothing else (the rule never requires optional entries).
+            for topic_id in summarised:
+                facts.append(rules.EntryFacts(tier_id, topic_id, OPTIONAL, Status.TO_READ, True))
+            progress = rules.compute(
+                shape.curriculum.completion_rule,
+                facts,
+                tier_ids=[tier_id],
+                optional_tiers=shape.optional_tiers,
+                summary_tiers={tier_id} & tiers,
+                summary_topics=summarised,
+            ).tiers[tier_id]
+            result = memo[key] = TierCell(
+                shape.tier_by_id.get(tier_id) if tier_id else None,
+                progress.done,
+                progress.total,
+                tier_id in shape.optional_tiers,
+            )
+        cells.append(result)
+        got += result.done
+        needed += result.total
+    return Cell(got, needed, cells)
 
 
-def _by_count(shape: Shape, done: dict[tuple[int | None, str], int]) -> Cell:
+def _by_count(shape: Shape, done: dict[str, int], memo: dict) -> Cell:
     """ "Every entry" and "every core entry": one step per required entry."""
-    per_tier = dict(shape.empty_tiers)
-    for group, tier_id, n in shape.required_groups:
-        d, total = per_tier[tier_id]
-        per_tier[tier_id] = (d + min(done.get(group, 0), n), total + n)
-    return _cell(shape, per_tier)
-
-
-def _cell(shape: Shape, per_tier: dict[int | None, tuple[int, int]]) -> Cell:
-    """Both callers list tiers in the shape's (reading) order, then "no tier" last."""
-    tiers, optional = shape.tier_by_id, shape.optional_tiers
-    cells = [
-        TierCell(tiers.get(tier_id) if tier_id else None, d, n, tier_id in optional)
-        for tier_id, (d, n) in per_tier.items()
-    ]
-    return Cell(sum(c.done for c in cells), sum(c.total for c in cells), cells)
+    cells = []
+    got_all = 0
+    for tier_id, groups, total in shape.counted:
+        got = 0
+        for key, n in groups:
+            d = done.get(key)
+            if d:
+                got += d if d < n else n
+        # Cells are read-only: people at the same count in a tier share one.
+        cell = memo.get((shape.id, tier_id, got))
+        if cell is None:
+            cell = memo[(shape.id, tier_id, got)] = TierCell(
+                shape.tier_by_id.get(tier_id) if tier_id else None,
+                got,
+                total,
+                tier_id in shape.optional_tiers,
+            )
+        cells.append(cell)
+        got_all += got
+    return Cell(got_all, shape.required, cells)
 
 
 def progress_many(
@@ -319,14 +336,16 @@ def progress_many(
     done = done_counts(users, ids, last)
     notes = summaries(users, ids)
     memo: dict = {}
+    nothing: dict[str, int] = {}
+    no_summaries: tuple[set, set] = (set(), set())
     wanted = pairs if pairs is not None else [(u, c) for u in users for c in ids]
     out: dict[tuple[int, int], Cell] = {}
     for user_id, curriculum_id in wanted:
         shape = shape_of[curriculum_id]
-        mine = done.get((user_id, curriculum_id), {})
-        if shape.curriculum.completion_rule == Curriculum.CompletionRule.CORE_PRACTITIONER_SUMMARY:
-            tiers, topics = notes.get(user_id, (set(), set()))
+        mine = done.get((user_id, curriculum_id), nothing)
+        if shape.by_steps:
+            tiers, topics = notes.get(user_id, no_summaries)
             out[(user_id, curriculum_id)] = _by_steps(shape, mine, tiers, topics, memo)
         else:
-            out[(user_id, curriculum_id)] = _by_count(shape, mine)
+            out[(user_id, curriculum_id)] = _by_count(shape, mine, memo)
     return out

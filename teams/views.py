@@ -59,9 +59,12 @@ def team_list(request: HttpRequest) -> HttpResponse:
 
 def _heatmaps(board: selectors.Dashboard) -> list[dict]:
     """One heatmap per curriculum: the people shown × its tiers that require something."""
+    shown: dict[int, list[selectors.Row]] = {c.id: [] for c in board.curricula}
+    for r in board.rows:
+        shown[r.assignment.curriculum_id].append(r)
     out = []
     for curriculum in board.curricula:
-        rows = [r for r in board.rows if r.curriculum.pk == curriculum.pk]
+        rows = shown[curriculum.id]
         if not rows:
             continue
         # Every person's cell lists the same tiers in the same order (one Shape per curriculum).
@@ -69,9 +72,10 @@ def _heatmaps(board: selectors.Dashboard) -> list[dict]:
         columns = [
             t.tier.label if t.tier else "Other" for t in (rows[0].cell.tiers[i] for i in keep)
         ]
-        grid = [
-            (r.name, [(r.cell.tiers[i].done, r.cell.tiers[i].total) for i in keep]) for r in rows
-        ]
+        grid = []
+        for r in rows:
+            tiers = r.cell.tiers
+            grid.append((r.name, [(tiers[i].done, tiers[i].total) for i in keep]))
         if columns:
             title = f"{curriculum.title}: share of each tier done, per person"
             out.append(

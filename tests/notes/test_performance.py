@@ -88,7 +88,9 @@ def test_entry_page_and_note_pages_are_constant(
 def test_htmx_writes_are_constant(client, owner, world, django_assert_max_num_queries):
     _, entries = world
     client.force_login(owner)
-    with django_assert_max_num_queries(14):
+    # 14 for the change itself, and 6 to recount the person's tallies in the curricula that
+    # list the entry (lock, delete, count, insert; delete and insert the weeks).
+    with django_assert_max_num_queries(20):
         response = client.post(
             f"/entries/{entries[1].pk}/status",
             {"status": "done", "context": "curriculum"},

@@ -1,7 +1,7 @@
 """The dashboard's last status change and weekly chart equal a plain count of the progress rows.
 
-They are computed set-based (teams.progress.done_counts, teams.selectors.weekly_done); any
-faster way of computing them must keep these tests passing on SQLite and PostgreSQL.
+They are read from notes' tallies (teams.progress.done_counts, teams.selectors.weekly_done);
+whatever keeps those tallies must keep these tests passing on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -42,11 +42,12 @@ def build(rng: random.Random):
 
 
 def naive(people, curricula):
-    """(user, curriculum) → latest change, and Monday → things done, straight from the rows."""
+    """(user, curriculum) → latest change, and Monday → entries done, straight from the rows: a
+    paper listed twice counts twice, as it does in the dashboard's done columns."""
     active = list(Entry.objects.active().filter(curriculum__in=curricula))
     rows = list(Progress.objects.filter(user__in=people))
     last: dict = {}
-    counted: set[int] = set()
+    weeks: Counter = Counter()
     for p in rows:
         for e in active:
             if (e.resource_id and p.resource_id == e.resource_id) or (
@@ -56,12 +57,8 @@ def naive(people, curricula):
                 if key not in last or last[key] < p.updated_at:
                     last[key] = p.updated_at
                 if p.status == "done" and p.finished_at is not None:
-                    counted.add(p.pk)
-    weeks: Counter = Counter()
-    for p in rows:
-        if p.pk in counted:
-            day = timezone.localtime(p.finished_at).date()
-            weeks[day - dt.timedelta(days=day.weekday())] += 1
+                    day = timezone.localtime(p.finished_at).date()
+                    weeks[day - dt.timedelta(days=day.weekday())] += 1
     return last, weeks
 
 

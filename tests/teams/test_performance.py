@@ -8,6 +8,7 @@ import random
 import pytest
 from django.utils import timezone
 
+from notes import tallies
 from notes.models import Activity, Note, Progress
 from teams.models import Assignment, Membership, Team
 from tests import factories
@@ -90,6 +91,8 @@ def world(request, manager):
                 )
                 for e in picked[:5]
             )
+    tallies.refresh()  # bulk_create sends no signals
+    assert tallies.drift() == {"ProgressTally": 0, "WeekTally": 0}
     return team, people
 
 

@@ -1,0 +1,290 @@
+"""Tallies: the counts managers' pages read, kept in step with every change they count.
+
+A team's dashboard needs, per person × curriculum, the active entries done in each tier and
+role, when a status last changed, and how many entries were finished each week. Counted from
+the rows, that is a join over every progress row of the team on each view (~100,000 rows, most
+of the page's time in bench/dashboard.py); ProgressTally (a line per person and curriculum) and
+WeekTally hold the result instead.
+
+They are derived data, recounted (never incremented) for just the part a change touches:
+- a Progress saved or deleted: that person, in the curricula that list what it points at;
+- an Entry created, moved (curriculum, tier, role), relinked, retired or deleted: the people
+  with progress on it, in its curricula; a Tier deleted: its curriculum;
+- writes that bypass model signals (the importer's bulk SQL) send
+  curricula.signals.entries_changed, and bulk loaders (benchmarks, fixtures) call refresh().
+`manage.py tallies --check` and a nightly task compare them with a fresh count and repair any
+difference, so a write path missed here shows up in the logs instead of on a dashboard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, DateField, F, Max, Q, QuerySet
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from curricula.models import Entry, Tier
+from notes.models import Progress, ProgressTally, Status, WeekTally
+
+log = logging.getLogger(__name__)
+
+# Ids, a values() queryset of ids (run as a subquery), or None for "all".
+Scope = Iterable[int] | QuerySet | None
+
+# What an entry's tallies depend on; other edits (title, why, position) leave them alone.
+ENTRY_FIELDS = ("curriculum_id", "tier_id", "role", "resource_id", "retired_in_id")
+
+
+def _joined(users: Scope, curricula: Scope, **progress: Any) -> list[tuple[str, QuerySet]]:
+    """Active entries joined to progress rows as notes.selectors reads them: on the resource
+    when the entry has one (a paper counts wherever it is listed), else on the entry itself.
+
+    All conditions on the progress side go in one filter() so they share one join."""
+    halves = []
+    for via, own in (("resource__progress", {}), ("progress", {"resource__isnull": True})):
+        where: dict[str, Any] = {f"{via}__isnull": False, **own}
+        where.update({f"{via}__{lookup}": value for lookup, value in progress.items()})
+        if users is not None:
+            where[f"{via}__user_id__in"] = users
+        if curricula is not None:
+            where["curriculum_id__in"] = curricula
+        halves.append(
+            (via, Entry.objects.active().filter(**where).annotate(person=F(f"{via}__user_id")))
+        )
+    return halves
+
+
+def _union(parts: list[QuerySet]) -> tuple[str, tuple]:
+    sql, params = parts[0].union(parts[1], all=True).query.sql_with_params()
+    return sql, tuple(params)
+
+
+def tier_rows_sql(users: Scope = None, curricula: Scope = None) -> tuple[str, tuple]:
+    """SELECT user, curriculum, tier, role, done, latest change: a fresh count."""
+    parts = [
+        qs.values("person", "curriculum_id", "tier_id", "role")
+        .annotate(
+            done=Count("id", filter=Q(**{f"{via}__status": Status.DONE})),
+            changed=Max(f"{via}__updated_at"),
+        )
+        .order_by()
+        for via, qs in _joined(users, curricula)
+    ]
+    sql, params = _union(parts)
+    return (
+        "SELECT person, curriculum_id, tier_id, role, SUM(done), MAX(changed) "  # noqa: S608
+        f"FROM ({sql}) AS counted GROUP BY person, curriculum_id, tier_id, role",
+        params,
+    )
+
+
+def week_rows_sql(users: Scope = None, curricula: Scope = None) -> tuple[str, tuple]:
+    """SELECT user, curriculum, week (Monday, in the site's time zone), entries finished."""
+    parts = [
+        qs.annotate(week=TruncWeek(f"{via}__finished_at", output_field=DateField()))
+        .values("person", "curriculum_id", "week")
+        .annotate(done=Count("id"))
+        .order_by()
+        for via, qs in _joined(users, curricula, status=Status.DONE, finished_at__isnull=False)
+    ]
+    sql, params = _union(parts)
+    return (
+        "SELECT person, curriculum_id, week, SUM(done) "  # noqa: S608
+        f"FROM ({sql}) AS counted GROUP BY person, curriculum_id, week",
+        params,
+    )
+
+
+def group_key(tier_id: int | None, role: str) -> str:
+    """How ProgressTally.done names a (tier, role) group: JSON keys are strings."""
+    return f"{tier_id or ''}:{role}"
+
+
+def _ids(scope: Scope) -> Any:
+    if scope is None or isinstance(scope, QuerySet):
+        return scope
+    return sorted(set(scope))
+
+
+def _fresh(users: Scope, curricula: Scope) -> dict[tuple[int, int], tuple[dict, Any]]:
+    """(user, curriculum) → (done per group, latest change), counted from the rows."""
+    out: dict[tuple[int, int], tuple[dict, Any]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(*tier_rows_sql(users, curricula))
+        for user_id, curriculum_id, tier_id, role, done, changed in cursor.fetchall():
+            counts, latest = out.get((user_id, curriculum_id), ({}, None))
+            if done:
+                counts[group_key(tier_id, role)] = int(done)
+            changed = _moment(changed)
+            if latest is None or (changed is not None and changed > latest):
+                latest = changed
+            out[(user_id, curriculum_id)] = (counts, latest)
+    return out
+
+
+def refresh(*, users: Scope = None, curricula: Scope = None) -> None:
+    """Recount the tallies of these people (everyone when None) in these curricula (all when
+    None), in the caller's transaction when there is one."""
+    users, curricula = _ids(users), _ids(curricula)
+    if users == [] or curricula == []:
+        return
+    scope: dict[str, Any] = {}
+    if users is not None:
+        scope["user_id__in"] = users
+    if curricula is not None:
+        scope["curriculum_id__in"] = curricula
+    quote = connection.ops.quote_name
+    # No savepoint: a failure here fails the caller's write with it, which is what we want.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        _lock(cursor)
+        ProgressTally.objects.filter(**scope).delete()
+        ProgressTally.objects.bulk_create(
+            [
+                ProgressTally(user_id=u, curriculum_id=c, done=counts, changed_at=changed)
+                for (u, c), (counts, changed) in _fresh(users, curricula).items()
+            ],
+            batch_size=1000,
+        )
+        WeekTally.objects.filter(**scope).delete()
+        sql, params = week_rows_sql(users, curricula)
+        columns = ", ".join(quote(c) for c in ("user_id", "curriculum_id", "week", "done"))
+        cursor.execute(f"INSERT INTO {quote(WeekTally._meta.db_table)} ({columns}) {sql}", params)
+
+
+def _lock(cursor: Any) -> None:
+    """One recount at a time: two of the same person could otherwise interleave their delete
+    and insert. Each takes milliseconds; readers are not blocked. SQLite has a single writer."""
+    if connection.vendor == "postgresql":
+        tables = ", ".join(
+            connection.ops.quote_name(m._meta.db_table) for m in (ProgressTally, WeekTally)
+        )
+        cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
+
+
+# --- Checking ---------------------------------------------------------------------------------
+
+
+def _moment(value: Any) -> Any:
+    """A timestamp from a raw cursor (SQLite hands back text) as an aware datetime."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, dt.UTC)
+    return value
+
+
+def _day(value: Any) -> dt.date:
+    """A week from a raw cursor: text on SQLite, a timestamp on PostgreSQL."""
+    if isinstance(value, str):
+        return parse_date(value[:10])  # type: ignore[return-value]
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def drift() -> dict[str, int]:
+    """Lines of each tally that differ from a fresh count (all zero when in step)."""
+    fresh = _fresh(None, None)
+    stored = {
+        (u, c): (done, changed)
+        for u, c, done, changed in ProgressTally.objects.values_list(
+            "user_id", "curriculum_id", "done", "changed_at"
+        )
+    }
+    keys = fresh.keys() | stored.keys()
+    with connection.cursor() as cursor:
+        cursor.execute(*week_rows_sql())
+        weeks = {(u, c, _day(w), int(n)) for u, c, w, n in cursor.fetchall()}
+    kept = list(WeekTally.objects.values_list("user_id", "curriculum_id", "week", "done"))
+    return {
+        "ProgressTally": sum(fresh.get(k) != stored.get(k) for k in keys),
+        "WeekTally": len(weeks.symmetric_difference(kept)) + len(kept) - len(set(kept)),
+    }
+
+
+def repair() -> dict[str, int]:
+    """Recount everything when anything drifted; returns what drifted."""
+    found = drift()
+    if any(found.values()):
+        log.warning("Tallies had drifted from the progress rows (%s); recounted.", found)
+        refresh()
+    return found
+
+
+# --- Keeping in step (connected in notes.apps) ------------------------------------------------
+
+
+def _direct(origin: Any, model: type) -> bool:
+    """A delete started on this model, not cascaded from a person or curriculum (whose tallies
+    go with them) or from an entry (which recounts its own)."""
+    if origin is None:
+        return True
+    if isinstance(origin, QuerySet):
+        return origin.model is model
+    return isinstance(origin, model)
+
+
+def _people_on(resource_ids: Iterable[int | None], entry_id: int | None) -> QuerySet:
+    return Progress.objects.filter(
+        Q(resource_id__in=[r for r in resource_ids if r]) | Q(entry_id=entry_id)
+    ).values("user_id")
+
+
+def progress_saved(sender: Any, instance: Progress, raw: bool = False, **kwargs: Any) -> None:
+    if raw:
+        return
+    target = (
+        {"resource_id": instance.resource_id} if instance.resource_id else {"pk": instance.entry_id}
+    )
+    refresh(
+        users=[instance.user_id], curricula=Entry.objects.filter(**target).values("curriculum_id")
+    )
+
+
+def progress_deleted(sender: Any, instance: Progress, origin: Any = None, **kwargs: Any) -> None:
+    if _direct(origin, Progress):
+        progress_saved(sender, instance)
+
+
+def entry_before_save(sender: Any, instance: Entry, raw: bool = False, **kwargs: Any) -> None:
+    """Remember what the tallies counted this entry as, to recount only on a real change."""
+    fields = kwargs.get("update_fields")
+    relevant = fields is None or bool(
+        {f.removesuffix("_id") for f in fields} & {f.removesuffix("_id") for f in ENTRY_FIELDS}
+    )
+    before = None
+    if not raw and instance.pk is not None and relevant:
+        before = Entry.objects.filter(pk=instance.pk).values_list(*ENTRY_FIELDS).first()
+    instance._tally_before = (relevant, before)  # type: ignore[attr-defined]
+
+
+def entry_saved(sender: Any, instance: Entry, raw: bool = False, **kwargs: Any) -> None:
+    relevant, before = getattr(instance, "_tally_before", (True, None))
+    now = tuple(getattr(instance, f) for f in ENTRY_FIELDS)
+    if raw or not relevant or before == now:
+        return
+    old = dict(zip(ENTRY_FIELDS, before or now, strict=True))
+    refresh(
+        users=_people_on({old["resource_id"], instance.resource_id}, instance.pk),
+        curricula={old["curriculum_id"], instance.curriculum_id},
+    )
+
+
+def entry_deleted(sender: Any, instance: Entry, origin: Any = None, **kwargs: Any) -> None:
+    # Its link-less progress went first (cascade), so everyone in the curriculum is recounted.
+    if _direct(origin, Entry):
+        refresh(curricula=[instance.curriculum_id])
+
+
+def tier_deleted(sender: Any, instance: Tier, origin: Any = None, **kwargs: Any) -> None:
+    # Its entries now have no tier; their lines under it went with it (cascade).
+    if _direct(origin, Tier):
+        refresh(curricula=[instance.curriculum_id])
+
+
+def entries_changed(sender: Any, curriculum_ids: Iterable[int], **kwargs: Any) -> None:
+    refresh(curricula=curriculum_ids)
