@@ -126,6 +126,10 @@ else:
 CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost//"
 if not REDIS_URL:
     _queue_dir = VAR_DIR / "celery" / "queue"
+    # The folders must exist before anything queues a task: an import run from the command
+    # line queues link checks without `make run` having created them.
+    for _folder in (_queue_dir, VAR_DIR / "celery" / "control"):
+        _folder.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
@@ -161,6 +165,13 @@ CELERY_BEAT_SCHEDULE: dict = {
 CELERY_BEAT_SCHEDULE["teams-weekly-digests"] = {
     "task": "teams.tasks.send_weekly_digests",
     "schedule": crontab(day_of_week="mon", hour=7, minute=0),
+}
+
+# Reading (notes/tasks.py): the managers' tallies are kept in step on every write; this nightly
+# check recounts them if something bypassed that (and logs a warning).
+CELERY_BEAT_SCHEDULE["notes-repair-tallies"] = {
+    "task": "notes.tasks.repair_tallies",
+    "schedule": crontab(hour=3, minute=30),
 }
 
 # --- Auth -----------------------------------------------------------------------
