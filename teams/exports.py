@@ -69,14 +69,15 @@ def dashboard_rows(rows: Iterable[Any]) -> Iterable[list[Any]]:
 MEMBER_HEADER = ["curriculum", "tier", "topic", "entry", "role", "status", "finished_at"]
 
 
-def member_rows(entries: Iterable[tuple[Any, str, Any]]) -> Iterable[list[Any]]:
-    for entry, status, finished in entries:
+def member_rows(entries: Iterable[Any]) -> Iterable[list[Any]]:
+    """From selectors.member_entries' lines."""
+    for e in entries:
         yield [
-            entry.curriculum.title,
-            entry.tier.label if entry.tier_id else "",
-            entry.topic.title if entry.topic_id else "",
-            entry.title,
-            entry.role,
-            status,
-            finished.isoformat(timespec="minutes") if finished else "",
+            e.curriculum,
+            e.tier,
+            e.topic,
+            e.title,
+            e.role,
+            e.status,
+            e.finished.isoformat(timespec="minutes") if e.finished else "",
         ]
