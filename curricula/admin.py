@@ -111,6 +111,10 @@ class RevisionAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # Revisions are the history of a curriculum: what each import retired points at them.
+        return False
+
 
 @admin.register(Tier)
 class TierAdmin(admin.ModelAdmin):

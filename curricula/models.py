@@ -86,8 +86,9 @@ class Tier(models.Model):
     )
     optional = models.BooleanField(default=False)
     position = models.PositiveIntegerField(default=0)
+    # RESTRICT: deleting the revision alone would quietly bring its retired rows back.
     retired_in = models.ForeignKey(
-        Revision, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Revision, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
 
     class Meta:
@@ -116,8 +117,9 @@ class Topic(models.Model):
     title = models.CharField(max_length=255)
     description = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0)
+    # RESTRICT: deleting the revision alone would quietly bring its retired rows back.
     retired_in = models.ForeignKey(
-        Revision, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Revision, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
 
     class Meta:
@@ -276,7 +278,9 @@ class Entry(models.Model):
         Revision,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # RESTRICT: deleting the revision alone would quietly bring its retired entries back
+        # (a curriculum's deletion still takes both).
+        on_delete=models.RESTRICT,
         related_name="+",
         help_text="Entries are retired, never deleted, so nobody's progress or notes are lost.",
     )

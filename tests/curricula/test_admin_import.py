@@ -233,3 +233,15 @@ def test_export_access_and_methods(client, admin_user, member, elicit):
     assert client.post(export_url(elicit, "markdown")).status_code == 405
     missing = f"/admin/curricula/curriculum/{elicit.pk + 999}/export/"
     assert client.get(missing).status_code == 404
+
+
+def test_a_revision_cannot_be_deleted_from_admin(client, admin_user):
+    """Revisions are history: the entries an import retired point at theirs."""
+    client.force_login(admin_user)
+    curriculum = factories.make_curriculum()
+    revision = Revision.objects.create(curriculum=curriculum, number=1, sha256="x", source_text="")
+    response = client.get(f"/admin/curricula/revision/{revision.pk}/delete/")
+    assert response.status_code == 403
+    response = client.post(f"/admin/curricula/revision/{revision.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert Revision.objects.filter(pk=revision.pk).exists()
