@@ -121,7 +121,7 @@ def _fresh(users: Scope, curricula: Scope) -> dict[tuple[int, int], tuple[dict, 
             counts, latest = out.get((user_id, curriculum_id), ({}, None))
             if done:
                 counts[group_key(tier_id, role)] = int(done)
-            changed = _moment(changed)
+            changed = aware(changed)
             if latest is None or (changed is not None and changed > latest):
                 latest = changed
             out[(user_id, curriculum_id)] = (counts, latest)
@@ -170,7 +170,7 @@ def _lock(cursor: Any) -> None:
 # --- Checking ---------------------------------------------------------------------------------
 
 
-def _moment(value: Any) -> Any:
+def aware(value: Any) -> Any:
     """A timestamp from a raw cursor (SQLite hands back text) as an aware datetime."""
     if isinstance(value, str):
         value = parse_datetime(value)

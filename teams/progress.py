@@ -13,7 +13,6 @@ notes.selectors computes one person at a time from every entry; a team of 200 wo
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Iterable
@@ -23,12 +22,11 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from curricula.models import Curriculum, Entry, Tier
 from notes import rules, tallies
 from notes.models import Note, ProgressTally, Status
+from notes.tallies import aware
 
 CORE, PRACTITIONER, OPTIONAL = Entry.Role.CORE, Entry.Role.PRACTITIONER, Entry.Role.OPTIONAL
 
@@ -186,15 +184,6 @@ def done_counts(
         if last is not None and changed is not None:
             last[(user_id, curriculum_id)] = aware(changed)
     return out
-
-
-def aware(value: Any) -> Any:
-    """A timestamp from a raw cursor: SQLite hands back text, PostgreSQL a datetime."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    if value is not None and timezone.is_naive(value):
-        value = timezone.make_aware(value, dt.UTC)
-    return value
 
 
 def raw_rows(qs: Any) -> list[tuple]:

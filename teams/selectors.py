@@ -16,9 +16,10 @@ from django.utils import timezone
 from curricula.models import Curriculum, Entry
 from notes import selectors as notes_selectors
 from notes.models import Activity, Note, Progress, Status, WeekTally
+from notes.tallies import aware
 from teams.access import team_assignments
 from teams.models import Assignment, Membership, Team
-from teams.progress import Cell, aware, progress_many, raw_rows
+from teams.progress import Cell, progress_many, raw_rows
 
 
 class State:

@@ -38,6 +38,8 @@ def _isolated_var_dir(settings, tmp_path):
     Each test gets its own in-memory cache, so rate-limit counters and held uploads never
     carry over between tests or runs (the file cache and Redis would keep them).
     """
+    # A deliberately weak, fast hasher: the real one costs ~0.5 s per user made on this machine.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.VAR_DIR = tmp_path / "var"
     settings.VAR_DIR.mkdir()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
