@@ -170,7 +170,7 @@ def shapes(curricula: Iterable[Curriculum]) -> dict[int, Shape]:
 
 
 def done_counts(
-    user_ids: list[int], curriculum_ids: list[int], last: dict | None = None
+    user_ids: Any, curriculum_ids: list[int], last: dict | None = None
 ) -> dict[tuple[int, int], dict[str, int]]:
     """(user, curriculum) → tally key of each (tier, role) → active entries done, read from
     notes' ProgressTally (a line per person and curriculum, kept in step with progress and
@@ -212,7 +212,7 @@ def raw_rows(qs: Any) -> list[tuple]:
         return cursor.fetchall()
 
 
-def summaries(user_ids: list[int], curriculum_ids: list[int]) -> dict[int, tuple[set, set]]:
+def summaries(user_ids: Any, curriculum_ids: list[int]) -> dict[int, tuple[set, set]]:
     """user → (tiers summarised, topics summarised): the summary step of the first rule."""
     out: dict[int, tuple[set, set]] = defaultdict(lambda: (set(), set()))
     rows = (
@@ -314,16 +314,20 @@ def progress_many(
     *,
     pairs: Any = None,
     last: dict | None = None,
+    who: Any = None,
 ) -> dict[tuple[int, int], Cell]:
     """(user, curriculum) → Cell for every pair (or only `pairs`), in four queries; `last`
-    (when given) is filled with each pair's latest status change (see done_counts)."""
+    (when given) is filled with each pair's latest status change (see done_counts). `who`, a
+    values("user_id") query naming the same people, stands in for the ids in SQL: a team's
+    200 ids as parameters cost more to send than the subquery costs to run."""
     users = sorted(set(user_ids))
     shape_of = shapes(curricula)
     ids = list(shape_of)
     if not users or not ids:
         return {}
-    done = done_counts(users, ids, last)
-    notes = summaries(users, ids)
+    scope = users if who is None else who
+    done = done_counts(scope, ids, last)
+    notes = summaries(scope, ids)
     memo: dict = {}
     nothing: dict[str, int] = {}
     no_summaries: tuple[set, set] = (set(), set())

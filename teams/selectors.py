@@ -201,7 +201,7 @@ def _effective(
 
 
 def notes_written(
-    user_ids: list[int], curriculum_ids: list[int]
+    user_ids: Any, curriculum_ids: list[int]
 ) -> tuple[dict[tuple[int, int], int], dict[tuple[int, int], Any]]:
     """(user, curriculum) → notes written, and → when one was last saved."""
     rows = (
@@ -230,7 +230,7 @@ def latest(*maps: dict) -> dict:
 
 
 def weekly_done(
-    user_ids: list[int], curriculum_ids: list[int], since: dt.date
+    user_ids: Any, curriculum_ids: list[int], since: dt.date
 ) -> list[tuple[dt.date, int]]:
     """Cumulative entries done per week from `since` to this week, for these people in these
     curricula (a paper listed by two of them counts in both, as on the dashboard); read from
@@ -276,9 +276,10 @@ def dashboard(team: Team, filters: Filters | None = None) -> Dashboard:
     curricula = sorted({a.curriculum for a in assignments}, key=lambda c: c.title)
     curriculum_ids = [c.pk for c in curricula]
     users = sorted(member_ids)
+    who = Membership.objects.filter(team=team, role=Membership.Role.MEMBER).values("user_id")
     changed: dict[tuple[int, int], Any] = {}
-    cells = progress_many(users, curricula, pairs=sorted(effective), last=changed)
-    notes, saved = notes_written(users, curriculum_ids) if effective else ({}, {})
+    cells = progress_many(users, curricula, pairs=sorted(effective), last=changed, who=who)
+    notes, saved = notes_written(who, curriculum_ids) if effective else ({}, {})
     activity = latest(changed, saved)
     by_id = {u.pk: u for u in members}
     today = timezone.localdate(now)
@@ -309,7 +310,7 @@ def dashboard(team: Team, filters: Filters | None = None) -> Dashboard:
     shown = [r for r in rows if filters.keep(r)]
     shown.sort(key=SORTS[filters.sort], reverse=filters.descending)
     since = min((a.start_date for a in assignments), default=timezone.localdate(now))
-    weekly = weekly_done(users, curriculum_ids, since) if effective else []
+    weekly = weekly_done(who, curriculum_ids, since) if effective else []
     return Dashboard(team, shown, rows, curricula, members, assignments, counts, weekly)
 
 
