@@ -327,7 +327,9 @@ def progress_many(
         return {}
     scope = users if who is None else who
     done = done_counts(scope, ids, last)
-    notes = summaries(scope, ids)
+    # Only the summary rule reads summaries.
+    stepped = [pk for pk, shape in shape_of.items() if shape.by_steps]
+    notes = summaries(scope, stepped) if stepped else {}
     memo: dict = {}
     nothing: dict[str, int] = {}
     no_summaries: tuple[set, set] = (set(), set())
