@@ -18,7 +18,7 @@ import random
 import sys
 import time
 
-from harness import measure, profile, settle, setup_django, throwaway_database
+from harness import profile, report, settle, setup_django, throwaway_database
 
 setup_django()
 
@@ -217,16 +217,7 @@ def main() -> int:
         if os.environ.get("BENCH_PROFILE"):
             profile(client, os.environ["BENCH_PROFILE"])
             return 0
-        results = {}
-        print(f"{'page':34} {'median ms':>10} {'queries':>8}")
-        for label, url in pages:
-            median, queries = measure(client, url, REPEAT)
-            results[label] = median
-            print(f"{label:34} {median:10.1f} {queries:8d}")
-        target = results["dashboard"]
-        verdict = "OK" if target <= TARGET_MS else "OVER TARGET"
-        print(f"Target: dashboard <= {TARGET_MS:.0f} ms median: {target:.1f} ms {verdict}")
-        return 0 if target <= TARGET_MS else 1
+        return report(client, pages, REPEAT, target="dashboard", limit_ms=TARGET_MS)
 
 
 if __name__ == "__main__":

@@ -88,6 +88,23 @@ def measure(client: Any, url: str, repeat: int) -> tuple[float, int]:
     return statistics.median(times), count[0]
 
 
+def report(
+    client: Any, pages: list[tuple[str, str]], repeat: int, *, target: str, limit_ms: float
+) -> int:
+    """Time every (label, url), print a table, and judge the page labelled `target` against
+    `limit_ms`; returns the exit status (1 when over)."""
+    width = max(len(label) for label, _ in pages) + 2
+    results = {}
+    print(f"{'page':{width}} {'median ms':>10} {'queries':>8}")
+    for label, url in pages:
+        median, queries = measure(client, url, repeat)
+        results[label] = median
+        print(f"{label:{width}} {median:10.1f} {queries:8d}")
+    verdict = "OK" if results[target] <= limit_ms else "OVER TARGET"
+    print(f"Target: {target} <= {limit_ms:.0f} ms median: {results[target]:.1f} ms {verdict}")
+    return 0 if results[target] <= limit_ms else 1
+
+
 def profile(client: Any, url: str, rounds: int = 5) -> None:
     """BENCH_PROFILE=URL: where one page's time goes, instead of the timings."""
     import cProfile

@@ -98,6 +98,10 @@ class Shape:
         """Required entries in all, for the counting rules."""
         return sum(total for _, _, total in self.counted)
 
+    def cell(self, tier_id: int | None, done: int, total: int) -> TierCell:
+        tier = self.tier_by_id.get(tier_id) if tier_id else None
+        return TierCell(tier, done, total, tier_id in self.optional_tiers)
+
     def is_optional(self, tier_id: int | None, role: str) -> bool:
         return role == OPTIONAL or tier_id in self.optional_tiers
 
@@ -272,12 +276,7 @@ def _by_steps(shape: Shape, done: dict[str, int], tiers: set, topics: set, memo:
                 summary_tiers={tier_id} & tiers,
                 summary_topics=summarised,
             ).tiers[tier_id]
-            result = memo[key] = TierCell(
-                shape.tier_by_id.get(tier_id) if tier_id else None,
-                progress.done,
-                progress.total,
-                tier_id in shape.optional_tiers,
-            )
+            result = memo[key] = shape.cell(tier_id, progress.done, progress.total)
         cells.append(result)
         got += result.done
         needed += result.total
@@ -297,12 +296,7 @@ def _by_count(shape: Shape, done: dict[str, int], memo: dict) -> Cell:
         # Cells are read-only: people at the same count in a tier share one.
         cell = memo.get((shape.id, tier_id, got))
         if cell is None:
-            cell = memo[(shape.id, tier_id, got)] = TierCell(
-                shape.tier_by_id.get(tier_id) if tier_id else None,
-                got,
-                total,
-                tier_id in shape.optional_tiers,
-            )
+            cell = memo[(shape.id, tier_id, got)] = shape.cell(tier_id, got, total)
         cells.append(cell)
         got_all += got
     return Cell(got_all, shape.required, cells)
