@@ -34,7 +34,7 @@ def throwaway_database() -> Iterator[bool]:
     BENCH_KEEP=1 keeps it for a later BENCH_REUSE=1 run (when profiling).
     """
     from django.conf import settings
-    from django.db import connection
+    from django.db import OperationalError, connection
 
     # Not setup_test_environment(): its template instrumentation would slow every render.
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
@@ -45,7 +45,13 @@ def throwaway_database() -> Iterator[bool]:
     if reuse:
         connection.close()
         connection.settings_dict["NAME"] = connection.creation._get_test_db_name()
-    else:
+        try:
+            connection.ensure_connection()
+        except OperationalError:
+            print("BENCH_REUSE: no kept database yet; building one.", file=sys.stderr)
+            connection.settings_dict["NAME"] = old_name
+            reuse = False
+    if not reuse:
         connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         yield reuse
