@@ -11,13 +11,15 @@ class NotesConfig(AppConfig):
         from curricula import signals as curricula_signals
         from curricula.models import Entry, Tier
         from notes import tallies
-        from notes.models import Progress
+        from notes.models import Note, Progress
 
         # The tallies managers' pages read follow every write they count (notes/tallies.py).
         post_save.connect(tallies.progress_saved, sender=Progress, dispatch_uid="tally-progress")
         post_delete.connect(
             tallies.progress_deleted, sender=Progress, dispatch_uid="tally-progress"
         )
+        post_save.connect(tallies.note_saved, sender=Note, dispatch_uid="tally-note")
+        post_delete.connect(tallies.note_deleted, sender=Note, dispatch_uid="tally-note")
         pre_save.connect(tallies.entry_before_save, sender=Entry, dispatch_uid="tally-entry")
         post_save.connect(tallies.entry_saved, sender=Entry, dispatch_uid="tally-entry")
         post_delete.connect(tallies.entry_deleted, sender=Entry, dispatch_uid="tally-entry")

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from curricula.models import Curriculum, Entry, Resource, Tier, Topic
+from notes.fields import TextJSONField
 
 
 class Status(models.TextChoices):
@@ -258,15 +259,21 @@ class Activity(models.Model):
 
 
 class ProgressTally(models.Model):
-    """Derived: one person's done entries in one curriculum, per tier and role, and when they
-    last changed a status there. notes.tallies keeps it in step with Progress and Entry so that
-    a team's dashboard reads a line per person and curriculum instead of every progress row."""
+    """Derived: one person's done entries in one curriculum, per tier and role, when they last
+    changed a status there, and the notes they wrote in it. notes.tallies keeps it in step with
+    Progress, Entry and Note so that a team's dashboard reads a line per person and curriculum
+    instead of every progress row and note."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     curriculum = models.ForeignKey(Curriculum, on_delete=models.CASCADE, related_name="+")
     # "<tier id, or empty for none>:<role>" → active entries done (notes.tallies.group_key).
-    done = models.JSONField(default=dict)
+    done = TextJSONField(default=dict)
     changed_at = models.DateTimeField(null=True)
+    # Notes with a body filed under this curriculum, and when the latest was saved.
+    notes = models.PositiveIntegerField(default=0)
+    noted_at = models.DateTimeField(null=True)
+    # Ids of the tiers and topics summarised: {"tiers": [...], "topics": [...]}, or {}.
+    summaries = TextJSONField(default=dict)
 
     class Meta:
         constraints = [
@@ -279,7 +286,7 @@ class ProgressTally(models.Model):
 
 class WeekTally(models.Model):
     """Derived: entries of one curriculum that one person finished in the week starting on
-    `week` (a Monday), for the cumulative charts; kept by notes.tallies like TierTally."""
+    `week` (a Monday), for the cumulative charts; kept by notes.tallies like ProgressTally."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     curriculum = models.ForeignKey(Curriculum, on_delete=models.CASCADE, related_name="+")

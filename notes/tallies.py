@@ -1,15 +1,17 @@
 """Tallies: the counts managers' pages read, kept in step with every change they count.
 
 A team's dashboard needs, per person × curriculum, the active entries done in each tier and
-role, when a status last changed, and how many entries were finished each week. Counted from
-the rows, that is a join over every progress row of the team on each view (~100,000 rows, most
-of the page's time in bench/dashboard.py); ProgressTally (a line per person and curriculum) and
-WeekTally hold the result instead.
+role, when a status last changed, the notes written and the tiers summarised, and how many
+entries were finished each week. Counted from the rows, that is a join over every progress row
+and note of the team on each view (~100,000 rows, most of the page's time in
+bench/dashboard.py); ProgressTally (a line per person and curriculum) and WeekTally hold the
+result instead.
 
 They are derived data, recounted (never incremented) for just the part a change touches:
 - a Progress saved or deleted: that person, in the curricula that list what it points at;
 - an Entry created, moved (curriculum, tier, role), relinked, retired or deleted: the people
   with progress on it, in its curricula; a Tier deleted: its curriculum;
+- a Note saved, or deleted other than with its writer or curriculum: that person there;
 - writes that bypass model signals (the importer's bulk SQL) send
   curricula.signals.entries_changed, and bulk loaders (benchmarks, fixtures) call refresh().
 `manage.py tallies --check` and a nightly task compare them with a fresh count and repair any
@@ -23,14 +25,15 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Count, DateField, F, Max, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from curricula.models import Entry, Tier
-from notes.models import Progress, ProgressTally, Status, WeekTally
+from curricula.models import Curriculum, Entry, Tier
+from notes.models import Note, Progress, ProgressTally, Status, WeekTally
 
 log = logging.getLogger(__name__)
 
@@ -112,20 +115,61 @@ def _ids(scope: Scope) -> Any:
     return sorted(set(scope))
 
 
-def _fresh(users: Scope, curricula: Scope) -> dict[tuple[int, int], tuple[dict, Any]]:
-    """(user, curriculum) → (done per group, latest change), counted from the rows."""
-    out: dict[tuple[int, int], tuple[dict, Any]] = {}
+# The fields of a ProgressTally line that the counting fills, in this order.
+LINE_FIELDS = ("done", "changed_at", "notes", "noted_at", "summaries")
+
+
+def _fresh(users: Scope, curricula: Scope) -> dict[tuple[int, int], tuple]:
+    """(user, curriculum) → the LINE_FIELDS of its ProgressTally line, counted from the rows."""
+    progress: dict[tuple[int, int], tuple[dict, Any]] = {}
     with connection.cursor() as cursor:
         cursor.execute(*tier_rows_sql(users, curricula))
         for user_id, curriculum_id, tier_id, role, done, changed in cursor.fetchall():
-            counts, latest = out.get((user_id, curriculum_id), ({}, None))
+            counts, latest = progress.get((user_id, curriculum_id), ({}, None))
             if done:
                 counts[group_key(tier_id, role)] = int(done)
             changed = aware(changed)
             if latest is None or (changed is not None and changed > latest):
                 latest = changed
-            out[(user_id, curriculum_id)] = (counts, latest)
-    return out
+            progress[(user_id, curriculum_id)] = (counts, latest)
+    noted = _noted(users, curricula)
+    nothing: tuple = ({}, None)
+    return {
+        key: (*progress.get(key, nothing), *noted.get(key, (0, None, {})))
+        for key in progress.keys() | noted.keys()
+    }
+
+
+def _noted(users: Scope, curricula: Scope) -> dict[tuple[int, int], tuple[int, Any, dict]]:
+    """(user, curriculum) → notes with a body, when the latest was saved, and the tiers and
+    topics summarised (the summary step of the first completion rule)."""
+    rows = Note.objects.exclude(body="").filter(curriculum__isnull=False)
+    if users is not None:
+        rows = rows.filter(user_id__in=users)
+    if curricula is not None:
+        rows = rows.filter(curriculum_id__in=curricula)
+    found: dict[tuple[int, int], list] = {}
+    for user_id, curriculum_id, tier_id, topic_id, saved in rows.values_list(
+        "user_id", "curriculum_id", "tier_id", "topic_id", "updated_at"
+    ).order_by():
+        line = found.setdefault((user_id, curriculum_id), [0, None, set(), set()])
+        line[0] += 1
+        if line[1] is None or saved > line[1]:
+            line[1] = saved
+        if tier_id:
+            line[2].add(tier_id)
+        if topic_id:
+            line[3].add(topic_id)
+    return {
+        key: (n, saved, summary(tiers, topics)) for key, (n, saved, tiers, topics) in found.items()
+    }
+
+
+def summary(tiers: Iterable[int], topics: Iterable[int]) -> dict[str, list[int]]:
+    """ProgressTally.summaries: sorted ids, and no key for an empty list, so that equal
+    summaries compare equal."""
+    out = {"tiers": sorted(tiers), "topics": sorted(topics)}
+    return {k: v for k, v in out.items() if v}
 
 
 def refresh(*, users: Scope = None, curricula: Scope = None) -> None:
@@ -146,8 +190,10 @@ def refresh(*, users: Scope = None, curricula: Scope = None) -> None:
         ProgressTally.objects.filter(**scope).delete()
         ProgressTally.objects.bulk_create(
             [
-                ProgressTally(user_id=u, curriculum_id=c, done=counts, changed_at=changed)
-                for (u, c), (counts, changed) in _fresh(users, curricula).items()
+                ProgressTally(
+                    user_id=u, curriculum_id=c, **dict(zip(LINE_FIELDS, line, strict=True))
+                )
+                for (u, c), line in _fresh(users, curricula).items()
             ],
             batch_size=1000,
         )
@@ -155,6 +201,29 @@ def refresh(*, users: Scope = None, curricula: Scope = None) -> None:
         sql, params = week_rows_sql(users, curricula)
         columns = ", ".join(quote(c) for c in ("user_id", "curriculum_id", "week", "done"))
         cursor.execute(f"INSERT INTO {quote(WeekTally._meta.db_table)} ({columns}) {sql}", params)
+
+
+def refresh_notes(user_id: int, curriculum_id: int) -> None:
+    """Recount one person's notes in one curriculum (what saving a note changes), leaving the
+    progress counts alone: three queries, where refresh() takes seven."""
+    key = (user_id, curriculum_id)
+    lines = ProgressTally.objects.filter(user_id=user_id, curriculum_id=curriculum_id)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        # Counted once the lock is ours, so the notes of a save that held it first are seen.
+        _lock(cursor)
+        n, saved, summarised = _noted([user_id], [curriculum_id]).get(key, (0, None, {}))
+        if lines.update(notes=n, noted_at=saved, summaries=summarised):
+            if not n:
+                # A line only there for notes goes with the last of them, as in a recount.
+                lines.filter(changed_at__isnull=True).delete()
+        elif n:
+            ProgressTally.objects.create(
+                user_id=user_id,
+                curriculum_id=curriculum_id,
+                notes=n,
+                noted_at=saved,
+                summaries=summarised,
+            )
 
 
 def _lock(cursor: Any) -> None:
@@ -190,9 +259,9 @@ def drift() -> dict[str, int]:
     """Lines of each tally that differ from a fresh count (all zero when in step)."""
     fresh = _fresh(None, None)
     stored = {
-        (u, c): (done, changed)
-        for u, c, done, changed in ProgressTally.objects.values_list(
-            "user_id", "curriculum_id", "done", "changed_at"
+        (u, c): tuple(line)
+        for u, c, *line in ProgressTally.objects.values_list(  # type: ignore[misc]
+            "user_id", "curriculum_id", *LINE_FIELDS
         )
     }
     keys = fresh.keys() | stored.keys()
@@ -248,6 +317,20 @@ def progress_saved(sender: Any, instance: Progress, raw: bool = False, **kwargs:
 def progress_deleted(sender: Any, instance: Progress, origin: Any = None, **kwargs: Any) -> None:
     if _direct(origin, Progress):
         progress_saved(sender, instance)
+
+
+def note_saved(sender: Any, instance: Note, raw: bool = False, **kwargs: Any) -> None:
+    if not raw and instance.curriculum_id is not None:
+        refresh_notes(instance.user_id, instance.curriculum_id)
+
+
+def note_deleted(sender: Any, instance: Note, origin: Any = None, **kwargs: Any) -> None:
+    # With its writer or its curriculum, the tally lines go too; any other cascade (a tier, a
+    # topic, an entry, a source deleted) leaves them to recount.
+    gone_with = get_user_model(), Curriculum
+    model = origin.model if isinstance(origin, QuerySet) else type(origin)
+    if not issubclass(model, gone_with):
+        note_saved(sender, instance)
 
 
 def entry_before_save(sender: Any, instance: Entry, raw: bool = False, **kwargs: Any) -> None:

@@ -13,19 +13,20 @@ notes.selectors computes one person at a time from every entry; a team of 200 wo
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
+import orjson
 from django.db import connection
 from django.db.models import Count
 
 from curricula.models import Curriculum, Entry, Tier
 from notes import rules, tallies
-from notes.models import Note, ProgressTally, Status
+from notes.models import ProgressTally, Status
 from notes.tallies import aware
 
 CORE, PRACTITIONER, OPTIONAL = Entry.Role.CORE, Entry.Role.PRACTITIONER, Entry.Role.OPTIONAL
@@ -49,13 +50,14 @@ class TierCell:
         return round(100 * self.done / self.total) if self.total else 0
 
 
-@dataclass
+@dataclass(frozen=True)
 class Cell:
-    """One person's progress through one curriculum."""
+    """One person's progress through one curriculum; read-only, as people with the same
+    progress share one."""
 
     done: int
     total: int
-    tiers: list[TierCell] = field(default_factory=list)
+    tiers: tuple[TierCell, ...] = ()
 
     @property
     def percent(self) -> int:
@@ -173,29 +175,49 @@ def shapes(curricula: Iterable[Curriculum]) -> dict[int, Shape]:
     return result
 
 
-def done_counts(
-    user_ids: Any, curriculum_ids: list[int], last: dict | None = None
-) -> dict[tuple[int, int], dict[str, int]]:
-    """(user, curriculum) → tally key of each (tier, role) → active entries done, read from
-    notes' ProgressTally (a line per person and curriculum, kept in step with progress and
-    entries). The same read fills `last` (when given) with each pair's latest status change."""
-    rows = ProgressTally.objects.filter(user_id__in=user_ids, curriculum_id__in=curriculum_ids)
-    out = {}
-    for user_id, curriculum_id, done, changed in raw_rows(
-        rows.values_list("user_id", "curriculum_id", "done", "changed_at")
-    ):
-        out[(user_id, curriculum_id)] = json.loads(done) if isinstance(done, str) else done
-        if last is not None and changed is not None:
-            last[(user_id, curriculum_id)] = aware(changed)
-    return out
+class Line(NamedTuple):
+    """One person × curriculum as notes' ProgressTally holds it (notes/tallies.py)."""
+
+    done: dict[str, int]  # tally key of each (tier, role) → active entries done
+    changed_at: dt.datetime | None  # the latest status change
+    notes: int  # notes written
+    noted_at: dt.datetime | None  # the latest note saved
+    summaries: dict[str, list[int]]  # {"tiers": [...], "topics": [...]} summarised
+
+    @property
+    def last_activity(self) -> dt.datetime | None:
+        """A status change or a note saved, whichever came last."""
+        if self.changed_at is None or self.noted_at is None:
+            return self.changed_at or self.noted_at
+        return max(self.changed_at, self.noted_at)
+
+
+NO_LINE = Line({}, None, 0, None, {})
+
+
+def read_lines(user_ids: Any, curriculum_ids: list[int]) -> dict[tuple[int, int], Line]:
+    """(user, curriculum) → its tally line, in one query; pairs with nothing done or written
+    have none (NO_LINE stands for them)."""
+    rows = ProgressTally.objects.filter(
+        user_id__in=user_ids, curriculum_id__in=curriculum_ids
+    ).values_list("user_id", "curriculum_id", *tallies.LINE_FIELDS)
+    loads = orjson.loads
+    # PostgreSQL's binary rows hold aware timestamps already; SQLite's hold text.
+    when = aware if connection.vendor != "postgresql" else lambda value: value
+    return {
+        (user_id, curriculum_id): Line(
+            loads(done), when(changed), notes, when(noted), loads(summarised)
+        )
+        for user_id, curriculum_id, done, changed, notes, noted, summarised in raw_rows(rows)
+    }
 
 
 def raw_rows(qs: Any) -> list[tuple]:
     """The rows of a values_list query straight from the cursor, for hundreds of rows: Django's
     per-value converters (text timestamps, JSON) cost more than the query here. On PostgreSQL
-    the rows come in the binary format, which reads timestamps and JSON several times faster
-    than text. The query still goes through Django's cursor wrapper, so it is logged and
-    counted like any other."""
+    the rows come in the binary format, which reads timestamps several times faster than text.
+    The query still goes through Django's cursor wrapper, so it is logged and counted like any
+    other."""
     sql, params = qs.query.sql_with_params()
     connection.ensure_connection()
     if connection.vendor == "postgresql":
@@ -216,31 +238,27 @@ def raw_rows(qs: Any) -> list[tuple]:
         return cursor.fetchall()
 
 
-def summaries(user_ids: Any, curriculum_ids: list[int]) -> dict[int, tuple[set, set]]:
-    """user → (tiers summarised, topics summarised): the summary step of the first rule."""
-    out: dict[int, tuple[set, set]] = defaultdict(lambda: (set(), set()))
-    rows = (
-        Note.objects.filter(user_id__in=user_ids, kind__in=[Note.Kind.TIER, Note.Kind.TOPIC])
-        .filter(curriculum_id__in=curriculum_ids)
-        .exclude(body="")
-        .values_list("user_id", "tier_id", "topic_id")
-    )
-    for user_id, tier_id, topic_id in rows:
-        tiers, topics = out[user_id]
-        if tier_id:
-            tiers.add(tier_id)
-        if topic_id:
-            topics.add(topic_id)
-    return out
-
-
-def _by_steps(shape: Shape, done: dict[str, int], tiers: set, topics: set, memo: dict) -> Cell:
+def _by_steps(
+    shape: Shape, done: dict[str, int], tiers: Set[int], topics: Set[int], memo: dict
+) -> Cell:
     """The first rule, through notes.rules.compute on a few facts standing for all entries.
 
     Under this rule a tier's steps depend only on that tier: which of its (tier, role) groups
     have something done, and which summaries exist. rules.compute runs once per distinct
     situation of a tier (a handful per tier for a whole team) and people share the results.
     """
+    # Under this rule what counts is which groups have something done (the tallies keep only
+    # groups with a count), so people alike in that and in their summaries share one Cell.
+    whole = (shape.id, frozenset(done), frozenset(tiers), frozenset(topics))
+    cell = memo.get(whole)
+    if cell is None:
+        cell = memo[whole] = _steps_cell(shape, done, tiers, topics, memo)
+    return cell
+
+
+def _steps_cell(
+    shape: Shape, done: dict[str, int], tiers: Set[int], topics: Set[int], memo: dict
+) -> Cell:
     cells = []
     got = needed = 0
     nothing: frozenset[int] = frozenset()
@@ -280,7 +298,7 @@ def _by_steps(shape: Shape, done: dict[str, int], tiers: set, topics: set, memo:
         cells.append(result)
         got += result.done
         needed += result.total
-    return Cell(got, needed, cells)
+    return Cell(got, needed, tuple(cells))
 
 
 def _by_count(shape: Shape, done: dict[str, int], memo: dict) -> Cell:
@@ -299,7 +317,7 @@ def _by_count(shape: Shape, done: dict[str, int], memo: dict) -> Cell:
             cell = memo[(shape.id, tier_id, got)] = shape.cell(tier_id, got, total)
         cells.append(cell)
         got_all += got
-    return Cell(got_all, shape.required, cells)
+    return Cell(got_all, shape.required, tuple(cells))
 
 
 def progress_many(
@@ -307,34 +325,32 @@ def progress_many(
     curricula: Iterable[Curriculum],
     *,
     pairs: Any = None,
-    last: dict | None = None,
+    lines: dict[tuple[int, int], Line] | None = None,
     who: Any = None,
 ) -> dict[tuple[int, int], Cell]:
-    """(user, curriculum) → Cell for every pair (or only `pairs`), in four queries; `last`
-    (when given) is filled with each pair's latest status change (see done_counts). `who`, a
-    values("user_id") query naming the same people, stands in for the ids in SQL: a team's
-    200 ids as parameters cost more to send than the subquery costs to run."""
+    """(user, curriculum) → Cell for every pair (or only `pairs`), in three queries (two when
+    the caller has read the tally `lines` already). `who`, a values("user_id") query naming the
+    same people, stands in for the ids in SQL: a team's 200 ids as parameters cost more to send
+    than the subquery costs to run."""
     users = sorted(set(user_ids))
     shape_of = shapes(curricula)
     ids = list(shape_of)
     if not users or not ids:
         return {}
-    scope = users if who is None else who
-    done = done_counts(scope, ids, last)
-    # Only the summary rule reads summaries.
-    stepped = [pk for pk, shape in shape_of.items() if shape.by_steps]
-    notes = summaries(scope, stepped) if stepped else {}
+    if lines is None:
+        lines = read_lines(users if who is None else who, ids)
     memo: dict = {}
-    nothing: dict[str, int] = {}
-    no_summaries: tuple[set, set] = (set(), set())
+    none: frozenset[int] = frozenset()
     wanted = pairs if pairs is not None else [(u, c) for u in users for c in ids]
     out: dict[tuple[int, int], Cell] = {}
     for user_id, curriculum_id in wanted:
         shape = shape_of[curriculum_id]
-        mine = done.get((user_id, curriculum_id), nothing)
+        line = lines.get((user_id, curriculum_id), NO_LINE)
         if shape.by_steps:
-            tiers, topics = notes.get(user_id, no_summaries)
-            out[(user_id, curriculum_id)] = _by_steps(shape, mine, tiers, topics, memo)
+            summarised = line.summaries
+            tiers = set(summarised.get("tiers", ())) if summarised else none
+            topics = set(summarised.get("topics", ())) if summarised else none
+            out[(user_id, curriculum_id)] = _by_steps(shape, line.done, tiers, topics, memo)
         else:
-            out[(user_id, curriculum_id)] = _by_count(shape, mine, memo)
+            out[(user_id, curriculum_id)] = _by_count(shape, line.done, memo)
     return out

@@ -5,21 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from curricula.models import Curriculum, Entry
 from notes import selectors as notes_selectors
 from notes.models import Activity, Note, Progress, Status, WeekTally
-from notes.tallies import aware
 from teams.access import team_assignments
 from teams.models import Assignment, Membership, Team
-from teams.progress import Cell, progress_many, raw_rows
+from teams.progress import NO_LINE, Cell, progress_many, read_lines
 
 
 class State:
@@ -97,13 +95,15 @@ class Row:
     state: str
     expected: int
 
+    name: str = ""  # display_name(person), worked out once per person by the caller
+
     @property
     def state_label(self) -> str:
         return State.LABELS[self.state]
 
-    @cached_property
-    def name(self) -> str:
-        return self.person.get_full_name() or self.person.get_username()
+
+def display_name(person: Any) -> str:
+    return person.get_full_name() or person.get_username()
 
 
 SORTS = {
@@ -200,35 +200,6 @@ def _effective(
     return out
 
 
-def notes_written(
-    user_ids: Any, curriculum_ids: list[int]
-) -> tuple[dict[tuple[int, int], int], dict[tuple[int, int], Any]]:
-    """(user, curriculum) → notes written, and → when one was last saved."""
-    rows = (
-        Note.objects.filter(user_id__in=user_ids, curriculum_id__in=curriculum_ids)
-        .exclude(body="")
-        .values_list("user_id", "curriculum_id")
-        .annotate(n=Count("id"), last=Max("updated_at"))
-        .order_by()
-    )
-    counts, last = {}, {}
-    for u, c, n, saved in raw_rows(rows):
-        counts[(u, c)] = n
-        last[(u, c)] = aware(saved)
-    return counts, last
-
-
-def latest(*maps: dict) -> dict:
-    """Key → the latest of the values the maps hold for it ("last activity": a status change
-    or a note saved, whichever came last)."""
-    out: dict = {}
-    for m in maps:
-        for key, value in m.items():
-            if value is not None and (key not in out or out[key] < value):
-                out[key] = value
-    return out
-
-
 def weekly_done(
     user_ids: Any, curriculum_ids: list[int], since: dt.date
 ) -> list[tuple[dt.date, int]]:
@@ -277,18 +248,18 @@ def dashboard(team: Team, filters: Filters | None = None) -> Dashboard:
     curriculum_ids = [c.pk for c in curricula]
     users = sorted(member_ids)
     who = Membership.objects.filter(team=team, role=Membership.Role.MEMBER).values("user_id")
-    changed: dict[tuple[int, int], Any] = {}
-    cells = progress_many(users, curricula, pairs=sorted(effective), last=changed, who=who)
-    notes, saved = notes_written(who, curriculum_ids) if effective else ({}, {})
-    activity = latest(changed, saved)
+    lines = read_lines(who, curriculum_ids) if effective else {}
+    cells = progress_many(users, curricula, pairs=sorted(effective), lines=lines)
     by_id = {u.pk: u for u in members}
+    names = {u.pk: display_name(u) for u in members}
     today = timezone.localdate(now)
     stalled = settings.READLIST_STALLED_DAYS
     expected = {a.pk: expected_percent(a.start_date, a.due_date, today) for a in effective.values()}
     rows: list[Row] = []
     for (user_id, curriculum_id), assignment in effective.items():
         cell = cells[(user_id, curriculum_id)]
-        last = activity.get((user_id, curriculum_id))
+        line = lines.get((user_id, curriculum_id), NO_LINE)
+        last = line.last_activity
         ahead = expected[assignment.pk]
         rows.append(
             Row(
@@ -297,11 +268,12 @@ def dashboard(team: Team, filters: Filters | None = None) -> Dashboard:
                 assignment=assignment,
                 cell=cell,
                 last_activity=last,
-                notes=notes.get((user_id, curriculum_id), 0),
+                notes=line.notes,
                 state=state_of(
                     cell, assignment, last, now, today=today, expected=ahead, stalled_days=stalled
                 ),
                 expected=ahead,
+                name=names[user_id],
             )
         )
     counts = {s: 0 for s in State.LABELS}
@@ -339,16 +311,15 @@ def member_page(team: Team, person: Any, *, timeline: int = 50) -> dict[str, Any
     assignments, effective = _person_assignments(team, person)
     curricula = sorted({a.curriculum for a in effective.values()}, key=lambda c: c.title)
     ids = [c.pk for c in curricula]
-    changed: dict[tuple[int, int], Any] = {}
-    cells = progress_many([person.pk], curricula, last=changed)
-    notes, saved = notes_written([person.pk], ids)
-    activity = latest(changed, saved)
+    lines = read_lines([person.pk], ids)
+    cells = progress_many([person.pk], curricula, lines=lines)
     now = timezone.now()
     rows = []
     for c in curricula:
         a = effective[(person.pk, c.pk)]
         cell = cells[(person.pk, c.pk)]
-        last = activity.get((person.pk, c.pk))
+        line = lines.get((person.pk, c.pk), NO_LINE)
+        last = line.last_activity
         rows.append(
             Row(
                 person,
@@ -356,9 +327,10 @@ def member_page(team: Team, person: Any, *, timeline: int = 50) -> dict[str, Any
                 a,
                 cell,
                 last,
-                notes.get((person.pk, c.pk), 0),
+                line.notes,
                 state_of(cell, a, last, now),
                 expected_percent(a.start_date, a.due_date, timezone.localdate(now)),
+                display_name(person),
             )
         )
     events = list(

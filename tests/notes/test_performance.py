@@ -88,16 +88,19 @@ def test_entry_page_and_note_pages_are_constant(
 def test_htmx_writes_are_constant(client, owner, world, django_assert_max_num_queries):
     _, entries = world
     client.force_login(owner)
-    # 14 for the change itself, and 6 to recount the person's tallies in the curricula that
-    # list the entry (lock, delete, count, insert; delete and insert the weeks).
-    with django_assert_max_num_queries(20):
+    # 14 for the change itself, and 7 to recount the person's tallies in the curricula that
+    # list the entry (lock, delete, count progress, count notes, insert; delete and insert the
+    # weeks).
+    with django_assert_max_num_queries(21):
         response = client.post(
             f"/entries/{entries[1].pk}/status",
             {"status": "done", "context": "curriculum"},
             HTTP_HX_REQUEST="true",
         )
     assert response.status_code == 200
-    with django_assert_max_num_queries(12):
+    # 12 for the note and its version, and 3 to recount the person's notes in the curriculum
+    # (lock, count, update).
+    with django_assert_max_num_queries(15):
         response = client.post(
             f"/notes/entry/{entries[1].pk}/edit",
             {"body": "new", "visibility": "private", "base_version": 0},

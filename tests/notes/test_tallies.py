@@ -21,8 +21,8 @@ from curricula.models import Entry, Revision, TitleCheck
 from curricula.services import curriculum_import
 from curricula.verify import entry_accept_suggestion
 from notes import tallies
-from notes.models import Progress, ProgressTally, Status, WeekTally
-from notes.services import progress_set
+from notes.models import Note, Progress, ProgressTally, Status, WeekTally
+from notes.services import NoteTarget, note_restore, note_save, progress_set
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -311,6 +311,107 @@ def test_finished_in_two_weeks_lands_in_two_week_lines(w, settings, zone):
     weeks = dict(WeekTally.objects.filter(user=w.cat, curriculum=w.a).values_list("week", "done"))
     assert weeks == {monday - dt.timedelta(days=7): 1, monday: 1}
     assert WeekTally.objects.get(user=w.cat, curriculum=w.b).week == monday
+
+
+# --- 14. Notes ----------------------------------------------------------------------------
+
+
+def write(user, target: NoteTarget, body: str = "A thought") -> Note:
+    current = Note.objects.filter(user=user, **target.lookup()).first()
+    base = current.version if current else 0
+    note, _ = note_save(
+        actor=user, target=target, body=body, visibility="private", base_version=base
+    )
+    return note
+
+
+def noted() -> dict:
+    """(user, curriculum) → (notes, latest saved, summaries), as the tallies hold them."""
+    return {
+        (t.user_id, t.curriculum_id): (t.notes, t.noted_at, t.summaries)
+        for t in ProgressTally.objects.all()
+    }
+
+
+def test_a_note_makes_a_line_where_nothing_was_read(w):
+    note = write(w.cat, NoteTarget.for_entry(w.plain))
+    in_step()
+    assert noted()[(w.cat.pk, w.a.pk)] == (1, note.updated_at, {})
+    assert stored()[(w.cat.pk, w.a.pk)] == {}
+
+
+def test_a_note_joins_a_line_with_progress_and_leaves_its_counts(w):
+    first = write(w.ann, NoteTarget.for_entry(w.shared_a))
+    second = write(w.ann, NoteTarget.for_entry(w.talk))
+    in_step()
+    assert noted()[(w.ann.pk, w.a.pk)] == (2, second.updated_at, {})
+    assert second.updated_at >= first.updated_at
+    assert noted()[(w.ann.pk, w.b.pk)] == (0, None, {})  # filed under the curriculum it is from
+    assert stored() == baseline(w)
+
+
+def test_tier_and_topic_summaries_are_listed(w):
+    topic = factories.make_topic(w.a)
+    write(w.ann, NoteTarget.for_tier(w.a2))
+    write(w.ann, NoteTarget.for_topic(topic))
+    in_step()
+    assert noted()[(w.ann.pk, w.a.pk)][::2] == (2, {"tiers": [w.a2.pk], "topics": [topic.pk]})
+
+
+def test_emptying_a_note_uncounts_it_and_a_line_only_notes_made_goes(w):
+    write(w.cat, NoteTarget.for_entry(w.plain))
+    write(w.cat, NoteTarget.for_entry(w.plain), body="")
+    write(w.ann, NoteTarget.for_tier(w.a1))
+    write(w.ann, NoteTarget.for_tier(w.a1), body="")
+    in_step()
+    assert (w.cat.pk, w.a.pk) not in noted()
+    assert noted()[(w.ann.pk, w.a.pk)] == (0, None, {})
+    assert stored() == baseline(w)
+
+
+def test_restoring_a_version_counts_the_note_again(w):
+    write(w.cat, NoteTarget.for_entry(w.plain))
+    note = write(w.cat, NoteTarget.for_entry(w.plain), body="")
+    restored = note_restore(actor=w.cat, note=note, number=1)
+    in_step()
+    assert noted()[(w.cat.pk, w.a.pk)] == (1, restored.updated_at, {})
+
+
+@pytest.mark.parametrize("gone", ["tier", "topic", "entry"])
+def test_a_note_deleted_with_what_it_is_about_is_uncounted(w, gone):
+    topic = factories.make_topic(w.a)
+    write(w.ann, NoteTarget.for_entry(w.plain))
+    target = {
+        "tier": NoteTarget.for_tier(w.a1),
+        "topic": NoteTarget.for_topic(topic),
+        "entry": NoteTarget.for_entry(w.talk),
+    }[gone]
+    write(w.ann, target)
+    assert noted()[(w.ann.pk, w.a.pk)][0] == 2
+    {"tier": w.a1, "topic": topic, "entry": w.talk}[gone].delete()
+    in_step()
+    assert noted()[(w.ann.pk, w.a.pk)][::2] == (1, {})
+
+
+def test_a_person_or_curriculum_deleted_takes_its_lines_along(w):
+    write(w.cat, NoteTarget.for_entry(w.plain))
+    write(w.ann, NoteTarget.for_tier(w.b1))
+    w.cat.delete()
+    w.b.delete()
+    in_step()
+    assert set(noted()) == {(w.ann.pk, w.a.pk)}
+
+
+def test_the_notes_migration_backfill_counts_what_refresh_counts(w):
+    write(w.cat, NoteTarget.for_entry(w.plain))
+    write(w.ann, NoteTarget.for_tier(w.a2))
+    write(w.ann, NoteTarget.for_entry(w.shared_b), body="")
+    migration = importlib.import_module("notes.migrations.0004_tally_notes")
+    ProgressTally.objects.filter(user=w.cat).delete()
+    ProgressTally.objects.update(notes=0, noted_at=None, summaries={})
+    assert tallies.drift()["ProgressTally"] == 2
+    migration.count_notes(apps, None)
+    in_step()
 
 
 # --- A write path no signal could see, closed -----------------------------------------------------

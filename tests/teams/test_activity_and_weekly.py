@@ -1,6 +1,7 @@
-"""The dashboard's last status change and weekly chart equal a plain count of the progress rows.
+"""The dashboard's last activity, notes written and weekly chart equal a plain count of the
+progress rows and notes.
 
-They are read from notes' tallies (teams.progress.done_counts, teams.selectors.weekly_done);
+They are read from notes' tallies (teams.progress.read_lines, teams.selectors.weekly_done);
 whatever keeps those tallies must keep these tests passing on SQLite and PostgreSQL.
 """
 
@@ -14,8 +15,8 @@ import pytest
 from django.utils import timezone
 
 from curricula.models import Entry, Revision
-from notes.models import Progress
-from teams.progress import progress_many
+from notes.models import Note, Progress
+from teams.progress import NO_LINE, read_lines
 from teams.selectors import weekly_done
 from tests import factories
 
@@ -84,10 +85,9 @@ def test_last_change_and_weekly_counts_match_the_rows(seed):
                 },
             )
 
-    last: dict = {}
-    progress_many([p.pk for p in people], curricula, last=last)
+    lines = read_lines([p.pk for p in people], [c.pk for c in curricula])
     want_last, want_weeks = naive(people, curricula)
-    assert last == want_last
+    assert {key: line.changed_at for key, line in lines.items()} == want_last
 
     since = timezone.localdate() - dt.timedelta(days=30)
     series = weekly_done([p.pk for p in people], [c.pk for c in curricula], since)
@@ -100,3 +100,55 @@ def test_last_change_and_weekly_counts_match_the_rows(seed):
         week += dt.timedelta(days=7)
     assert series == expected
     assert series[-1][1] == sum(want_weeks.values())
+
+
+def write_notes(rng: random.Random, people, curricula) -> dict:
+    """Notes at random times, some emptied (an empty note is no note); returns
+    (user, curriculum) → (notes with a body, latest saved), counted here."""
+    now = timezone.now()
+    want: dict = {}
+    for person in people:
+        for entry in rng.sample(list(Entry.objects.filter(curriculum__in=curricula)), 6):
+            when = now - dt.timedelta(days=rng.randint(0, 50), minutes=rng.randint(0, 900))
+            body = rng.choice(["", "a thought", "another"])
+            kind = Note.Kind.RESOURCE if entry.resource_id else Note.Kind.ENTRY
+            Note.objects.get_or_create(
+                user=person,
+                kind=kind,
+                resource_id=entry.resource_id,
+                entry=None if entry.resource_id else entry,
+                defaults={"curriculum": entry.curriculum, "body": body, "updated_at": when},
+            )
+    for note in Note.objects.exclude(body=""):
+        n, last = want.get((note.user_id, note.curriculum_id), (0, None))
+        want[(note.user_id, note.curriculum_id)] = (
+            n + 1,
+            note.updated_at if last is None else max(last, note.updated_at),
+        )
+    return want
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_notes_written_and_last_activity_match_the_rows(seed):
+    rng = random.Random(seed)
+    curricula = build(rng)
+    people = [factories.make_user() for _ in range(3)]
+    for person in people:
+        for e in rng.sample(list(Entry.objects.all()), 5):
+            target = {"resource_id": e.resource_id} if e.resource_id else {"entry_id": e.pk}
+            when = timezone.now() - dt.timedelta(days=rng.randint(0, 50))
+            Progress.objects.get_or_create(
+                user=person, **target, defaults={"status": "reading", "updated_at": when}
+            )
+    notes = write_notes(rng, people, curricula)
+    changed, _ = naive(people, curricula)
+    lines = read_lines([p.pk for p in people], [c.pk for c in curricula])
+    assert any(n for n, _ in notes.values())
+    for person in people:
+        for c in curricula:
+            key = (person.pk, c.pk)
+            line = lines.get(key, NO_LINE)
+            n, noted = notes.get(key, (0, None))
+            assert (line.notes, line.noted_at) == (n, noted)
+            moments = [m for m in (changed.get(key), noted) if m is not None]
+            assert line.last_activity == (max(moments) if moments else None)
