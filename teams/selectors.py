@@ -364,7 +364,7 @@ def member_page(team: Team, person: Any, *, timeline: int = 50) -> dict[str, Any
     if ids:
         from curricula.models import Tier, Topic
 
-        entries = list(notes_selectors.entries_for(ids))
+        entries = notes_selectors.entries_for(ids, light=True)
         tiers = {t.pk: t for t in Tier.objects.filter(curriculum_id__in=ids)}
         topics = {t.pk: t for t in Topic.objects.filter(curriculum_id__in=ids)}
         maps = notes_selectors.status_maps(person, ids)

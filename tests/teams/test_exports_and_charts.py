@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -39,8 +40,26 @@ def test_heatmap_escapes_names_and_describes_itself():
     )
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     assert "<title id=" in svg and "T &amp; T" in svg
-    assert "1 people by 2 tiers; 0 of 1 person-tiers complete" in svg
+    assert "1 person by 2 tiers; 0 of 1 person-tiers complete" in svg
     assert "Tier 1: 1 of 2 (50%)" in svg and "nothing required" in svg
+
+
+def test_heatmap_cells_use_the_swatch_of_their_share():
+    svg = charts.heatmap(
+        [("Ann", [(1, 2), (2, 2), (0, 3)]), ("Bob", [(1, 2), (0, 0), (0, 3)])],
+        ["T1", "T2", "T3"],
+        title="Team",
+    )
+    swatch = dict(re.findall(r'<rect id="([^"]+)"[^>]* fill="(#[0-9a-f]{6})"', svg))
+    cells = re.findall(r"<title>(\w+), (T\d): ([^<]+)</title><use href=\"#([^\"]+)\"", svg)
+    shade = {(who, tier): (text, swatch[ref]) for who, tier, text, ref in cells}
+    assert len(shade) == 6 and "2 people by 3 tiers" in svg
+    assert shade[("Ann", "T1")] == shade[("Bob", "T1")] == ("1 of 2 (50%)", "#4caf64")
+    assert shade[("Ann", "T2")] == ("2 of 2 (100%)", "#116329")
+    assert shade[("Ann", "T3")] == ("0 of 3 (0%)", "#eef1f4")
+    assert shade[("Bob", "T2")] == ("nothing required", "#ffffff")
+    # Every swatch is defined once and belongs to this chart alone.
+    assert len(swatch) == len(set(swatch)) and all(ref.startswith("chart-") for ref in swatch)
 
 
 def test_cumulative_chart_says_where_it_ends():
