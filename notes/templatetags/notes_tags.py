@@ -1,4 +1,4 @@
-"""Template filters for notes: Markdown rendered safe."""
+"""Template filters for notes: Markdown rendered safe, statuses in words, status controls."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from notes import rows
+from notes.models import Status
 from notes.markdown import render
 
 register = template.Library()
@@ -16,6 +17,15 @@ register = template.Library()
 @register.filter
 def safe_markdown(text: str) -> SafeString:
     return render(text or "")
+
+
+@register.filter
+def status_word(value: str) -> str:
+    """A status for a sentence ("to_read" → "to read"); anything unknown as it is."""
+    try:
+        return str(Status(value).label).lower()
+    except ValueError:
+        return value
 
 
 def _per_request(context: Any, slug: str = "") -> tuple[SafeString, rows.Urls]:

@@ -38,6 +38,15 @@ def test_member_page_shows_grid_next_timeline_and_shared_notes(client, manager, 
     assert "was assigned Course" in timeline
 
 
+def test_the_timeline_names_statuses_in_words(client, manager, alice, read):
+    notes_services.progress_set(actor=alice, entry=read[1], status="to_read")
+    client.force_login(manager)
+    html = client.get(f"/teams/research/people/{alice.pk}/").content.decode()
+    timeline = html[html.index("<h2>Activity</h2>") :]
+    assert "marked <strong>Second paper</strong> to read (was reading)" in timeline
+    assert "toread" not in timeline
+
+
 def test_private_notes_and_their_saves_never_show(client, manager, alice, read):
     client.force_login(manager)
     html = client.get(f"/teams/research/people/{alice.pk}/").content.decode()
