@@ -8,8 +8,8 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from notes import rows
-from notes.models import Status
 from notes.markdown import render
+from notes.models import Status
 
 register = template.Library()
 
