@@ -60,14 +60,14 @@ def team_assignments(team: Team) -> QuerySet[Assignment]:
     people = Membership.objects.filter(team=team).values("user_id")
     return (
         Assignment.objects.filter(Q(team=team) | Q(user_id__in=people))
-        .select_related("curriculum", "user", "team", "assigned_by")
+        .select_related("curriculum")
         .defer("curriculum__guidance", "curriculum__note_template", "curriculum__description")
         .order_by("due_date", "curriculum__title", "pk")
     )
 
 
 def get_assignment_for_manager(team: Team, pk: int) -> Assignment:
-    assignment = team_assignments(team).filter(pk=pk).first()
+    assignment = team_assignments(team).select_related("user").filter(pk=pk).first()
     if assignment is None:
         raise Http404("No such assignment")
     return assignment

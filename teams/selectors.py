@@ -106,6 +106,19 @@ def display_name(person: Any) -> str:
     return person.get_full_name() or person.get_username()
 
 
+class Member(NamedTuple):
+    """A team member as the dashboard lists them: read as values, as a team has hundreds.
+    `name` is display_name()'s; pk, email and get_username() are a user's."""
+
+    pk: int
+    username: str
+    email: str
+    name: str
+
+    def get_username(self) -> str:
+        return self.username
+
+
 SORTS = {
     "name": lambda r: (r.name.lower(), r.curriculum.title),
     "curriculum": lambda r: (r.curriculum.title, r.name.lower()),
@@ -179,7 +192,7 @@ class Dashboard:
     rows: list[Row]
     all_rows: list[Row]
     curricula: list[Curriculum]
-    members: list[Any]
+    members: list[Member]
     assignments: list[Assignment]
     counts: dict[str, int] = field(default_factory=dict)
     weekly: list[tuple[dt.date, int]] = field(default_factory=list)
@@ -236,11 +249,12 @@ def dashboard(team: Team, filters: Filters | None = None) -> Dashboard:
     """Members × assigned curricula with progress by each curriculum's rule and a state."""
     filters = filters or Filters()
     now = timezone.now()
-    members = list(
-        get_user_model()
+    members = [
+        Member(pk, username, email, f"{first} {last}".strip() or username)
+        for pk, username, first, last, email in get_user_model()
         .objects.filter(memberships__team=team, memberships__role=Membership.Role.MEMBER)
-        .only("username", "first_name", "last_name", "email")
-    )
+        .values_list("pk", "username", "first_name", "last_name", "email")
+    ]
     member_ids = {u.pk for u in members}
     assignments = list(team_assignments(team))
     effective = _effective(assignments, team, member_ids)
@@ -251,7 +265,6 @@ def dashboard(team: Team, filters: Filters | None = None) -> Dashboard:
     lines = read_lines(who, curriculum_ids) if effective else {}
     cells = progress_many(users, curricula, pairs=sorted(effective), lines=lines)
     by_id = {u.pk: u for u in members}
-    names = {u.pk: display_name(u) for u in members}
     today = timezone.localdate(now)
     stalled = settings.READLIST_STALLED_DAYS
     expected = {a.pk: expected_percent(a.start_date, a.due_date, today) for a in effective.values()}
@@ -273,7 +286,7 @@ def dashboard(team: Team, filters: Filters | None = None) -> Dashboard:
                     cell, assignment, last, now, today=today, expected=ahead, stalled_days=stalled
                 ),
                 expected=ahead,
-                name=names[user_id],
+                name=by_id[user_id].name,
             )
         )
     counts = {s: 0 for s in State.LABELS}

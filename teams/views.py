@@ -178,7 +178,8 @@ def assignments(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.success(request, f"Assigned {data['curriculum']}.")
                 return redirect("teams:assignments", slug=team.slug)
         status = 422
-    context = {"team": team, "form": form, "assignments": list(access.team_assignments(team))}
+    listed = access.team_assignments(team).select_related("user", "team", "assigned_by")
+    context = {"team": team, "form": form, "assignments": list(listed)}
     return render(request, "teams/assignments.html", context, status=status)
 
 
