@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
+from django.db.models.functions import Coalesce, RowNumber
 
 from curricula.models import Curriculum, Entry, Tier, Topic
 from notes import rules
@@ -294,6 +295,54 @@ def home(user: Any, next_count: int = 3) -> dict[str, Any]:
         "other_curricula": list(others),
         "recent_notes": list(my_notes(user)[:5]),
     }
+
+
+class NextEntry(NamedTuple):
+    pk: int
+    curriculum_id: int
+    title: str
+    role: str
+
+
+def next_entries(user: Any, curriculum_ids: Iterable[int], count: int = 5) -> dict[int, list]:
+    """Curriculum id → the first `count` required entries this person has not finished, in
+    reading order: what home() picks from every entry (it needs them all for progress), here
+    in one query that returns only those, for pages that show nothing else of the entries.
+    tests/notes/test_next_entries.py holds the two side by side."""
+    closed = Progress.objects.filter(user=user, status__in=CLOSED)
+    by_tier = Q(curriculum__reading_order=Curriculum.ReadingOrder.BY_TIER)
+    last = Value(1 << 30)
+
+    def when_by_tier(value: Any) -> Case:
+        return Case(When(by_tier, then=value), default=Value(0))
+
+    order = [
+        when_by_tier(Coalesce("tier__position", last)),
+        when_by_tier(Coalesce("tier__number", Value(0))),
+        when_by_tier(Coalesce("topic__position", last)),
+        F("position"),
+        F("pk"),
+    ]
+    rows = (
+        Entry.objects.active()
+        .filter(curriculum_id__in=list(curriculum_ids))
+        .exclude(role=Entry.Role.OPTIONAL)
+        .filter(Q(tier__isnull=True) | Q(tier__optional=False))
+        # Linked entries share progress through their paper; link-less ones have their own.
+        .exclude(Exists(closed.filter(resource_id=OuterRef("resource_id"))))
+        .exclude(
+            Q(resource__isnull=True)
+            & Exists(closed.filter(resource__isnull=True, entry_id=OuterRef("pk")))
+        )
+        .annotate(rank=Window(RowNumber(), partition_by=[F("curriculum_id")], order_by=order))
+        .filter(rank__lte=count)
+        .order_by("curriculum_id", "rank")
+        .values_list("pk", "curriculum_id", "title", "role")
+    )
+    out: dict[int, list] = {}
+    for row in rows:
+        out.setdefault(row[1], []).append(NextEntry(*row))
+    return out
 
 
 def my_notes(user: Any, curriculum: Curriculum | None = None) -> QuerySet[Note]:

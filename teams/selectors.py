@@ -302,7 +302,7 @@ def dashboard(team: Team, filters: Filters | None = None) -> Dashboard:
 @dataclass
 class NextUp:
     curriculum: Curriculum
-    entries: list[Entry]
+    entries: list[notes_selectors.NextEntry]
 
 
 def _person_assignments(
@@ -373,26 +373,8 @@ def member_page(team: Team, person: Any, *, timeline: int = 50) -> dict[str, Any
         .defer("resource__abstract", "entry__excerpt", "curriculum__guidance")
         .order_by("-updated_at")[:50]
     )
-    next_up: list[NextUp] = []
-    if ids:
-        from curricula.models import Tier, Topic
-
-        entries = notes_selectors.entries_for(ids, light=True)
-        tiers = {t.pk: t for t in Tier.objects.filter(curriculum_id__in=ids)}
-        topics = {t.pk: t for t in Topic.objects.filter(curriculum_id__in=ids)}
-        maps = notes_selectors.status_maps(person, ids)
-        for c in curricula:
-            ordered = notes_selectors.reading_order(
-                c, [e for e in entries if e.curriculum_id == c.pk], tiers, topics
-            )
-            upcoming = [
-                e
-                for e in ordered
-                if notes_selectors.status_of(e, maps) not in notes_selectors.CLOSED
-                and e.role != Entry.Role.OPTIONAL
-                and not (e.tier_id and tiers[e.tier_id].optional)
-            ][:5]
-            next_up.append(NextUp(c, upcoming))
+    upcoming = notes_selectors.next_entries(person, ids) if ids else {}
+    next_up = [NextUp(c, upcoming.get(c.pk, [])) for c in curricula]
     since = min((a.start_date for a in assignments), default=timezone.localdate(now))
     return {
         "person": person,

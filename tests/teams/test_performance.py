@@ -104,7 +104,7 @@ def test_dashboard_queries_do_not_grow(client, manager, world, django_assert_max
         "/teams/big/?sort=-progress&state=behind",
         "/teams/big/dashboard.csv",
     ):
-        with django_assert_max_num_queries(13):
+        with django_assert_max_num_queries(9):
             response = client.get(url)
         assert response.status_code == 200
     html = client.get("/teams/big/").content.decode()
@@ -114,7 +114,7 @@ def test_dashboard_queries_do_not_grow(client, manager, world, django_assert_max
 def test_member_page_queries_do_not_grow(client, manager, world, django_assert_max_num_queries):
     _team, people = world
     client.force_login(manager)
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(12):
         assert client.get(f"/teams/big/people/{people[0].pk}/").status_code == 200
     with django_assert_max_num_queries(7):
         assert client.get(f"/teams/big/people/{people[0].pk}/detail.csv").status_code == 200
