@@ -19,6 +19,8 @@ def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "readlist.settings")
     # Test-mode settings: plain static storage (no collectstatic needed), no background work.
     os.environ.setdefault("READLIST_TESTING", "1")
+    # Timed as in production: DEBUG off (no query log), whatever a checkout's .env says.
+    os.environ.setdefault("DEBUG", "0")
     os.environ.setdefault("READLIST_ENQUEUE_NEW_RESOURCES", "0")
     import django
 
