@@ -116,8 +116,24 @@ class RevisionAdmin(admin.ModelAdmin):
         return False
 
 
+class SummarisedAdmin(admin.ModelAdmin):
+    """Tiers and topics: a mistaken one that nobody has written about can go; one that people
+    have summarised is retired by the next import instead, as deleting it would delete their
+    summaries with it. One at a time, so the check runs for each."""
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.notes.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
 @admin.register(Tier)
-class TierAdmin(admin.ModelAdmin):
+class TierAdmin(SummarisedAdmin):
     list_display = ["label", "title", "curriculum", "position", "optional"]
     list_filter = ["curriculum", "optional", RetiredFilter]
     list_select_related = ["curriculum"]
@@ -126,7 +142,7 @@ class TierAdmin(admin.ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(SummarisedAdmin):
     list_display = ["title", "curriculum", "tier", "part", "position"]
     list_filter = ["curriculum", RetiredFilter]
     list_select_related = ["curriculum", "tier"]

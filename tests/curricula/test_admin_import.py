@@ -245,3 +245,31 @@ def test_a_revision_cannot_be_deleted_from_admin(client, admin_user):
     response = client.post(f"/admin/curricula/revision/{revision.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert Revision.objects.filter(pk=revision.pk).exists()
+
+
+@pytest.mark.parametrize("kind", ["tier", "topic"])
+def test_a_tier_or_topic_people_summarised_cannot_be_deleted_from_admin(client, admin_user, kind):
+    """Deleting it would delete their summaries; an unwritten-about one still can go."""
+    from notes.services import NoteTarget, note_save
+
+    client.force_login(admin_user)
+    curriculum = factories.make_curriculum()
+    make = factories.make_tier if kind == "tier" else factories.make_topic
+    summarised, bare = make(curriculum, 1), make(curriculum, 2)
+    target = NoteTarget.for_tier(summarised) if kind == "tier" else NoteTarget.for_topic(summarised)
+    reader = factories.make_user()
+    note_save(
+        actor=reader,
+        target=target,
+        body="What I took from it",
+        visibility="private",
+        base_version=0,
+    )
+    url = f"/admin/curricula/{kind}/{{}}/delete/"
+    assert client.get(url.format(summarised.pk)).status_code == 403
+    assert client.post(url.format(summarised.pk), {"post": "yes"}).status_code == 403
+    assert summarised.notes.count() == 1
+    changelist = client.get(f"/admin/curricula/{kind}/").content.decode()
+    assert "delete_selected" not in changelist
+    assert client.post(url.format(bare.pk), {"post": "yes"}).status_code == 302
+    assert not type(bare).objects.filter(pk=bare.pk).exists()
