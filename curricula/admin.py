@@ -32,6 +32,8 @@ class TierInline(admin.TabularInline):
     fields = ["position", "number", "label", "title", "optional", "note", "retired_in"]
     readonly_fields = ["retired_in"]
     show_change_link = True
+    # Deleted from its own page, where TierAdmin checks that nobody summarised it.
+    can_delete = False
 
 
 class RevisionInline(admin.TabularInline):

@@ -271,5 +271,9 @@ def test_a_tier_or_topic_people_summarised_cannot_be_deleted_from_admin(client, 
     assert summarised.notes.count() == 1
     changelist = client.get(f"/admin/curricula/{kind}/").content.decode()
     assert "delete_selected" not in changelist
+    if kind == "tier":
+        form = client.get(f"/admin/curricula/curriculum/{curriculum.pk}/change/")
+        assert 'name="tiers-0-id"' in form.content.decode()  # the inline lists the tiers...
+        assert "-DELETE" not in form.content.decode()  # ...but deletes none of them
     assert client.post(url.format(bare.pk), {"post": "yes"}).status_code == 302
     assert not type(bare).objects.filter(pk=bare.pk).exists()
