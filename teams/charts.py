@@ -128,8 +128,8 @@ def heatmap(
     n = next(_ids)
     head, tail = _open(width, height, title, desc, n)
     # One shaded square per colour, defined once and placed by <use>; the texts take their
-    # anchor and colour from the group around them. 3,600 cells each a third the size they
-    # would be with every attribute spelled out (a 200-person team's page: 1.1 MB to 0.6 MB).
+    # anchor and colour from the group around them. A 200-person team's three heatmaps went
+    # from 811 to 517 kB this way (the whole page from 1.10 to 0.80 MB).
     fills = [colour for _, colour, _ in BUCKETS] + [_bucket(0, 0)[0]]
     swatches = {fill: f"chart-{n}-{i}" for i, fill in enumerate(fills)}
     parts = [
