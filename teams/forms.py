@@ -8,6 +8,7 @@ from django import forms
 
 from curricula.models import Curriculum
 from teams.models import Membership, Team
+from teams.selectors import display_name
 
 
 class DateInput(forms.DateInput):
@@ -47,7 +48,8 @@ class AssignmentForm(AssignmentEditForm):
             .order_by("user__first_name", "user__username")
         )
         self.fields["person"].choices = [("", "The whole team")] + [
-            (m.user_id, m.user.get_full_name() or m.user.get_username()) for m in people
+            (m.user_id, display_name(m.user.first_name, m.user.last_name, m.user.username))
+            for m in people
         ]
 
 

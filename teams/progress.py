@@ -326,19 +326,16 @@ def progress_many(
     *,
     pairs: Any = None,
     lines: dict[tuple[int, int], Line] | None = None,
-    who: Any = None,
 ) -> dict[tuple[int, int], Cell]:
     """(user, curriculum) → Cell for every pair (or only `pairs`), in three queries (two when
-    the caller has read the tally `lines` already). `who`, a values("user_id") query naming the
-    same people, stands in for the ids in SQL: a team's 200 ids as parameters cost more to send
-    than the subquery costs to run."""
+    the caller has read the tally `lines` already, as a page that also shows them does)."""
     users = sorted(set(user_ids))
     shape_of = shapes(curricula)
     ids = list(shape_of)
     if not users or not ids:
         return {}
     if lines is None:
-        lines = read_lines(users if who is None else who, ids)
+        lines = read_lines(users, ids)
     memo: dict = {}
     none: frozenset[int] = frozenset()
     wanted = pairs if pairs is not None else [(u, c) for u in users for c in ids]

@@ -86,7 +86,7 @@ def state_of(
 class Row:
     """One person × one assigned curriculum."""
 
-    person: Any
+    person: Member
     curriculum: Curriculum
     assignment: Assignment
     cell: Cell
@@ -95,25 +95,35 @@ class Row:
     state: str
     expected: int
 
-    name: str = ""  # display_name(person), worked out once per person by the caller
+    @property
+    def name(self) -> str:
+        return self.person.name
 
     @property
     def state_label(self) -> str:
         return State.LABELS[self.state]
 
 
-def display_name(person: Any) -> str:
-    return person.get_full_name() or person.get_username()
+def display_name(first_name: str, last_name: str, username: str) -> str:
+    """How managers' pages name a person: their full name, else their username."""
+    return f"{first_name} {last_name}".strip() or username
 
 
 class Member(NamedTuple):
-    """A team member as the dashboard lists them: read as values, as a team has hundreds.
-    `name` is display_name()'s; pk, email and get_username() are a user's."""
+    """A person as managers' rows show them (Row.person). The dashboard reads hundreds as
+    values; pk, email and get_username() answer as a user's do."""
 
     pk: int
     username: str
     email: str
     name: str
+
+    @classmethod
+    def of(cls, user: Any) -> Member:
+        username = user.get_username()
+        return cls(
+            user.pk, username, user.email, display_name(user.first_name, user.last_name, username)
+        )
 
     def get_username(self) -> str:
         return self.username
@@ -250,7 +260,7 @@ def dashboard(team: Team, filters: Filters | None = None) -> Dashboard:
     filters = filters or Filters()
     now = timezone.now()
     members = [
-        Member(pk, username, email, f"{first} {last}".strip() or username)
+        Member(pk, username, email, display_name(first, last, username))
         for pk, username, first, last, email in get_user_model()
         .objects.filter(memberships__team=team, memberships__role=Membership.Role.MEMBER)
         .values_list("pk", "username", "first_name", "last_name", "email")
@@ -267,7 +277,7 @@ def dashboard(team: Team, filters: Filters | None = None) -> Dashboard:
     by_id = {u.pk: u for u in members}
     today = timezone.localdate(now)
     stalled = settings.READLIST_STALLED_DAYS
-    expected = {a.pk: expected_percent(a.start_date, a.due_date, today) for a in effective.values()}
+    expected = {a.pk: expected_percent(a.start_date, a.due_date, today) for a in assignments}
     rows: list[Row] = []
     for (user_id, curriculum_id), assignment in effective.items():
         cell = cells[(user_id, curriculum_id)]
@@ -286,7 +296,6 @@ def dashboard(team: Team, filters: Filters | None = None) -> Dashboard:
                     cell, assignment, last, now, today=today, expected=ahead, stalled_days=stalled
                 ),
                 expected=ahead,
-                name=by_id[user_id].name,
             )
         )
     counts = {s: 0 for s in State.LABELS}
@@ -327,6 +336,7 @@ def member_page(team: Team, person: Any, *, timeline: int = 50) -> dict[str, Any
     lines = read_lines([person.pk], ids)
     cells = progress_many([person.pk], curricula, lines=lines)
     now = timezone.now()
+    member = Member.of(person)
     rows = []
     for c in curricula:
         a = effective[(person.pk, c.pk)]
@@ -335,7 +345,7 @@ def member_page(team: Team, person: Any, *, timeline: int = 50) -> dict[str, Any
         last = line.last_activity
         rows.append(
             Row(
-                person,
+                member,
                 c,
                 a,
                 cell,
@@ -343,7 +353,6 @@ def member_page(team: Team, person: Any, *, timeline: int = 50) -> dict[str, Any
                 line.notes,
                 state_of(cell, a, last, now),
                 expected_percent(a.start_date, a.due_date, timezone.localdate(now)),
-                display_name(person),
             )
         )
     events = list(

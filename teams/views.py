@@ -124,7 +124,7 @@ def member(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
     team = access.get_team_for_manager(request.user, slug)
     person = access.get_member_of_team(team, user_id)
     context = selectors.member_page(team, person)
-    name = selectors.display_name(person)
+    name = selectors.Member.of(person).name
     context["team"] = team
     context["name"] = name
     context["weekly_svg"] = charts.cumulative(
