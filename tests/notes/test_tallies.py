@@ -11,6 +11,7 @@ import importlib
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.db import connection
 from django.db.models import RestrictedError
@@ -296,9 +297,35 @@ def test_the_migration_backfill_counts_what_refresh_counts(w):
 # --- 13. Weeks ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("zone", ["UTC", "Pacific/Auckland", "America/Los_Angeles"])
-def test_finished_in_two_weeks_lands_in_two_week_lines(w, settings, zone):
+# Instants where the local week and UTC's disagree: Monday 02:35 UTC is still Sunday in Los
+# Angeles, Sunday 12:30 UTC is already Monday in Auckland. The run's own clock is a third.
+INSTANTS = ["2026-11-30T02:35:00Z", "2026-11-29T12:30:00Z", None]
+
+
+@pytest.fixture
+def zoned_w(request, settings):
+    """The world of `w`, built after the site's time zone is set: the tallies count weeks in
+    the zone they were written in (changing TIME_ZONE later needs `manage.py tallies`)."""
+    zone, instant = request.param
     settings.TIME_ZONE = zone
+    if instant is None:
+        yield request.getfixturevalue("w")
+        return
+    with time_machine.travel(instant, tick=False):
+        yield request.getfixturevalue("w")
+
+
+@pytest.mark.parametrize(
+    "zoned_w",
+    [
+        (zone, instant)
+        for zone in ["UTC", "Pacific/Auckland", "America/Los_Angeles"]
+        for instant in INSTANTS
+    ],
+    indirect=True,
+)
+def test_finished_in_two_weeks_lands_in_two_week_lines(zoned_w):
+    w = zoned_w
     monday = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday() + 14)
     # Late on a Sunday, local time: the week is the local one, not UTC's.
     sunday_night = timezone.make_aware(dt.datetime.combine(monday, dt.time(23, 30)))
