@@ -10,7 +10,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    path("curricula/", include("curricula.urls")),
+    path("curricula/", include("notes.curriculum_urls")),
     path("", include("notes.urls")),
     path("", include("teams.urls")),
 ]

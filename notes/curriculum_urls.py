@@ -1,6 +1,8 @@
+"""URLs of a member's curriculum pages; the namespace stays `curricula`, so links keep working."""
+
 from django.urls import path
 
-from curricula import views
+from notes import curriculum_views as views
 
 app_name = "curricula"
 

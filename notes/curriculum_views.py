@@ -1,4 +1,4 @@
-"""Catalogue pages: a curriculum with my progress through it, and one entry with my note."""
+"""A member's curriculum pages: the outline with my progress, one entry with my note, follow."""
 
 from __future__ import annotations
 
