@@ -85,6 +85,39 @@ def enrollment_unfollow(*, actor: Any, curriculum: Curriculum) -> bool:
     return bool(deleted)
 
 
+def _apply(progress: Progress, status: str, now: Any) -> None:
+    progress.status = status
+    progress.updated_at = now
+    if status in (Status.READING, Status.DONE) and progress.started_at is None:
+        progress.started_at = now
+    progress.finished_at = now if status == Status.DONE else None
+
+
+def _first_progress(actor: Any, target: dict[str, Any], status: str, now: Any) -> Progress | None:
+    """Insert a person's first status on a target, or None when a concurrent request of theirs
+    inserted it first (the unique constraint refused ours: that savepoint alone is undone)."""
+    progress = Progress(user=actor, **target)
+    _apply(progress, status, now)
+    try:
+        with transaction.atomic():
+            progress.save(force_insert=True)
+    except IntegrityError:
+        return None
+    return progress
+
+
+def _log_status(actor: Any, entry: Entry, previous: str, status: str) -> None:
+    _log(
+        actor,
+        Activity.Verb.STATUS,
+        curriculum_id=entry.curriculum_id,
+        entry=entry,
+        resource_id=entry.resource_id,
+        from_status=previous,
+        to_status=status,
+    )
+
+
 def progress_set(*, actor: Any, entry: Entry, status: str) -> Progress:
     """Set my status on what an entry points at (its resource, so it counts everywhere)."""
     if status not in Status.values:
@@ -96,27 +129,19 @@ def progress_set(*, actor: Any, entry: Entry, status: str) -> Progress:
     with transaction.atomic():
         progress = Progress.objects.select_for_update().filter(user=actor, **target).first()
         if progress is None:
-            progress = Progress(user=actor, updated_at=now, **target)
-            previous = ""
-        else:
-            previous = progress.status
+            progress = _first_progress(actor, target, status, now)
+            if progress is not None:
+                _log_status(actor, entry, "", status)
+                return progress
+            # A request of the same person (a double click) inserted first and has committed:
+            # carry on from its row, now locked, as the second of two clicks would.
+            progress = Progress.objects.select_for_update().get(user=actor, **target)
+        previous = progress.status
         if previous == status:
             return progress
-        progress.status = status
-        progress.updated_at = now
-        if status in (Status.READING, Status.DONE) and progress.started_at is None:
-            progress.started_at = now
-        progress.finished_at = now if status == Status.DONE else None
+        _apply(progress, status, now)
         progress.save()
-        _log(
-            actor,
-            Activity.Verb.STATUS,
-            curriculum_id=entry.curriculum_id,
-            entry=entry,
-            resource_id=entry.resource_id,
-            from_status=previous,
-            to_status=status,
-        )
+        _log_status(actor, entry, previous, status)
     return progress
 
 
