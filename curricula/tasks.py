@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from curricula import jobs
 from curricula.arxiv.client import ArxivClient, ArxivUnavailable
 from curricula.arxiv.services import arxiv_fetch
 from curricula.linkhealth import selectors, services
@@ -96,3 +97,7 @@ def fetch_due_arxiv() -> dict:
 @shared_task(soft_time_limit=120, time_limit=150)
 def send_broken_digest() -> dict:
     return {"sent_for": services.linkcheck_digest_send()}
+
+
+jobs.register("check_links", check_links.delay)
+jobs.register("fetch_arxiv", fetch_arxiv.delay)

@@ -14,7 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from rapidfuzz import fuzz
 
+from curricula.arxiv.client import ArxivUnavailable
 from curricula.canonical import canonicalize
+from curricula.linkhealth.services import resources_created
 from curricula.models import Entry, Resource, TitleCheck
 
 Status = TitleCheck.Status
@@ -154,8 +156,6 @@ def titles_verify(
 
 
 def suggestions_for(title: str, *, client, exclude: str = "") -> list[dict]:
-    from curricula.arxiv.client import ArxivUnavailable
-
     try:
         papers = client.search_title(search_phrase(title))
     except ArxivUnavailable:
@@ -202,8 +202,6 @@ def resources_refresh_verification(resource_ids: Iterable[int]) -> None:
 def entry_accept_suggestion(*, actor, entry: Entry, arxiv_id: str) -> Resource:
     """Move the entry to the suggested paper's resource (created when new); the old resource
     keeps its other entries, and notes and progress keyed on the entry follow it."""
-    from curricula.linkhealth.services import resources_created
-
     check = TitleCheck.objects.filter(entry=entry).first()
     offered = {s["arxiv_id"] for s in (check.suggestions if check else [])}
     if arxiv_id not in offered:

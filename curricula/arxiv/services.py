@@ -11,6 +11,7 @@ from curricula.arxiv.atom import Paper
 from curricula.arxiv.client import ArxivClient, ArxivUnavailable
 from curricula.linkhealth.services import resources_claim, resources_release
 from curricula.models import Resource
+from curricula.verify import titles_verify
 
 Status = Resource.ArxivStatus
 
@@ -74,8 +75,6 @@ def arxiv_fetch(
                 resource.save(update_fields=_FIELDS)
         counts["requests"] = client.requests
         if verify and resources:
-            from curricula.verify import titles_verify
-
             titles_verify(resource_ids=[r.id for r in resources], client=client)
         return counts
     finally:

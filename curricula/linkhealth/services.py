@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from curricula import jobs
 from curricula.linkhealth import breaker, checker, selectors
 from curricula.linkhealth.politeness import get_gate
 from curricula.models import CheckRun, LinkCheck, Resource
@@ -28,13 +29,11 @@ CLAIM_LEASE = timedelta(minutes=15)
 
 def resources_created(ids: Iterable[int]) -> None:
     """Check and fetch new resources right after the transaction that made them commits."""
-    from curricula import tasks
-
     id_list = sorted(set(ids))
     if not id_list or not settings.READLIST_ENQUEUE_NEW_RESOURCES:
         return
-    tasks.check_links.delay_on_commit(id_list, "new")
-    tasks.fetch_arxiv.delay_on_commit(id_list)
+    jobs.enqueue_on_commit("check_links", id_list, "new")
+    jobs.enqueue_on_commit("fetch_arxiv", id_list)
 
 
 def resources_claim(
