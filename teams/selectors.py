@@ -94,6 +94,9 @@ class Row:
     notes: int
     state: str
     expected: int
+    # Active entries of this curriculum the person has done (optional ones too, whatever the
+    # rule): the unit of the weekly chart, whose last point is the sum of this over the rows.
+    finished: int = 0
 
     @property
     def name(self) -> str:
@@ -223,18 +226,12 @@ def _effective(
     return out
 
 
-def weekly_done(
-    user_ids: Any, curriculum_ids: list[int], since: dt.date
-) -> list[tuple[dt.date, int]]:
-    """Cumulative entries done per week from `since` to this week, for these people in these
-    curricula (a paper listed by two of them counts in both, as on the dashboard); read from
-    notes' WeekTally."""
-    rows = (
-        WeekTally.objects.filter(user_id__in=user_ids, curriculum_id__in=curriculum_ids)
-        .values_list("week")
-        .annotate(n=Sum("done"))
-        .order_by()
-    )
+def _series(where: Q, since: dt.date, finished: int | None = None) -> list[tuple[dt.date, int]]:
+    """Cumulative entries done per week from `since` to this week for the WeekTally rows
+    `where` selects. With `finished` (the same people's done entries now, from their tally
+    lines), entries done with no finishing date count from the first week, so the last point
+    is that figure exactly."""
+    rows = WeekTally.objects.filter(where).values_list("week").annotate(n=Sum("done")).order_by()
     start = since - dt.timedelta(days=since.weekday())
     before = 0
     per_week: dict[dt.date, int] = defaultdict(int)
@@ -252,7 +249,39 @@ def weekly_done(
         total += per_week.get(week, 0)
         series.append((week, total))
         week += dt.timedelta(days=7)
+    if finished is not None and series and series[-1][1] != finished:
+        undated = finished - series[-1][1]
+        series = [(week, max(0, n + undated)) for week, n in series]
     return series
+
+
+def weekly_done(
+    user_ids: Any, curriculum_ids: list[int], since: dt.date
+) -> list[tuple[dt.date, int]]:
+    """Cumulative entries done per week from `since` to this week, for these people in these
+    curricula (a paper listed by two of them counts in both, as on the dashboard); read from
+    notes' WeekTally."""
+    return _series(Q(user_id__in=user_ids, curriculum_id__in=curriculum_ids), since)
+
+
+def weekly_of_rows(
+    rows: list[Row], everyone: Any, member_ids: set[int]
+) -> list[tuple[dt.date, int]]:
+    """The weekly chart of exactly these rows: each person counts only in the curricula their
+    row is for (not what they read elsewhere), and a filter that hides a row hides its reading.
+    `everyone` is the team's members as a subquery, used when a curriculum's rows are all of
+    them (no hundreds of ids as parameters)."""
+    if not rows:
+        return []
+    by_curriculum: dict[int, set[int]] = defaultdict(set)
+    for r in rows:
+        by_curriculum[r.curriculum.pk].add(r.person.pk)
+    where = Q()
+    for curriculum_id, users in sorted(by_curriculum.items()):
+        people = everyone if users == member_ids else sorted(users)
+        where |= Q(curriculum_id=curriculum_id, user_id__in=people)
+    since = min(r.assignment.start_date for r in rows)
+    return _series(where, since, finished=sum(r.finished for r in rows))
 
 
 def dashboard(team: Team, filters: Filters | None = None) -> Dashboard:
@@ -296,6 +325,7 @@ def dashboard(team: Team, filters: Filters | None = None) -> Dashboard:
                     cell, assignment, last, now, today=today, expected=ahead, stalled_days=stalled
                 ),
                 expected=ahead,
+                finished=sum(line.done.values()),
             )
         )
     counts = {s: 0 for s in State.LABELS}
@@ -303,8 +333,8 @@ def dashboard(team: Team, filters: Filters | None = None) -> Dashboard:
         counts[row.state] += 1
     shown = [r for r in rows if filters.keep(r)]
     shown.sort(key=SORTS[filters.sort], reverse=filters.descending)
-    since = min((a.start_date for a in assignments), default=timezone.localdate(now))
-    weekly = weekly_done(who, curriculum_ids, since) if effective else []
+    # The chart is drawn from the rows shown, like the table, heatmaps and CSV: one selection.
+    weekly = weekly_of_rows(shown, who, member_ids)
     return Dashboard(team, shown, rows, curricula, members, assignments, counts, weekly)
 
 
@@ -330,7 +360,7 @@ def assigned_curricula(team: Team, person: Any) -> list[Curriculum]:
 
 def member_page(team: Team, person: Any, *, timeline: int = 50) -> dict[str, Any]:
     """One person on a team's page: tier grid, timeline, team-shared notes, what is next."""
-    assignments, effective = _person_assignments(team, person)
+    _, effective = _person_assignments(team, person)
     curricula = sorted({a.curriculum for a in effective.values()}, key=lambda c: c.title)
     ids = [c.pk for c in curricula]
     lines = read_lines([person.pk], ids)
@@ -353,6 +383,7 @@ def member_page(team: Team, person: Any, *, timeline: int = 50) -> dict[str, Any
                 line.notes,
                 state_of(cell, a, last, now),
                 expected_percent(a.start_date, a.due_date, timezone.localdate(now)),
+                sum(line.done.values()),
             )
         )
     events = list(
@@ -384,14 +415,13 @@ def member_page(team: Team, person: Any, *, timeline: int = 50) -> dict[str, Any
     )
     upcoming = notes_selectors.next_entries(person, ids) if ids else {}
     next_up = [NextUp(c, upcoming.get(c.pk, [])) for c in curricula]
-    since = min((a.start_date for a in assignments), default=timezone.localdate(now))
     return {
         "person": person,
         "rows": rows,
         "events": events,
         "shared_notes": shared,
         "next_up": next_up,
-        "weekly": weekly_done([person.pk], ids, since) if ids else [],
+        "weekly": weekly_of_rows(rows, [person.pk], {person.pk}),
     }
 
 
