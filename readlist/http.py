@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 import ssl
 import time
@@ -12,6 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpcore
 import httpx
+import idna
 from django.conf import settings
 
 CONNECT_TIMEOUT = 10.0
@@ -45,6 +47,69 @@ def default_headers() -> dict[str, str]:
         "Accept": BROWSER_ACCEPT,
         "Accept-Language": "en-GB,en;q=0.8",
     }
+
+
+class MalformedURL(ValueError):
+    """A URL that cannot be requested as written (bad host, port, scheme or characters).
+
+    httpx, urllib and the IDNA codec each fail on such URLs in their own way (InvalidURL,
+    ValueError, UnicodeError, IDNAError); `validate_url` turns all of them into this one."""
+
+
+_HOST_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?|[a-z0-9_]", re.IGNORECASE)
+_NUMERIC_LABEL = re.compile(r"0x[0-9a-f]*|[0-9]+", re.IGNORECASE)
+
+
+def _check_host(host: str) -> None:
+    if not host:
+        raise MalformedURL("no host")
+    if ":" in host:  # only an IPv6 literal has colons (urlsplit removed the brackets)
+        try:
+            ipaddress.IPv6Address(host.split("%", 1)[0])
+        except ValueError as exc:
+            raise MalformedURL(f"invalid IPv6 address {host!r}") from exc
+        return
+    if not host.isascii():
+        try:
+            host = idna.encode(host.rstrip("."), uts46=True).decode("ascii")
+        except (idna.IDNAError, UnicodeError) as exc:
+            raise MalformedURL(f"invalid international host name {host!r}: {exc}") from exc
+    labels = host.rstrip(".").split(".")
+    if _NUMERIC_LABEL.fullmatch(labels[-1]):
+        # A host ending in a number is an IPv4 address to browsers; only the plain dotted quad is
+        # unambiguous (0177.0.0.1 is 127.0.0.1 to some parsers and an error to others).
+        try:
+            ipaddress.IPv4Address(host.rstrip("."))
+        except ValueError as exc:
+            raise MalformedURL(f"invalid IPv4 address {host!r}") from exc
+        return
+    if len(host) > 253:
+        raise MalformedURL("host name longer than 253 characters")
+    for label in labels:
+        if not _HOST_LABEL.fullmatch(label):
+            raise MalformedURL(f"invalid host name {host!r} (label {label[:70]!r})")
+        if label.lower().startswith("xn--"):
+            try:
+                idna.decode(label)
+            except (idna.IDNAError, UnicodeError) as exc:
+                raise MalformedURL(f"invalid host name {host!r}: {exc}") from exc
+
+
+def validate_url(url: str) -> None:
+    """Raise MalformedURL unless `url` is an http(s) URL that a request can be built from."""
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
+        raise MalformedURL("control character in URL")
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError when out of range or not a number
+        hostname = parts.hostname or ""
+    except ValueError as exc:
+        raise MalformedURL(str(exc)) from exc
+    if parts.scheme.lower() not in ("http", "https"):
+        raise MalformedURL(f"not an http(s) URL: {url[:100]!r}")
+    if port == 0:
+        raise MalformedURL("port 0")
+    _check_host(hostname)
 
 
 class RefusedAddress(httpx.ConnectError):
@@ -198,7 +263,8 @@ class FetchResult:
     hops: list[Hop] = field(default_factory=list)
     elapsed: float = 0.0
     # "" when a response arrived; else one of: timeout, dns, dns_temporary, refused, connect, tls,
-    # too_many_redirects, redirect_loop, protocol, bad_url
+    # too_many_redirects, redirect_loop, protocol, bad_url (the URL or a redirect's Location is
+    # malformed: see validate_url)
     error: str = ""
     error_detail: str = ""
 
@@ -233,8 +299,10 @@ def _classify_exception(exc: Exception) -> str:
         if "SSL" in text or "certificate" in text.lower():
             return "tls"
         return "connect"
-    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
-        return "bad_url"
+    if isinstance(
+        exc, httpx.UnsupportedProtocol | httpx.InvalidURL | ValueError
+    ) or text.startswith("Invalid URL in location header"):
+        return "bad_url"  # MalformedURL, and what httpx, urllib or the IDNA codec raise
     if isinstance(exc, ssl.SSLError):
         return "tls"
     return "protocol"
@@ -268,6 +336,11 @@ def fetch(
             if remaining <= 0:
                 raise httpx.ReadTimeout("total time limit reached")
             timeout = httpx.Timeout(remaining, connect=min(connect_timeout, remaining))
+            try:
+                validate_url(current)
+            except MalformedURL as exc:
+                where = f"redirect to {current[:200]!r}: " if result.hops else ""
+                raise MalformedURL(f"{where}{exc}") from exc
             request = client.build_request(
                 method, current, params=params, headers=headers, timeout=timeout
             )
@@ -281,7 +354,10 @@ def fetch(
                 if response.status_code in REDIRECT_CODES and location:
                     result.hops.append(Hop(response.status_code, str(response.url)))
                     seen.add(str(response.url))
-                    current = urljoin(str(response.url), location)
+                    try:
+                        current = urljoin(str(response.url), location)
+                    except ValueError as exc:
+                        raise MalformedURL(f"redirect to {location[:200]!r}: {exc}") from exc
                     if current in seen:
                         result.error = "redirect_loop"
                         result.error_detail = f"redirect loop back to {current}"
@@ -309,7 +385,8 @@ def fetch(
         result.error_detail = f"more than {max_redirects} redirects"
         result.final_url = current
         return result
-    except (httpx.HTTPError, ssl.SSLError, OSError) as exc:
+    except (httpx.HTTPError, httpx.InvalidURL, ssl.SSLError, OSError, ValueError) as exc:
+        # ValueError covers MalformedURL and the UnicodeError/IDNAError of host encoding.
         result.error = _classify_exception(exc)
         result.error_detail = str(exc) or type(exc).__name__
         result.status = None
@@ -319,5 +396,9 @@ def fetch(
 
 
 def host_key(url: str) -> str:
-    """The politeness key of a URL: its lower-cased host name."""
-    return (urlsplit(url).hostname or "").lower()
+    """The politeness key of a URL: its lower-cased host name ("" when it has none or is
+    malformed: such a link fails on its own without a request)."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""

@@ -3,6 +3,7 @@ staying polite to each host (see politeness.py)."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import defaultdict, deque
@@ -39,6 +40,7 @@ _CHALLENGE_MARKERS = (
     "px-captcha",
     "please enable cookies",
 )
+log = logging.getLogger(__name__)
 _LOGIN_WORDS = ("login", "signin", "sign-in", "sign_in", "auth", "sso", "account/login")
 
 
@@ -104,7 +106,13 @@ def page_title(html_text: str) -> str:
     except Exception:  # a broken page still gets classified; it just has no title
         return ""
     title = parser.og_title or parser.title
-    return " ".join(unescape(title).split())[:500]
+    return " ".join(_text(unescape(title)).split())[:500]
+
+
+def _text(value: str) -> str:
+    """Text as the database can store it: PostgreSQL refuses NUL characters, and one page that
+    holds one would otherwise roll back the whole run's results."""
+    return value.replace("\x00", "")
 
 
 def retry_after_seconds(value: str | None) -> float | None:
@@ -147,12 +155,12 @@ def classify(result: http.FetchResult, key: int = 0) -> Outcome:
         key=key,
         url=result.url,
         status=result.status,
-        final_url=result.final_url,
+        final_url=_text(result.final_url),
         elapsed_ms=int(result.elapsed * 1000),
         network_failure=result.network_failure,
     )
     if result.error:
-        out.error = f"{result.error}: {result.error_detail}"[:2000]
+        out.error = _text(f"{result.error}: {result.error_detail}")[:2000]
         out.outcome = BROKEN if result.error == "dns" else ERROR
         return out
     status = result.status or 0
@@ -219,15 +227,22 @@ class CheckSettings:
 
 
 def check_one(url: str, *, client: httpx.Client, conf: CheckSettings, key: int = 0) -> Outcome:
-    result = http.fetch(
-        url,
-        client=client,
-        max_bytes=conf.max_bytes,
-        total_timeout=conf.timeout,
-        connect_timeout=conf.connect_timeout,
-        stop_at=b"</head>",
-    )
-    return classify(result, key)
+    """Check one link. Never raises: whatever goes wrong with this link is its own `error`
+    result, so one bad link cannot cost the batch the others' results."""
+    try:
+        result = http.fetch(
+            url,
+            client=client,
+            max_bytes=conf.max_bytes,
+            total_timeout=conf.timeout,
+            connect_timeout=conf.connect_timeout,
+            stop_at=b"</head>",
+        )
+        return classify(result, key)
+    except Exception as exc:
+        log.exception("checking %s failed", url[:200])
+        detail = _text(f"checker failure: {type(exc).__name__}: {exc}")
+        return Outcome(key=key, url=url, outcome=ERROR, error=detail[:2000])
 
 
 def check_many(
