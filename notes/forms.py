@@ -25,6 +25,9 @@ class NoteForm(forms.Form):
         choices=Note.Visibility.choices, initial=Note.Visibility.PRIVATE, label="Who can read it"
     )
     base_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    # Every save the editor has seen (Note.saves): saves that continue a session of editing
+    # update one version, so the version number alone no longer tells a stale tab.
+    base_saves = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
     # "Save mine anyway" after a conflict: the version the person has now seen and overrides.
     overwrite_version = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
 
@@ -33,6 +36,13 @@ class NoteForm(forms.Form):
         if data.get("overwrite_version") is not None:
             return data["overwrite_version"]
         return data["base_version"]
+
+    def effective_saves(self) -> int | None:
+        """None after a conflict ("save mine anyway"): that save is a version of its own."""
+        data = self.cleaned_data
+        if data.get("overwrite_version") is not None:
+            return None
+        return data.get("base_saves")
 
 
 class PreviewForm(forms.Form):

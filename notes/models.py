@@ -152,6 +152,10 @@ class Note(models.Model):
         max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
     )
     version = models.PositiveIntegerField(default=0, help_text="Number of the latest version.")
+    # Every save counts here, also one that updates the latest version (a session of editing):
+    # the editor sends back the count it last saw, so a save from a stale tab is a conflict
+    # even when the version number has not moved.
+    saves = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField()
 
@@ -204,6 +208,10 @@ class NoteVersion(models.Model):
     visibility = models.CharField(max_length=10, choices=Note.Visibility.choices)
     created_at = models.DateTimeField()
     restored_from = models.PositiveIntegerField(null=True, blank=True)
+    # A version is a session of editing: saves within READLIST_NOTE_SESSION_MINUTES of the last
+    # one update it. When its last save was, and how many it took.
+    edited_at = models.DateTimeField(null=True, blank=True)
+    saves = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["note", "-number"]

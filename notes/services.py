@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -147,6 +149,7 @@ def progress_set(*, actor: Any, entry: Entry, status: str) -> Progress:
 
 def _new_version(note: Note, *, now: Any, restored_from: int | None = None) -> NoteVersion:
     note.version += 1
+    note.saves += 1
     note.updated_at = now
     note.save()
     return NoteVersion.objects.create(
@@ -155,17 +158,44 @@ def _new_version(note: Note, *, now: Any, restored_from: int | None = None) -> N
         body=note.body,
         visibility=note.visibility,
         created_at=now,
+        edited_at=now,
         restored_from=restored_from,
     )
 
 
-def note_save(
-    *, actor: Any, target: NoteTarget, body: str, visibility: str, base_version: int
-) -> tuple[Note, bool]:
-    """Save my note on a target as a new version.
+def _same_session(note: Note, visibility: str, now: Any) -> NoteVersion | None:
+    """The latest version, when this save continues its session of editing: its last save is
+    recent, it is not a restore (a restore stays a version of its own), and who can read the
+    note does not change (sharing a note is worth a line in its history)."""
+    minutes = settings.READLIST_NOTE_SESSION_MINUTES
+    if not minutes or visibility != note.visibility:
+        return None
+    latest = NoteVersion.objects.filter(note=note, number=note.version).first()
+    if latest is None or latest.restored_from is not None:
+        return None
+    last = latest.edited_at or latest.created_at
+    if now - last > dt.timedelta(minutes=minutes):
+        return None
+    return latest
 
-    `base_version` is the version the editor started from: if someone (another tab) saved
-    since, raise NoteConflict and change nothing. Returns (note, whether a version was added).
+
+def note_save(
+    *,
+    actor: Any,
+    target: NoteTarget,
+    body: str,
+    visibility: str,
+    base_version: int,
+    base_saves: int | None = None,
+) -> tuple[Note, bool]:
+    """Save my note on a target: as a new version, or into the latest one when it continues
+    the same session of editing (autosave every few seconds made a dozen versions a session).
+
+    `base_version` (and `base_saves`, every save counted, when the editor sends it) is what the
+    editor started from: if anything (another tab) saved since, raise NoteConflict and change
+    nothing. Only a save that sends `base_saves` joins a session: without it (an old form, or
+    "save mine anyway" after a conflict) every save is a version of its own, so nothing seen
+    by someone else is overwritten. Returns (note, whether anything was saved).
     """
     if visibility not in Note.Visibility.values:
         raise ValueError(f"unknown visibility {visibility!r}")
@@ -196,12 +226,25 @@ def note_save(
                 note = Note.objects.get(user=actor, **target.lookup())
                 raise NoteConflict(note) from None
         else:
-            if base_version != note.version:
+            if base_version != note.version or (
+                base_saves is not None and base_saves != note.saves
+            ):
                 raise NoteConflict(note)
             if note.body == body and note.visibility == visibility:
                 return note, False
+            session = _same_session(note, visibility, now) if base_saves is not None else None
             note.body = body
             note.visibility = visibility
+            if session is not None:
+                note.saves += 1
+                note.updated_at = now
+                note.save(update_fields=["body", "saves", "updated_at"])
+                session.body = body
+                session.edited_at = now
+                session.saves += 1
+                session.save(update_fields=["body", "edited_at", "saves"])
+                # The log has the session's first save; its later saves add no line.
+                return note, True
             _new_version(note, now=now)
         _log(
             actor,

@@ -100,6 +100,7 @@ def editor_context(
             "body": body,
             "visibility": note.visibility if note else Note.Visibility.PRIVATE,
             "base_version": note.version if note else 0,
+            "base_saves": note.saves if note else 0,
         }
     )
     return {
@@ -147,6 +148,7 @@ def note_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             body=form.cleaned_data["body"],
             visibility=form.cleaned_data["visibility"],
             base_version=form.effective_base(),
+            base_saves=form.effective_saves(),
         )
     except services.NoteConflict as conflict:
         current = conflict.note

@@ -310,6 +310,9 @@ READLIST_ARXIV_API_URL = env_url(
 READLIST_TITLE_MATCH_THRESHOLD = env_float("READLIST_TITLE_MATCH_THRESHOLD", 0.8)
 # Managers' dashboard: someone with nothing done on an assignment for this many days is stalled.
 READLIST_STALLED_DAYS = env_int("READLIST_STALLED_DAYS", 14, minimum=1)
+# Saves of a note closer together than this (and not changing who can read it) are one session
+# of editing: they update the latest version instead of adding one (0 turns this off).
+READLIST_NOTE_SESSION_MINUTES = env_int("READLIST_NOTE_SESSION_MINUTES", 5, minimum=0)
 
 # --- Link health and arXiv workers (curricula/linkhealth, curricula/arxiv) --------
 # A run first reaches these; when they fail at network level the checker is cut off and the
