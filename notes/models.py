@@ -277,7 +277,8 @@ class ProgressTally(models.Model):
     # "<tier id, or empty for none>:<role>" → active entries done (notes.tallies.group_key).
     done = TextJSONField(default=dict)
     changed_at = models.DateTimeField(null=True)
-    # Notes with a body filed under this curriculum, and when the latest was saved.
+    # Notes with a body shared with the team, filed under this curriculum, and when the latest
+    # of them was saved (managers read these lines: private notes are not counted).
     notes = models.PositiveIntegerField(default=0)
     noted_at = models.DateTimeField(null=True)
     # Ids of the tiers and topics summarised: {"tiers": [...], "topics": [...]}, or {}.

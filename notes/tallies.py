@@ -1,9 +1,9 @@
 """Tallies: the counts managers' pages read, kept in step with every change they count.
 
 A team's dashboard needs, per person × curriculum, the active entries done in each tier and
-role, when a status last changed, the notes written and the tiers summarised, and how many
-entries were finished each week. Counted from the rows, that is a join over every progress row
-and note of the team on each view (~100,000 rows, most of the page's time in
+role, when a status last changed, the notes shared with the team and the tiers summarised, and
+how many entries were finished each week. Counted from the rows, that is a join over every
+progress row and note of the team on each view (~100,000 rows, most of the page's time in
 bench/dashboard.py); ProgressTally (a line per person and curriculum) and WeekTally hold the
 result instead.
 
@@ -141,21 +141,32 @@ def _fresh(users: Scope, curricula: Scope) -> dict[tuple[int, int], tuple]:
 
 
 def _noted(users: Scope, curricula: Scope) -> dict[tuple[int, int], tuple[int, Any, dict]]:
-    """(user, curriculum) → notes with a body, when the latest was saved, and the tiers and
-    topics summarised (the summary step of the first completion rule)."""
+    """(user, curriculum) → notes shared with the team (with a body), when the latest of them
+    was saved, and the tiers and topics summarised (the summary step of the first completion
+    rule, whoever may read the summary).
+
+    Managers read these lines: a private note is nobody else's business, not even its count or
+    when it was written (their timeline hides it too). A private summary still counts towards
+    the completion rule, as it does on the member's own page: that says a tier is done, never
+    what was written.
+    """
     rows = Note.objects.exclude(body="").filter(curriculum__isnull=False)
+    rows = rows.filter(
+        Q(visibility=Note.Visibility.TEAM) | Q(tier__isnull=False) | Q(topic__isnull=False)
+    )
     if users is not None:
         rows = rows.filter(user_id__in=users)
     if curricula is not None:
         rows = rows.filter(curriculum_id__in=curricula)
     found: dict[tuple[int, int], list] = {}
-    for user_id, curriculum_id, tier_id, topic_id, saved in rows.values_list(
-        "user_id", "curriculum_id", "tier_id", "topic_id", "updated_at"
+    for user_id, curriculum_id, tier_id, topic_id, saved, visibility in rows.values_list(
+        "user_id", "curriculum_id", "tier_id", "topic_id", "updated_at", "visibility"
     ).order_by():
         line = found.setdefault((user_id, curriculum_id), [0, None, set(), set()])
-        line[0] += 1
-        if line[1] is None or saved > line[1]:
-            line[1] = saved
+        if visibility == Note.Visibility.TEAM:
+            line[0] += 1
+            if line[1] is None or saved > line[1]:
+                line[1] = saved
         if tier_id:
             line[2].add(tier_id)
         if topic_id:
@@ -211,12 +222,13 @@ def refresh_notes(user_id: int, curriculum_id: int) -> None:
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         # Counted once the lock is ours, so the notes of a save that held it first are seen.
         _lock(cursor)
-        n, saved, summarised = _noted([user_id], [curriculum_id]).get(key, (0, None, {}))
+        found = _noted([user_id], [curriculum_id]).get(key)
+        n, saved, summarised = found or (0, None, {})
         if lines.update(notes=n, noted_at=saved, summaries=summarised):
-            if not n:
+            if found is None:
                 # A line only there for notes goes with the last of them, as in a recount.
                 lines.filter(changed_at__isnull=True).delete()
-        elif n:
+        elif found is not None:
             ProgressTally.objects.create(
                 user_id=user_id,
                 curriculum_id=curriculum_id,

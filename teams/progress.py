@@ -180,8 +180,8 @@ class Line(NamedTuple):
 
     done: dict[str, int]  # tally key of each (tier, role) → active entries done
     changed_at: dt.datetime | None  # the latest status change
-    notes: int  # notes written
-    noted_at: dt.datetime | None  # the latest note saved
+    notes: int  # notes shared with the team (private ones are not counted)
+    noted_at: dt.datetime | None  # the latest shared note saved
     summaries: dict[str, list[int]]  # {"tiers": [...], "topics": [...]} summarised
 
     @property

@@ -343,11 +343,11 @@ def test_finished_in_two_weeks_lands_in_two_week_lines(zoned_w):
 # --- 14. Notes ----------------------------------------------------------------------------
 
 
-def write(user, target: NoteTarget, body: str = "A thought") -> Note:
+def write(user, target: NoteTarget, body: str = "A thought", visibility: str = "team") -> Note:
     current = Note.objects.filter(user=user, **target.lookup()).first()
     base = current.version if current else 0
     note, _ = note_save(
-        actor=user, target=target, body=body, visibility="private", base_version=base
+        actor=user, target=target, body=body, visibility=visibility, base_version=base
     )
     return note
 
@@ -365,6 +365,29 @@ def test_a_note_makes_a_line_where_nothing_was_read(w):
     in_step()
     assert noted()[(w.cat.pk, w.a.pk)] == (1, note.updated_at, {})
     assert stored()[(w.cat.pk, w.a.pk)] == {}
+
+
+def test_a_private_note_is_not_counted_and_makes_no_line(w):
+    write(w.cat, NoteTarget.for_entry(w.plain), visibility="private")
+    write(w.ann, NoteTarget.for_entry(w.talk), visibility="private")
+    in_step()
+    assert (w.cat.pk, w.a.pk) not in noted()
+    assert noted()[(w.ann.pk, w.a.pk)] == (0, None, {})
+    assert stored() == baseline(w)
+
+
+def test_making_a_shared_note_private_uncounts_it(w):
+    write(w.cat, NoteTarget.for_entry(w.plain))
+    assert noted()[(w.cat.pk, w.a.pk)][0] == 1
+    write(w.cat, NoteTarget.for_entry(w.plain), visibility="private")
+    in_step()
+    assert (w.cat.pk, w.a.pk) not in noted()
+
+
+def test_a_private_summary_counts_for_the_rule_but_not_as_a_note(w):
+    write(w.cat, NoteTarget.for_tier(w.a2), visibility="private")
+    in_step()
+    assert noted()[(w.cat.pk, w.a.pk)] == (0, None, {"tiers": [w.a2.pk]})
 
 
 def test_a_note_joins_a_line_with_progress_and_leaves_its_counts(w):
@@ -438,6 +461,21 @@ def test_the_notes_migration_backfill_counts_what_refresh_counts(w):
     ProgressTally.objects.update(notes=0, noted_at=None, summaries={})
     assert tallies.drift()["ProgressTally"] == 2
     migration.count_notes(apps, None)
+    in_step()
+
+
+def test_the_shared_notes_migration_recounts_what_refresh_counts(w):
+    write(w.cat, NoteTarget.for_entry(w.plain), visibility="private")  # a line only it made
+    write(w.ann, NoteTarget.for_tier(w.a2), visibility="private")
+    write(w.ann, NoteTarget.for_entry(w.shared_a))
+    write(w.ben, NoteTarget.for_entry(w.talk))
+    old = importlib.import_module("notes.migrations.0004_tally_notes")
+    old.count_notes(apps, None)  # as counted before: private notes too
+    ProgressTally.objects.filter(user=w.ben, curriculum=w.a).delete()
+    assert tallies.drift()["ProgressTally"] == 3
+    importlib.import_module("notes.migrations.0005_tally_shared_notes").count_shared_notes(
+        apps, None
+    )
     in_step()
 
 

@@ -82,6 +82,9 @@ def test_two_notes_saved_at_once_both_count():
     course = factories.make_curriculum()
     first, second = (factories.make_entry(course) for _ in range(2))
     services.progress_set(actor=writer, entry=first, status="reading")  # a line exists
-    race(lambda: factories.make_note(writer, first), lambda: factories.make_note(writer, second))
+    race(
+        lambda: factories.make_note(writer, first, visibility="team"),
+        lambda: factories.make_note(writer, second, visibility="team"),
+    )
     assert ProgressTally.objects.get(user=writer, curriculum=course).notes == 2
     assert tallies.drift() == {"ProgressTally": 0, "WeekTally": 0}

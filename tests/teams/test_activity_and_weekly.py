@@ -117,9 +117,15 @@ def write_notes(rng: random.Random, people, curricula) -> dict:
                 kind=kind,
                 resource_id=entry.resource_id,
                 entry=None if entry.resource_id else entry,
-                defaults={"curriculum": entry.curriculum, "body": body, "updated_at": when},
+                defaults={
+                    "curriculum": entry.curriculum,
+                    "body": body,
+                    "updated_at": when,
+                    "visibility": rng.choice(["private", "team"]),
+                },
             )
-    for note in Note.objects.exclude(body=""):
+    # Managers count shared notes only: a private one is nobody else's business.
+    for note in Note.objects.exclude(body="").filter(visibility="team"):
         n, last = want.get((note.user_id, note.curriculum_id), (0, None))
         want[(note.user_id, note.curriculum_id)] = (
             n + 1,

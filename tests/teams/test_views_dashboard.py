@@ -50,7 +50,7 @@ def test_dashboard_shows_each_person_with_progress_and_state(client, manager, pr
     assert "Bob Brown" in rows[0] and "Stalled" in rows[0] and "0%" in rows[0]
     assert "Alice Adams" in rows[1] and "On track" in rows[1] and "50%" in rows[1]
     assert "Tier 2" in rows[1]  # her current tier
-    assert "<td>2</td>" in rows[1]  # notes written (private ones count, their text never shows)
+    assert "<td>1</td>" in rows[1]  # notes shared: her private one is not counted
     assert "my secret" not in html
 
 
@@ -99,8 +99,8 @@ def test_csv_export_has_a_row_per_person_and_curriculum(client, manager, progres
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
-    assert [(r["username"], r["progress_percent"], r["state"]) for r in rows] == [
-        ("alice", "50", "On track")
+    assert [(r["username"], r["progress_percent"], r["state"], r["notes"]) for r in rows] == [
+        ("alice", "50", "On track", "1")  # her private note is not counted
     ]
     everyone = list(
         csv.DictReader(io.StringIO(client.get("/teams/research/dashboard.csv").content.decode()))
@@ -122,6 +122,14 @@ def test_last_activity_is_the_latest_status_change_or_note_save(
     client, manager, bob, progressed, entries
 ):
     client.force_login(manager)
-    factories.make_note(bob, entries[2], "fresh thought")
+    factories.make_note(bob, entries[2], "fresh thought", visibility="team")
     rows = rows_of(client.get("/teams/research/?q=bob").content.decode())
     assert "never" not in rows[0] and "Stalled" not in rows[0]
+
+
+def test_a_private_note_is_no_activity_a_manager_sees(client, manager, bob, progressed, entries):
+    """Its count, its existence and when it was written are the writer's own business."""
+    client.force_login(manager)
+    factories.make_note(bob, entries[2], "a private thought")
+    rows = rows_of(client.get("/teams/research/?q=bob").content.decode())
+    assert "Stalled" in rows[0] and "<td>0</td>" in rows[0]
