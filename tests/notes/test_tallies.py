@@ -473,7 +473,7 @@ def test_the_shared_notes_migration_recounts_what_refresh_counts(w):
     old.count_notes(apps, None)  # as counted before: private notes too
     ProgressTally.objects.filter(user=w.ben, curriculum=w.a).delete()
     assert tallies.drift()["ProgressTally"] == 3
-    importlib.import_module("notes.migrations.0005_tally_shared_notes").count_shared_notes(
+    importlib.import_module("notes.migrations.0006_tally_shared_notes").count_shared_notes(
         apps, None
     )
     in_step()

@@ -58,7 +58,7 @@ def count_shared_notes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("notes", "0004_tally_notes"),
+        ("notes", "0005_note_sessions"),
     ]
 
     operations = [
