@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db.models.constants import LOOKUP_SEP
 from django.urls import reverse
 
 from notes import services
@@ -74,6 +75,15 @@ class NoteAdmin(ReadOnlyAdmin):
     search_fields = ["user__username"]
     fields = ["user", "kind", "curriculum", "visibility", "version", "created_at", "updated_at"]
     list_select_related = ["user", "curriculum"]
+    # The fields a URL may filter the list on. Django allows any lookup on the model's own
+    # fields (`?body__startswith=a`), and the count it shows would spell out a note's text a
+    # letter at a time; a body, and anything reached through the versions, is never one.
+    FILTERABLE = frozenset({"id", "user", "kind", "visibility", "curriculum", "updated_at"})
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if lookup.split(LOOKUP_SEP, 1)[0] not in self.FILTERABLE:
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
 
 @admin.register(Activity)
