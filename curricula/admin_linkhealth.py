@@ -15,6 +15,7 @@ from curricula import tasks
 from curricula.linkhealth import selectors, services
 from curricula.models import CheckRun, Entry, Resource, TitleCheck
 from curricula.verify import entry_accept_suggestion, entry_ignore_flag
+from readlist.enqueue import publish
 
 FLAGGED_LIMIT = 200
 
@@ -65,17 +66,45 @@ def _flagged_checks(resource_ids) -> list[TitleCheck]:
 @admin.action(description="Check links now")
 def check_now(modeladmin, request, queryset):
     ids = list(queryset.values_list("id", flat=True))
+    deferred = 0
     for start in range(0, len(ids), 300):
-        tasks.check_links.delay_on_commit(ids[start : start + 300], "admin")
-    modeladmin.message_user(request, f"{len(ids)} link(s) queued for a check.")
+        chunk = ids[start : start + 300]
+        if not publish(
+            tasks.check_links,
+            chunk,
+            "admin",
+            fallback=lambda c=chunk: services.resources_make_due(c),
+        ):
+            deferred += len(chunk)
+    if deferred:
+        modeladmin.message_user(
+            request,
+            f"The task queue is unavailable: {deferred} link(s) are marked due and will be "
+            "checked by the next scheduled pass.",
+            messages.WARNING,
+        )
+    if len(ids) > deferred:
+        modeladmin.message_user(request, f"{len(ids) - deferred} link(s) queued for a check.")
 
 
 @admin.action(description="Refresh arXiv metadata")
 def refresh_metadata(modeladmin, request, queryset):
     ids = list(queryset.exclude(arxiv_id="").values_list("id", flat=True))
-    for start in range(0, len(ids), 100):
-        tasks.fetch_arxiv.delay_on_commit(ids[start : start + 100])
-    modeladmin.message_user(request, f"{len(ids)} arXiv paper(s) queued for a metadata refresh.")
+    queued = sum(
+        len(ids[start : start + 100])
+        for start in range(0, len(ids), 100)
+        if publish(tasks.fetch_arxiv, ids[start : start + 100])
+    )
+    if queued < len(ids):
+        # Known metadata is kept as it is; the weekly stale-first pass refreshes it in time.
+        modeladmin.message_user(
+            request,
+            f"The task queue is unavailable: {len(ids) - queued} arXiv paper(s) were not queued. "
+            "Try again later.",
+            messages.WARNING,
+        )
+    if queued:
+        modeladmin.message_user(request, f"{queued} arXiv paper(s) queued for a metadata refresh.")
 
 
 @admin.action(description="Accept the best suggestion (wrong paper)")

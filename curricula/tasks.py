@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from datetime import timedelta
 
 from celery import shared_task
@@ -18,6 +19,7 @@ from curricula.arxiv.services import arxiv_fetch
 from curricula.linkhealth import selectors, services
 from curricula.models import Resource
 from curricula.verify import titles_verify
+from readlist.enqueue import publish
 
 log = logging.getLogger(__name__)
 
@@ -99,5 +101,6 @@ def send_broken_digest() -> dict:
     return {"sent_for": services.linkcheck_digest_send()}
 
 
-jobs.register("check_links", check_links.delay)
-jobs.register("fetch_arxiv", fetch_arxiv.delay)
+# A broker outage does not fail the caller's request: see readlist/enqueue.py.
+jobs.register("check_links", partial(publish, check_links))
+jobs.register("fetch_arxiv", partial(publish, fetch_arxiv))

@@ -8,9 +8,13 @@ from readlist import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("curricula/", include("notes.curriculum_urls")),
     path("", include("notes.urls")),
     path("", include("teams.urls")),
 ]
+
+# A database outage met outside a view still gets the 503 page; anything else is a plain 500.
+handler500 = "readlist.outage.server_error"

@@ -1,13 +1,16 @@
-"""Site-wide views: the home page and the health probe."""
+"""Site-wide views: the home page and the health probes (liveness and readiness)."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
 from django.conf import settings
-from django.db import connection
+from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from curricula import selectors
 from notes import selectors as notes_selectors
@@ -21,43 +24,76 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", notes_selectors.home(request.user))
 
 
-def _database_ok() -> tuple[bool, str]:
+def _bounded(check: Callable[[], str], timeout: float) -> tuple[bool, str]:
+    """Runs `check` in a thread of its own and waits at most `timeout` seconds for it.
+
+    A frozen database or broker can hold a socket read longer than any driver timeout; the
+    probe must answer anyway. A check left behind ends on its own driver timeout."""
+    outcome: list[tuple[bool, str]] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, check()))
+        except Exception as exc:
+            outcome.append((False, type(exc).__name__))
+
+    thread = threading.Thread(target=run, daemon=True, name="readyz-probe")
+    thread.start()
+    thread.join(timeout)
+    return outcome[0] if outcome else (False, "timeout")
+
+
+def _database_check() -> str:
+    # Runs in the probe's own thread, so on a connection of its own, closed when done.
+    connection = connections["default"]
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:
-        return False, type(exc).__name__
-    return True, "ok"
+    finally:
+        connection.close()
+    return "ok"
 
 
-def _broker_ok() -> tuple[bool, str]:
+def _broker_check() -> str:
     if not settings.REDIS_URL:
-        return True, "not configured"
+        return "not configured"
     import redis
 
+    timeout = settings.READLIST_READYZ_TIMEOUT
+    client = redis.Redis.from_url(
+        settings.REDIS_URL, socket_connect_timeout=timeout, socket_timeout=timeout
+    )
     try:
-        client = redis.Redis.from_url(
-            settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2
-        )
         client.ping()
-    except Exception as exc:
-        return False, type(exc).__name__
-    return True, "ok"
+    finally:
+        client.close()
+    return "ok"
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database (and the broker, when one is configured) answers, else 503."""
-    db_ok, db_detail = _database_ok()
-    broker_ok, broker_detail = _broker_ok()
-    healthy = db_ok and broker_ok
+    """Liveness: this process answers requests. Touches neither the database nor the broker,
+    so an outage of either never takes working web servers out of rotation or restarts them."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_safe
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: 200 when the database answers within READLIST_READYZ_TIMEOUT, else 503.
+
+    The broker is reported but not fatal: pages work without it, and work queued while it is
+    away waits in the outbox (curricula/outbox) until it is back."""
+    timeout = settings.READLIST_READYZ_TIMEOUT
+    db_ok, db_detail = _bounded(_database_check, timeout)
+    _broker_ok, broker_detail = _bounded(_broker_check, timeout)
     return JsonResponse(
         {
-            "status": "ok" if healthy else "unavailable",
+            "status": "ok" if db_ok else "unavailable",
             "database": db_detail,
             "broker": broker_detail,
         },
-        status=200 if healthy else 503,
+        status=200 if db_ok else 503,
     )

@@ -32,8 +32,21 @@ def resources_created(ids: Iterable[int]) -> None:
     id_list = sorted(set(ids))
     if not id_list or not settings.READLIST_ENQUEUE_NEW_RESOURCES:
         return
+    # With the broker down the import still succeeds (the jobs publish through
+    # readlist.enqueue): new resources are never checked and never fetched, so the scheduled
+    # stale-first passes take them first once it is back.
     jobs.enqueue_on_commit("check_links", id_list, "new")
     jobs.enqueue_on_commit("fetch_arxiv", id_list)
+
+
+def resources_make_due(ids: Iterable[int]) -> int:
+    """Bring these resources' next check forward to now, so the next scheduled pass takes them.
+
+    Used when "Check links now" cannot reach the broker: the request is kept as due-ness."""
+    now = timezone.now()
+    return Resource.objects.filter(id__in=list(ids), next_check_at__gt=now).update(
+        next_check_at=now
+    )
 
 
 def resources_claim(
