@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from functools import partial
 from datetime import timedelta
+from functools import partial
 
 from celery import shared_task
 from django.conf import settings

@@ -11,7 +11,6 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
 
@@ -32,8 +31,3 @@ def publish(task: Any, *args: Any, fallback: Callable[[], None] | None = None) -
             fallback()
         return False
     return True
-
-
-def publish_on_commit(task: Any, *args: Any, fallback: Callable[[], None] | None = None) -> None:
-    """`publish` once the current transaction commits (like Celery's delay_on_commit)."""
-    transaction.on_commit(lambda: publish(task, *args, fallback=fallback))

@@ -56,7 +56,7 @@ def _run_until_up_then_interrupt(tmp_path, name: str) -> tuple[str, bytes]:
             start_new_session=True,
         )
         try:
-            health = _wait_for(f"http://127.0.0.1:{port}/healthz", time.monotonic() + 120)
+            health = _wait_for(f"http://127.0.0.1:{port}/readyz", time.monotonic() + 120)
             home = _wait_for(f"http://127.0.0.1:{port}/", time.monotonic() + 10)
             assert b'"database": "ok"' in health
             # Give the worker a moment to pick up the tasks the import enqueued.
