@@ -151,6 +151,13 @@ def linkhealth_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> Http
         .select_related("entry__curriculum", "entry__resource")
         .order_by("entry__curriculum__title", "entry__position")[:FLAGGED_LIMIT]
     )
+    descriptive = (
+        TitleCheck.objects.filter(
+            entry__retired_in__isnull=True, status=TitleCheck.Status.DESCRIPTIVE
+        )
+        .select_related("entry__curriculum", "entry__resource")
+        .order_by("entry__curriculum__title", "entry__position")[:FLAGGED_LIMIT]
+    )
     attention = Resource.objects.filter(
         health__in=[Resource.Health.BROKEN, Resource.Health.MOVED, Resource.Health.SOFT_404]
     ).order_by("health", "url")[:FLAGGED_LIMIT]
@@ -170,6 +177,7 @@ def linkhealth_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> Http
         "last_run": CheckRun.objects.filter(finished_at__isnull=False).first(),
         "offline_since": selectors.checker_offline_since(),
         "flagged": flagged,
+        "descriptive": descriptive,
         "attention": attention,
         "not_found": Resource.objects.filter(arxiv_status=Resource.ArxivStatus.NOT_FOUND).count(),
         "never_checked": Resource.objects.filter(last_checked_at__isnull=True).count(),
@@ -192,13 +200,22 @@ def accept_view(
         messages.success(request, f"Ignored the flag on “{entry.title}”.")
     else:
         try:
+            follow = request.POST.get("follow", "follow") != "stay"
             resource = entry_accept_suggestion(
-                actor=request.user, entry=entry, arxiv_id=request.POST.get("arxiv_id", "")
+                actor=request.user,
+                entry=entry,
+                arxiv_id=request.POST.get("arxiv_id", ""),
+                follow=follow,
             )
         except ValueError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"“{entry.title}” now links to {resource.url}.")
+            whose = (
+                "people's status and notes moved with it"
+                if follow
+                else ("people's status and notes stayed on the old link")
+            )
+            messages.success(request, f"“{entry.title}” now links to {resource.url}; {whose}.")
     return HttpResponseRedirect(reverse("admin:curricula_resource_linkhealth"))
 
 

@@ -188,6 +188,9 @@ class Resource(models.Model):
         max_length=10, choices=ArxivStatus.choices, default=ArxivStatus.NOT_ARXIV, blank=True
     )
     metadata_fetched_at = models.DateTimeField(null=True, blank=True)
+    # Flap guard: a found paper that comes back missing is inconclusive until it is missing
+    # again on a later day (arXiv sometimes answers an empty feed for ids that exist).
+    arxiv_missing_since = models.DateTimeField(null=True, blank=True, editable=False)
 
     # Link health, derived from LinkCheck rows by the checker.
     health = models.CharField(max_length=10, choices=Health.choices, default=Health.UNKNOWN)

@@ -29,6 +29,7 @@ class TitleCheck(models.Model):
 
     class Status(models.TextChoices):
         OK = "ok", "Title matches"
+        DESCRIPTIVE = "descriptive", "Right paper, descriptive label"
         MISMATCH = "mismatch", "Wrong paper?"
         IGNORED = "ignored", "Ignored (false positive)"
         NO_TITLE = "no_title", "No real title to compare"
@@ -41,13 +42,18 @@ class TitleCheck(models.Model):
     entry = models.OneToOneField(
         "curricula.Entry", on_delete=models.CASCADE, related_name="title_check"
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NO_TITLE)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NO_TITLE)
     source = models.CharField(max_length=10, choices=Source.choices, blank=True)
     score = models.FloatField(null=True, blank=True)
     curated_title = models.CharField(max_length=500, blank=True)
     real_title = models.TextField(blank=True)
-    # [{"arxiv_id": "…", "title": "…", "score": 0.93}], best first, at most 3.
+    # Why: ["'GRPO' is defined in the abstract as Group Relative Policy Optimization", …]
+    evidence = models.JSONField(default=list, blank=True)
+    # [{"arxiv_id": "…", "title": "…", "score": 0.93, "reason": "…"}], best first, at most 3,
+    # only candidates the same judge finds supported (above SUGGESTION_MIN_SCORE).
     suggestions = models.JSONField(default=list, blank=True)
+    # When arXiv was last searched for candidates: the search budget goes to the oldest first.
+    searched_at = models.DateTimeField(null=True, blank=True)
     # Another title the same resource carries in the same curriculum ("listed twice").
     conflict_title = models.CharField(max_length=500, blank=True)
     # An "ignore" holds for this pair of titles only; a change of either brings the flag back.

@@ -81,7 +81,10 @@ def fetch_arxiv(self, resource_ids: list[int], due_only: bool = False) -> dict:
     if not existing:
         return {"found": 0}
     try:
-        return arxiv_fetch(resource_ids=existing)
+        counts = arxiv_fetch(resource_ids=existing)
+        if counts.get("mostly_empty"):
+            raise ArxivUnavailable(f"mostly empty answers: {counts['unanswered']} unanswered")
+        return counts
     except ArxivUnavailable as exc:
         log.warning("arXiv unavailable: %s", exc)
         raise self.retry(exc=exc, countdown=min(3600, 60 * 2**self.request.retries)) from exc

@@ -1,97 +1,74 @@
-"""Does each entry link to what its curated title says? Fuzzy title matching, arXiv title-search
-suggestions, and the admin's one-click fixes."""
+"""Does each entry link to what its curated title says? Verdicts with evidence (judge.py),
+arXiv candidates worth clicking, and the admin's one-click fixes."""
 
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from rapidfuzz import fuzz
 
+from curricula import hooks
+from curricula.arxiv.atom import Paper
 from curricula.arxiv.client import ArxivUnavailable
 from curricula.canonical import canonicalize
 from curricula.linkhealth.services import resources_created
 from curricula.models import Entry, Resource, TitleCheck
+from curricula.verdicts.judge import DESCRIPTIVE, MATCHES, Verdict, Work, judge
+from curricula.verdicts.text import normalise, search_phrase, title_score
+
+__all__ = [
+    "entry_accept_suggestion",
+    "entry_ignore_flag",
+    "search_phrase",
+    "suggestions_for",
+    "title_score",
+    "titles_verify",
+]
 
 Status = TitleCheck.Status
-# "Org — Title" or "Title: subtitle" or "Title | Site": the pieces either side may stand alone.
-_SEPARATORS = re.compile(r"\s+[—–|·-]\s+|:\s+|\s+\|\s*")
 MAX_SUGGESTIONS = 3
-
-
-def normalise(title: str) -> str:
-    text = unicodedata.normalize("NFKD", title or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = text.replace("&", " and ")
-    text = re.sub(r"[^\w\s]", " ", text)
-    return " ".join(text.split())
-
-
-def _pieces(title: str) -> list[str]:
-    raw = (title or "").strip()
-    parts = [p for p in _SEPARATORS.split(raw) if p.strip()]
-    pieces = [normalise(raw)]
-    if len(parts) > 1:
-        pieces += [normalise(p) for p in parts]
-        pieces.append(normalise(" ".join(parts[1:])))
-    return [p for p in dict.fromkeys(pieces) if p]
-
-
-def title_score(curated: str, real: str) -> float:
-    """0..1: how well the curated title names the real one. Case, punctuation, accents, a
-    subtitle, a site name or an "Org — " prefix on either side do not count against it."""
-    if not normalise(curated) or not normalise(real):
-        return 0.0
-    whole = fuzz.token_sort_ratio(normalise(curated), normalise(real)) / 100
-    best = whole
-    real_words = set(normalise(real).split())
-    leftover = [w for w in normalise(curated).split() if w not in real_words]
-    for a in _pieces(curated):
-        for b in _pieces(real):
-            score = fuzz.ratio(a, b) / 100
-            if len(a.split()) >= 3 and b.startswith(a + " "):
-                score = max(score, 0.92)  # a shortened title: "Red Teaming Language Models"
-            # A piece standing for the whole is weaker evidence than the whole title.
-            score *= 0.97
-            if len(a.split()) <= 2 and leftover:
-                # Two common words ("Beyond Accuracy") are not enough when the rest of the
-                # curated title ("Google —") appears nowhere in the real one.
-                score *= 0.75
-            best = max(best, score)
-    return round(best, 3)
-
-
-def search_phrase(title: str) -> str:
-    """What to search arXiv for: the longest piece, so "Org — Title" searches for the title."""
-    pieces = [p for p in _pieces(title)[1:] if len(p.split()) >= 2]
-    return max(pieces, key=len) if pieces else title
+# A candidate below this is not offered: none is better than a wrong one.
+SUGGESTION_MIN_SCORE = 0.6
 
 
 def _pair_key(curated: str, real: str) -> str:
     return hashlib.sha256(f"{normalise(curated)}\n{normalise(real)}".encode()).hexdigest()[:64]
 
 
-def _real_title(resource: Resource) -> tuple[str, str]:
+def _work(resource: Resource) -> tuple[Work | None, str]:
     if resource.arxiv_id:
         if resource.arxiv_status == Resource.ArxivStatus.FOUND and resource.title:
-            return resource.title, TitleCheck.Source.ARXIV
-        return "", TitleCheck.Source.NONE
+            year = resource.published.year if resource.published else None
+            work = Work(resource.title, resource.abstract, list(resource.authors or []), year)
+            return work, TitleCheck.Source.ARXIV
+        return None, TitleCheck.Source.NONE
     if resource.page_title:
-        return resource.page_title, TitleCheck.Source.PAGE
-    return "", TitleCheck.Source.NONE
+        return Work(resource.page_title), TitleCheck.Source.PAGE
+    return None, TitleCheck.Source.NONE
+
+
+def entry_verdict(entry: Entry, work: Work) -> Verdict:
+    return judge(
+        entry.title,
+        work,
+        alias=entry.alias,
+        date_text=entry.date_text,
+        threshold=settings.READLIST_TITLE_MATCH_THRESHOLD,
+    )
 
 
 def titles_verify(
     *, resource_ids: Iterable[int], client=None, search: bool = True, max_searches: int = 25
 ) -> dict[str, int]:
-    """Compare every active entry of these resources with the real title; flag mismatches and
-    resources listed twice under different titles in one curriculum; ask arXiv for candidates."""
+    """Judge every active entry of these resources against what its link really is; flag
+    resources listed twice under different titles in one curriculum; ask arXiv for candidates
+    for the flagged ones, those searched longest ago first (the budget rotates)."""
     threshold = settings.READLIST_TITLE_MATCH_THRESHOLD
     ids = list(resource_ids)
     entries = list(
@@ -105,32 +82,45 @@ def titles_verify(
     siblings: dict[tuple[int, int | None], list[Entry]] = defaultdict(list)
     for entry in entries:
         siblings[(entry.curriculum_id, entry.resource_id)].append(entry)
-    to_search: list[tuple[TitleCheck, str]] = []
+    to_search: list[tuple[TitleCheck, Entry]] = []
     for entry in entries:
         resource = entry.resource
         if resource is None:  # filtered out above; keeps the type checker honest
             continue
         check = getattr(entry, "title_check", None) or TitleCheck(entry=entry)
-        real, source = _real_title(resource)
+        work, source = _work(resource)
         check.curated_title = entry.title[:500]
-        check.real_title = real
         check.source = source
         check.checked_at = now
         check.conflict_title = ""
         for other in siblings[(entry.curriculum_id, entry.resource_id)]:
-            if other.id != entry.id and title_score(entry.title, other.title) < threshold:
+            if (
+                other.id != entry.id
+                and title_score(entry.title, other.title) < threshold
+                and title_score(other.title, entry.title) < threshold
+            ):
                 check.conflict_title = other.title[:500]
                 break
-        if not real:
+        if work is None:
+            if resource.arxiv_id and check.real_title and check.status != Status.NO_TITLE:
+                # Metadata not at hand now (pending, or a flap): keep the last verdict.
+                counts["kept"] += 1
+                check.save()
+                continue
+            check.real_title = ""
             check.score = None
             check.status = Status.NO_TITLE
+            check.evidence = []
             check.suggestions = []
         else:
-            check.score = title_score(entry.title, real)
-            if check.score >= threshold:
-                check.status = Status.OK
+            verdict = entry_verdict(entry, work)
+            check.real_title = work.title
+            check.score = verdict.title_score if verdict.status != MATCHES else verdict.score
+            check.evidence = verdict.evidence
+            if verdict.status in (MATCHES, DESCRIPTIVE):
+                check.status = Status.OK if verdict.status == MATCHES else Status.DESCRIPTIVE
                 check.suggestions = []
-            elif check.ignored_pair and check.ignored_pair == _pair_key(entry.title, real):
+            elif check.ignored_pair and check.ignored_pair == _pair_key(entry.title, work.title):
                 check.status = Status.IGNORED
             else:
                 check.status = Status.MISMATCH
@@ -143,30 +133,74 @@ def titles_verify(
         counts["listed_twice"] += bool(check.conflict_title)
         paper_like = resource.kind == Resource.Kind.PAPER and not resource.arxiv_id
         if check.status == Status.MISMATCH or (paper_like and check.status == Status.NO_TITLE):
-            to_search.append((check, resource.arxiv_id))
+            to_search.append((check, entry))
     if search and to_search and client is not None:
-        for check, arxiv_id in to_search[:max_searches]:
-            check.suggestions = suggestions_for(
-                check.curated_title, client=client, exclude=arxiv_id
-            )
-            check.save(update_fields=["suggestions"])
+        epoch = datetime(1970, 1, 1, tzinfo=UTC)
+        to_search.sort(key=lambda pair: pair[0].searched_at or epoch)
+        for check, entry in to_search[:max_searches]:
+            exclude = entry.resource.arxiv_id if entry.resource else ""
+            try:
+                found = suggestions_for(entry, client=client, exclude=exclude)
+            except ArxivUnavailable:
+                counts["search_failed"] += 1
+                break  # arXiv is having a bad day: keep what was known, try next run
+            check.searched_at = timezone.now()
+            if found is None:
+                counts["search_empty"] += 1  # empty twice: keep the old candidates
+                check.save(update_fields=["searched_at"])
+                continue
+            check.suggestions = found
+            check.save(update_fields=["suggestions", "searched_at"])
             counts["searched"] += 1
     resources_refresh_verification(ids)
     return dict(counts)
 
 
-def suggestions_for(title: str, *, client, exclude: str = "") -> list[dict]:
-    try:
-        papers = client.search_title(search_phrase(title))
-    except ArxivUnavailable:
-        return []
-    scored = [
-        {"arxiv_id": p.arxiv_id, "title": p.title, "score": title_score(title, p.title)}
-        for p in papers
-        if p.arxiv_id != exclude
-    ]
-    scored.sort(key=lambda s: s["score"], reverse=True)
-    return scored[:MAX_SUGGESTIONS]
+def _candidate(entry: Entry, paper: Paper) -> dict[str, Any] | None:
+    year = paper.published.year if paper.published else None
+    verdict = entry_verdict(entry, Work(paper.title, paper.abstract, paper.authors, year))
+    if verdict.status not in (MATCHES, DESCRIPTIVE):
+        return None
+    score = verdict.score if verdict.status == MATCHES else 0.6 + 0.3 * verdict.score
+    score = round(min(score, 1.0), 3)
+    if score < SUGGESTION_MIN_SCORE:
+        return None
+    return {
+        "arxiv_id": paper.arxiv_id,
+        "title": paper.title,
+        "score": score,
+        "reason": "; ".join(verdict.evidence[:2]),
+        "abstract": paper.abstract[:1500],
+        "authors": paper.authors[:20],
+        "year": year,
+    }
+
+
+def suggestions_for(entry: Entry, *, client, exclude: str = "") -> list[dict] | None:
+    """Candidates the judge supports, best first; None when arXiv answered nothing twice.
+
+    A title search with every word first; when it finds nothing worth offering (a nickname is
+    rarely in a title), any of the label's words anywhere, in arXiv's order of relevance."""
+    phrase = search_phrase(entry.title)
+    answered = False
+    best: dict[str, dict] = {}
+    for field, any_word in (("ti", False), ("all", True)):
+        papers = client.search(phrase, field=field, any_word=any_word)
+        if papers is None:
+            continue
+        answered = True
+        for paper in papers:
+            if paper.arxiv_id == exclude or paper.arxiv_id in best:
+                continue
+            candidate = _candidate(entry, paper)
+            if candidate:
+                best[paper.arxiv_id] = candidate
+        if best:
+            break
+    if not answered:
+        return None
+    ranked = sorted(best.values(), key=lambda c: c["score"], reverse=True)
+    return ranked[:MAX_SUGGESTIONS]
 
 
 def resources_refresh_verification(resource_ids: Iterable[int]) -> None:
@@ -186,7 +220,7 @@ def resources_refresh_verification(resource_ids: Iterable[int]) -> None:
             value = Resource.Verification.MISMATCH
         elif Status.IGNORED in statuses:
             value = Resource.Verification.IGNORED
-        elif Status.OK in statuses:
+        elif Status.OK in statuses or Status.DESCRIPTIVE in statuses:
             value = Resource.Verification.OK
         else:
             value = Resource.Verification.UNCHECKED
@@ -198,14 +232,52 @@ def resources_refresh_verification(resource_ids: Iterable[int]) -> None:
         )
 
 
+def _recheck(entry: Entry, suggestion: dict, client=None) -> Verdict:
+    """Judge the candidate again on the server, from the freshest metadata at hand."""
+    arxiv_id = suggestion["arxiv_id"]
+    known = Resource.objects.filter(
+        arxiv_id=arxiv_id, arxiv_status=Resource.ArxivStatus.FOUND
+    ).first()
+    if known is not None:
+        work, _ = _work(known)
+        assert work is not None
+    elif client is not None:
+        try:
+            paper = client.fetch_ids([arxiv_id]).papers.get(arxiv_id)
+        except ArxivUnavailable as exc:
+            raise ValueError(f"could not re-check {arxiv_id} on arXiv now: {exc}") from exc
+        if paper is None:
+            raise ValueError(f"{arxiv_id} is not on arXiv")
+        year = paper.published.year if paper.published else None
+        work = Work(paper.title, paper.abstract, paper.authors, year)
+    else:
+        work = Work(
+            suggestion.get("title", ""),
+            suggestion.get("abstract", ""),
+            suggestion.get("authors", []),
+            suggestion.get("year"),
+        )
+    return entry_verdict(entry, work)
+
+
 @transaction.atomic
-def entry_accept_suggestion(*, actor, entry: Entry, arxiv_id: str) -> Resource:
-    """Move the entry to the suggested paper's resource (created when new); the old resource
-    keeps its other entries, and notes and progress keyed on the entry follow it."""
+def entry_accept_suggestion(
+    *, actor, entry: Entry, arxiv_id: str, follow: bool = True, client=None
+) -> Resource:
+    """Move the entry to the suggested paper's resource (created when new), after judging the
+    candidate again here. With `follow` (the default: the old link was a typo, people read the
+    intended paper) people's status and notes on the old paper move to the new one; without
+    it they stay (they read something else). Either way the activity log says so."""
     check = TitleCheck.objects.filter(entry=entry).first()
-    offered = {s["arxiv_id"] for s in (check.suggestions if check else [])}
+    offered = {s["arxiv_id"]: s for s in (check.suggestions if check else [])}
     if arxiv_id not in offered:
         raise ValueError(f"{arxiv_id} is not one of this entry's suggestions")
+    verdict = _recheck(entry, offered[arxiv_id], client)
+    if verdict.status not in (MATCHES, DESCRIPTIVE):
+        raise ValueError(
+            f"{arxiv_id} does not match “{entry.title}” on a second look: "
+            + "; ".join(verdict.evidence)
+        )
     canonical = canonicalize(f"https://arxiv.org/abs/{arxiv_id}")
     resource, created = Resource.objects.get_or_create(
         url=canonical.url,
@@ -218,11 +290,15 @@ def entry_accept_suggestion(*, actor, entry: Entry, arxiv_id: str) -> Resource:
     old_id = entry.resource_id
     entry.resource = resource
     entry.save(update_fields=["resource", "updated_at"])
+    if old_id is not None and old_id != resource.id:
+        hooks.entry_moved(
+            actor=actor, entry=entry, old_resource_id=old_id, new_resource_id=resource.id,
+            follow=follow,
+        )  # fmt: skip
     if check:
-        check.suggestions = []
-        check.status = Status.NO_TITLE
-        check.ignored_pair = ""
-        check.save(update_fields=["suggestions", "status", "ignored_pair"])
+        TitleCheck.objects.filter(pk=check.pk).update(
+            suggestions=[], status=Status.NO_TITLE, ignored_pair="", evidence=[]
+        )
     titles_verify(resource_ids=[r for r in (old_id, resource.id) if r], search=False)
     if created or not resource.metadata_fetched_at:
         resources_created([resource.id])

@@ -25,3 +25,9 @@ class NotesConfig(AppConfig):
         post_delete.connect(tallies.entry_deleted, sender=Entry, dispatch_uid="tally-entry")
         post_delete.connect(tallies.tier_deleted, sender=Tier, dispatch_uid="tally-tier")
         curricula_signals.entries_changed.connect(tallies.entries_changed, dispatch_uid="tally")
+
+        from curricula import hooks
+        from notes.services import entry_work_follow
+
+        # A fixed wrong paper takes people's status and notes along (or not, as the admin says).
+        hooks.on_entry_moved(entry_work_follow)

@@ -232,6 +232,7 @@ class Activity(models.Model):
         STATUS = "status", "changed a status"
         NOTE_SAVED = "note_saved", "saved a note"
         NOTE_RESTORED = "note_restored", "restored a note version"
+        ENTRY_MOVED = "entry_moved", "had an entry they read moved to the corrected paper"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activities"

@@ -305,3 +305,90 @@ def invitation_send(*, actor: Any, invitation: Invitation, accept_url: str) -> N
     html = render_to_string("notes/email/invitation.html", context)
     message.attach_alternative(html, "text/html")
     message.send()
+
+
+def entry_work_follow(
+    *, actor: Any, entry: Entry, old_resource_id: int, new_resource_id: int, follow: bool
+) -> dict[str, int]:
+    """An entry now links to another resource (a wrong paper fixed). With `follow`, each
+    person's status and note on the old resource go with the entry to the new one: moved when
+    nothing else lists the old resource, copied when something does (their Done there stays
+    true). What a person already has on the new resource is kept as it is. Without `follow`
+    nothing moves. Either way every person concerned gets a line in the activity log."""
+    now = timezone.now()
+    still_listed = (
+        Entry.objects.active().filter(resource_id=old_resource_id).exclude(pk=entry.pk).exists()
+    )
+    progress = {p.user_id: p for p in Progress.objects.filter(resource_id=old_resource_id)}
+    notes = {
+        n.user_id: n
+        for n in Note.objects.filter(kind=Note.Kind.RESOURCE, resource_id=old_resource_id)
+    }
+    have_progress = set(
+        Progress.objects.filter(resource_id=new_resource_id).values_list("user_id", flat=True)
+    )
+    have_note = set(
+        Note.objects.filter(kind=Note.Kind.RESOURCE, resource_id=new_resource_id).values_list(
+            "user_id", flat=True
+        )
+    )
+    counts = {"people": 0, "progress": 0, "notes": 0}
+    for user_id in sorted(set(progress) | set(notes)):
+        moved_progress = moved_note = False
+        if follow and user_id in progress and user_id not in have_progress:
+            old = progress[user_id]
+            if still_listed:
+                Progress.objects.create(
+                    user_id=user_id,
+                    resource_id=new_resource_id,
+                    status=old.status,
+                    started_at=old.started_at,
+                    finished_at=old.finished_at,
+                    updated_at=now,
+                )
+            else:
+                old.resource_id = new_resource_id
+                old.updated_at = now
+                old.save()
+            moved_progress = True
+        if follow and user_id in notes and user_id not in have_note:
+            old_note = notes[user_id]
+            if still_listed:
+                copy = Note.objects.create(
+                    user_id=user_id,
+                    kind=Note.Kind.RESOURCE,
+                    resource_id=new_resource_id,
+                    entry=entry,
+                    curriculum_id=entry.curriculum_id,
+                    body=old_note.body,
+                    visibility=old_note.visibility,
+                    updated_at=now,
+                )
+                _new_version(copy, now=now)
+            else:
+                old_note.resource_id = new_resource_id
+                old_note.entry = entry
+                old_note.curriculum_id = entry.curriculum_id
+                old_note.updated_at = now
+                old_note.save()
+            moved_note = True
+        counts["people"] += 1
+        counts["progress"] += moved_progress
+        counts["notes"] += moved_note
+        Activity.objects.create(
+            user_id=user_id,
+            verb=Activity.Verb.ENTRY_MOVED,
+            curriculum_id=entry.curriculum_id,
+            entry=entry,
+            resource_id=new_resource_id,
+            detail={
+                "by": getattr(actor, "pk", None),
+                "follow": follow,
+                "from_resource": old_resource_id,
+                "to_resource": new_resource_id,
+                "progress_moved": moved_progress,
+                "note_moved": moved_note,
+            },
+            created_at=now,
+        )
+    return counts

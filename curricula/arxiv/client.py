@@ -1,5 +1,7 @@
-"""A small arXiv API client: batched id_list queries, one request per 3 s across all workers,
-backoff on 429/503/timeouts, an empty feed retried once, error feeds read rather than crashed on."""
+"""A small arXiv API client: batched id_list queries, one request per 3 s across all workers
+(timed from when the previous answer arrived, so the gap can never be shorter), backoff on
+429/503/timeouts, empty feeds retried with backoff and reported as unanswered (never as
+missing), error feeds read rather than crashed on."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import httpx
 from django.conf import settings
 
 from curricula.arxiv.atom import Feed, FeedError, Paper, parse_feed
-from curricula.linkhealth.politeness import Gate, get_gate, wait_for_slot
+from curricula.linkhealth.politeness import Gate, Grant, get_gate, wait_for_slot
 from readlist import http
 
 log = logging.getLogger(__name__)
@@ -30,8 +32,10 @@ class ArxivUnavailable(RuntimeError):
 @dataclass
 class Lookup:
     papers: dict[str, Paper] = field(default_factory=dict)
-    missing: set[str] = field(default_factory=set)
+    missing: set[str] = field(default_factory=set)  # absent from an answer that had others
     invalid: dict[str, str] = field(default_factory=dict)  # id → arXiv's error message
+    # Asked in a batch that came back empty after every retry: arXiv said nothing about them.
+    unanswered: set[str] = field(default_factory=set)
 
 
 class ArxivClient:
@@ -79,29 +83,24 @@ class ArxivClient:
         """One query, rate-limited across workers, retried with backoff; a 400 error feed is a
         normal answer."""
         attempt = 0
+        client = self.client  # built before the slot is taken, not inside the 3 seconds
         while True:
-            grant = wait_for_slot(
-                self.gate,
-                "arxiv-api",
-                interval=self.min_interval,
-                limit=1,
-                max_wait=max(60.0, self.min_interval * 20),
-                scope="arxiv",
-                lease=self.timeout + 5,
-            )
-            if not grant.granted:
-                raise ArxivUnavailable("arXiv is asking us to wait (rate limit)")
+            grant = self._slot()
             try:
                 self.requests += 1
                 result = http.fetch(
                     self.api_url,
-                    client=self.client,
+                    client=client,
                     params=params,
                     max_bytes=20 * 1024 * 1024,
                     total_timeout=self.timeout,
                     headers={"Accept": "application/atom+xml"},
                 )
             finally:
+                # The next request, from any worker, waits a full interval from now: the
+                # request we sent reached arXiv before its answer reached us, so the gap
+                # between two requests arriving there is never under the interval.
+                self.gate.defer("arxiv-api", time.time() + self.min_interval, scope="arxiv")
                 self.gate.release("arxiv-api", grant.token, scope="arxiv")
             problem = ""
             if result.error:
@@ -127,6 +126,26 @@ class ArxivClient:
             log.info("arXiv: %s; retrying in %.1fs", problem, wait)
             time.sleep(wait)
 
+    def _slot(self) -> Grant:
+        max_wait = max(60.0, self.min_interval * 20)
+        deadline = time.monotonic() + max_wait
+        while True:
+            grant = wait_for_slot(
+                self.gate,
+                "arxiv-api",
+                interval=self.min_interval,
+                limit=1,
+                max_wait=max(0.0, deadline - time.monotonic()),
+                scope="arxiv",
+                lease=self.timeout + 5,
+            )
+            if grant.granted:
+                return grant
+            pause = (grant.deferred_until - time.time()) if grant.deferred_until else grant.wait
+            if time.monotonic() + pause > deadline:
+                raise ArxivUnavailable("arXiv is asking us to wait (rate limit)")
+            time.sleep(max(0.01, pause))
+
     def fetch_ids(self, ids: list[str]) -> Lookup:
         """Metadata for each id (without version); ids arXiv does not return are `missing`."""
         lookup = Lookup()
@@ -136,7 +155,7 @@ class ArxivClient:
         return lookup
 
     def _fetch_batch(self, batch: list[str], lookup: Lookup) -> None:
-        empty_retried = False
+        empty_tries = 0
         while batch:
             feed = self._request(
                 {"id_list": ",".join(batch), "start": "0", "max_results": str(len(batch))}
@@ -154,20 +173,40 @@ class ArxivClient:
                 self._fetch_batch(batch[:half], lookup)
                 self._fetch_batch(batch[half:], lookup)
                 return
-            if not feed.papers and not empty_retried:
-                # arXiv sometimes answers a valid query with an empty feed: ask once more.
-                empty_retried = True
-                continue
+            if not feed.papers:
+                # arXiv sometimes answers a valid query with an empty feed for ids that exist:
+                # ask again with backoff, and if it stays empty say nothing about these ids.
+                if empty_tries < self.retries:
+                    empty_tries += 1
+                    wait = self.backoff * (2 ** (empty_tries - 1))
+                    log.info("arXiv: empty feed for %d ids; retrying in %.1fs", len(batch), wait)
+                    time.sleep(wait)
+                    continue
+                lookup.unanswered.update(batch)
+                return
             for paper_id, paper in feed.papers.items():
                 if paper_id in batch:
                     lookup.papers[paper_id] = paper
             lookup.missing.update(i for i in batch if i not in feed.papers)
             return
 
-    def search_title(self, title: str, *, max_results: int = 10) -> list[Paper]:
-        words = [w for w in re.findall(r"[A-Za-z0-9]+", title) if w.lower() not in _STOPWORDS]
+    def search(
+        self, phrase: str, *, field: str = "ti", any_word: bool = False, max_results: int = 10
+    ) -> list[Paper] | None:
+        """Papers whose `field` (ti, abs, all) has every word of the phrase (any word, ranked by
+        arXiv's relevance, with `any_word`). An empty answer is asked once more after a pause;
+        None when it stays empty (no news, not "no papers")."""
+        words = [w for w in re.findall(r"[A-Za-z0-9]+", phrase) if w.lower() not in _STOPWORDS]
         if not words:
             return []
-        query = " AND ".join(f"ti:{w}" for w in words[:8])
-        feed = self._request({"search_query": query, "start": "0", "max_results": str(max_results)})
-        return list(feed.papers.values())
+        joiner = " OR " if any_word else " AND "
+        query = joiner.join(f"{field}:{w}" for w in words[:8])
+        params = {"search_query": query, "start": "0", "max_results": str(max_results)}
+        feed = self._request(params)
+        if not feed.papers:
+            time.sleep(self.backoff)
+            feed = self._request(params)
+        return list(feed.papers.values()) or None
+
+    def search_title(self, title: str, *, max_results: int = 10) -> list[Paper]:
+        return self.search(title, field="ti", max_results=max_results) or []

@@ -1,4 +1,11 @@
-"""Store arXiv metadata on resources: found papers get their fields, missing ids are not_found."""
+"""Store arXiv metadata on resources: found papers get their fields; what arXiv leaves out is
+judged over time, never from one bad answer.
+
+- A paper found before and missing now is inconclusive until it is missing again on a later
+  day (a flap guard, as links have); only then is it not_found.
+- Ids in a batch that came back empty after the client's retries are unanswered: nothing is
+  written about them.
+- A run whose answers are mostly empty says so (`mostly_empty`); callers exit non-zero."""
 
 from __future__ import annotations
 
@@ -31,11 +38,26 @@ def _apply(resource: Resource, paper: Paper) -> None:
     if paper.doi and not resource.doi:
         resource.doi = paper.doi[:255]
     resource.arxiv_status = Status.FOUND
+    resource.arxiv_missing_since = None
+
+
+def _missing_settled(resource: Resource, now) -> bool:
+    """True when a missing id may be written as not found: it was never found, or it was
+    missing already on an earlier day. Otherwise note when it went missing and wait."""
+    if resource.arxiv_status != Status.FOUND:
+        return True
+    since = resource.arxiv_missing_since
+    if since is not None and timezone.localdate(since) < timezone.localdate(now):
+        return True
+    if since is None:
+        Resource.objects.filter(pk=resource.pk).update(arxiv_missing_since=now)
+    return False
 
 
 _FIELDS = [
     "title", "authors", "abstract", "published", "updated", "latest_version", "primary_category",
     "categories", "journal_ref", "comment", "pdf_url", "doi", "arxiv_status", "metadata_fetched_at",
+    "arxiv_missing_since",
 ]  # fmt: skip
 
 
@@ -55,25 +77,31 @@ def arxiv_fetch(
             by_arxiv[resource.arxiv_id].append(resource)
         lookup = client.fetch_ids(list(by_arxiv))
         now = timezone.now()
-        counts = {"found": 0, "not_found": 0, "invalid": 0}
+        counts = {"found": 0, "not_found": 0, "invalid": 0, "inconclusive": 0, "unanswered": 0}
         for arxiv_id, group in by_arxiv.items():
             for resource in group:
                 paper = lookup.papers.get(arxiv_id)
                 if paper is not None:
                     _apply(resource, paper)
                     counts["found"] += 1
-                elif arxiv_id in lookup.missing or arxiv_id in lookup.invalid:
+                elif arxiv_id in lookup.invalid:
                     resource.arxiv_status = Status.NOT_FOUND
-                    if arxiv_id in lookup.invalid:
-                        resource.comment = f"arXiv: {lookup.invalid[arxiv_id]}"[:2000]
-                        counts["invalid"] += 1
-                    else:
-                        counts["not_found"] += 1
+                    resource.comment = f"arXiv: {lookup.invalid[arxiv_id]}"[:2000]
+                    counts["invalid"] += 1
+                elif arxiv_id in lookup.missing:
+                    if not _missing_settled(resource, now):
+                        counts["inconclusive"] += 1
+                        continue
+                    resource.arxiv_status = Status.NOT_FOUND
+                    counts["not_found"] += 1
                 else:
+                    counts["unanswered"] += arxiv_id in lookup.unanswered
                     continue
                 resource.metadata_fetched_at = now
                 resource.save(update_fields=_FIELDS)
         counts["requests"] = client.requests
+        asked = sum(len(group) for group in by_arxiv.values())
+        counts["mostly_empty"] = int(asked > 0 and counts["unanswered"] * 2 > asked)
         if verify and resources:
             titles_verify(resource_ids=[r.id for r in resources], client=client)
         return counts

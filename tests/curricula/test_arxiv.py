@@ -111,7 +111,7 @@ def test_batches_are_at_most_100_ids(fake_arxiv):
     assert len(lookup.missing) == 125
 
 
-def test_empty_feed_is_retried_once_before_ids_count_as_missing(fake_arxiv):
+def test_empty_feed_is_retried_with_backoff_and_never_counts_as_missing(fake_arxiv):
     fake_arxiv.empty_first = 1
     with ArxivClient() as client:
         lookup = client.fetch_ids(["2112.11446"])
@@ -119,11 +119,12 @@ def test_empty_feed_is_retried_once_before_ids_count_as_missing(fake_arxiv):
     assert len(fake_arxiv.requests) == 2
 
     fake_arxiv.requests.clear()
-    fake_arxiv.empty_first = 2
-    with ArxivClient() as client:
+    fake_arxiv.empty_first = 10
+    with ArxivClient(retries=3) as client:
         lookup = client.fetch_ids(["2112.11446"])
-    assert lookup.missing == {"2112.11446"}
-    assert len(fake_arxiv.requests) == 2
+    assert lookup.missing == set()
+    assert lookup.unanswered == {"2112.11446"}
+    assert len(fake_arxiv.requests) == 4
 
 
 def test_400_error_feed_is_read_and_the_rest_still_fetched(fake_arxiv):

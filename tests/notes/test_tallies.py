@@ -202,17 +202,21 @@ def test_saving_fields_the_tallies_ignore_recounts_nothing(w):
 # --- 6. Accepting a title check's suggestion ----------------------------------------------
 
 
-def test_accepting_a_suggestion_moves_the_counts_to_the_suggested_paper(w):
+@pytest.mark.parametrize("follow", [True, False], ids=["work-follows", "work-stays"])
+def test_accepting_a_suggestion_moves_the_counts_to_the_suggested_paper(w, follow):
     opt = factories.make_resource(f"https://arxiv.org/abs/{OPT_ID}", kind="paper")
     mark(w.ben, factories.make_entry(w.b, tier=w.b1, role="practitioner", resource=opt))
     TitleCheck.objects.create(
         entry=w.shared_a,
         status=TitleCheck.Status.MISMATCH,
-        suggestions=[{"arxiv_id": OPT_ID, "title": "OPT", "score": 0.9}],
+        suggestions=[{"arxiv_id": OPT_ID, "title": w.shared_a.title, "score": 0.9}],
     )
-    assert entry_accept_suggestion(actor=None, entry=w.shared_a, arxiv_id=OPT_ID) == opt
+    moved = entry_accept_suggestion(actor=None, entry=w.shared_a, arxiv_id=OPT_ID, follow=follow)
+    assert moved == opt
     in_step()
-    assert stored()[(w.ann.pk, w.a.pk)] == {K(w.a2.pk, "core"): 1}
+    # Following, ann's Done goes with the entry to the paper it was meant to link to.
+    ann = {K(w.a1.pk, "core"): 1, K(w.a2.pk, "core"): 1} if follow else {K(w.a2.pk, "core"): 1}
+    assert stored()[(w.ann.pk, w.a.pk)] == ann
     assert stored()[(w.ben.pk, w.a.pk)] == {K(w.a1.pk, "core"): 1}
 
 

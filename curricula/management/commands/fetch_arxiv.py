@@ -38,10 +38,17 @@ class Command(BaseCommand):
                         f"arXiv is unavailable: {exc}. Nothing was marked missing."
                     ) from None
                 for key, value in counts.items():
-                    if key != "requests":
+                    if key not in ("requests", "mostly_empty"):
                         totals[key] = totals.get(key, 0) + value
                 bar(min(start + step, len(ids)))
             totals["requests"] = client.requests
         for key, value in sorted(totals.items()):
-            self.stdout.write(f"  {key}: {value}")
+            if key != "mostly_empty":
+                self.stdout.write(f"  {key}: {value}")
+        unanswered = totals.get("unanswered", 0)
+        if unanswered * 2 > len(ids):
+            raise CommandError(
+                f"arXiv answered {unanswered} of {len(ids)} papers with empty feeds: "
+                "nothing was marked missing; try again later."
+            )
         self.stdout.write(self.style.SUCCESS(f"Fetched metadata for {len(ids)} papers."))

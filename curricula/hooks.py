@@ -1,0 +1,31 @@
+"""Hooks the catalogue calls when it changes something people's own state hangs on.
+
+The catalogue never imports a person's state (notes depends on curricula, not the other way);
+the notes app registers here, in its `ready()`, what should happen to people's status and notes
+when an entry moves to another resource."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+_entry_moved: list[Callable[..., Any]] = []
+
+
+def on_entry_moved(handler: Callable[..., Any]) -> None:
+    if handler not in _entry_moved:
+        _entry_moved.append(handler)
+
+
+def entry_moved(
+    *, actor: Any, entry: Any, old_resource_id: int, new_resource_id: int, follow: bool
+) -> None:
+    """An entry now links to another resource; `follow` says whether people's work goes too."""
+    for handler in _entry_moved:
+        handler(
+            actor=actor,
+            entry=entry,
+            old_resource_id=old_resource_id,
+            new_resource_id=new_resource_id,
+            follow=follow,
+        )

@@ -1,0 +1,263 @@
+"""One verdict on one label against one work: matches, right paper with a descriptive label, or
+wrong paper?, with the evidence for it.
+
+A curator's label is often not the title: a nickname ("Chinchilla Scaling Laws"), an acronym
+the abstract defines ("GRPO"), an author ("McCandlish et al."). So the title is only the first
+witness; the abstract, the authors, the alias and the year are asked too. A label that reads
+like a title (five words or more) must match the title, because another paper's title is easily
+covered by an abstract on the same topic. Contrary evidence (a named author who did not write
+it, a year two or more off) makes it wrong whatever else agrees."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from curricula.verdicts.text import FILLER, STOPWORDS, normalise, same_word, search_phrase
+from curricula.verdicts.text import title_score as _title_score
+from curricula.verdicts.text import words as _words
+
+MATCHES = "ok"
+DESCRIPTIVE = "descriptive"
+WRONG = "mismatch"
+TITLE_LIKE_WORDS = 5
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+_ET_AL = re.compile(r"([A-Z][\w'\-]+)\s+(?:et\s+al|and\s+colleagues)", re.UNICODE)
+_DISTINCTIVE = re.compile(r"^(?=.*[A-Za-z])(?:.+[A-Z].*|.*[A-Za-z]-?\d.*)$")
+
+
+@dataclass
+class Work:
+    """What is known about the linked work."""
+
+    title: str
+    abstract: str = ""
+    authors: list[str] = field(default_factory=list)
+    year: int | None = None
+
+
+@dataclass
+class Verdict:
+    status: str  # MATCHES, DESCRIPTIVE or WRONG
+    score: float  # the title score for MATCHES, how much of the label is supported otherwise
+    evidence: list[str]
+    title_score: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.evidence = list(dict.fromkeys(self.evidence))[:4]
+
+    @property
+    def supported(self) -> bool:
+        return self.status != WRONG
+
+
+def _surname(author: str) -> str:
+    parts = [p for p in re.split(r"\s+", author.strip()) if p]
+    if not parts:
+        return ""
+    last = parts[-1]
+    if last.rstrip(".").lower() in {"jr", "sr", "ii", "iii"} and len(parts) > 1:
+        last = parts[-2]
+    return normalise(last)
+
+
+def _initials_match(acronym: str, tokens: list[str]) -> str:
+    """'GRPO' against the text's words → 'group relative policy optimization', or ''."""
+    letters = [c for c in acronym.lower() if c.isalpha()]
+    if len(letters) < 2:
+        return ""
+    n = len(tokens)
+    for start in range(n):
+        i, j, used = 0, start, []
+        while i < len(letters) and j < n:
+            token = tokens[j]
+            if token[0] == letters[i]:
+                used.append(token)
+                i += 1
+                # "LoRA": "low-rank adaptation" gives l, r, a
+                for part in token.split("-")[1:]:
+                    if i < len(letters) and part and part[0] == letters[i]:
+                        i += 1
+            elif token in STOPWORDS and used:
+                used.append(token)
+            else:
+                break
+            j += 1
+        if i == len(letters) and used and used[-1] not in STOPWORDS:
+            return " ".join(used)
+    return ""
+
+
+def _capitalised_midsentence(text: str) -> set[str]:
+    """Names the abstract uses: words capitalised after the first word of a sentence."""
+    names: set[str] = set()
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        tokens = re.findall(r"[A-Za-z][\w\-]*", sentence)
+        for token in tokens[1:]:
+            if token[0].isupper():
+                names.add(token.lower())
+    return names
+
+
+def judge(
+    label: str,
+    work: Work,
+    *,
+    alias: str = "",
+    date_text: str = "",
+    threshold: float = 0.8,
+) -> Verdict:
+    evidence: list[str] = []
+    tscore = _title_score(label, work.title) if work.title else 0.0
+    if alias and work.title:
+        tscore = max(tscore, _title_score(f"{label}: {alias}", work.title))
+    if tscore >= threshold:
+        return Verdict(MATCHES, tscore, [f"title similarity {tscore:.2f}"], tscore)
+
+    title_tokens = _words(work.title)
+    abstract_tokens = _words(work.abstract)
+    raw_tokens = [t.lower() for t in re.findall(r"[A-Za-z0-9][\w\-]*", work.abstract)]
+    names = _capitalised_midsentence(work.abstract)
+    contrary: list[str] = []
+
+    # Authors: a label naming an author must name one of them.
+    surnames = [_surname(a) for a in work.authors]
+    surnames = [s for s in surnames if s]
+    author_named = ""
+    label_caps = [normalise(t) for t in re.findall(r"[A-Z][\w'\-]+", label)]
+    for position, surname in enumerate(surnames):
+        if surname and surname in label_caps:
+            who = "first author" if position == 0 else "author"
+            author_named = f"{who} {work.authors[position].split()[-1]} named in the label"
+            break
+    claimed = _ET_AL.search(label)
+    if claimed and not author_named and surnames:
+        listed = ", ".join(a.split()[-1] for a in work.authors[:3])
+        more = " …" if len(work.authors) > 3 else ""
+        contrary.append(f"label names {claimed.group(1)} et al.; the authors are {listed}{more}")
+
+    # The year: the label's (or the entry's date) against the paper's first version.
+    label_years = [int(y) for y in _YEAR.findall(f"{label} {date_text}")]
+    if label_years and work.year:
+        closest = min(label_years, key=lambda y: abs(y - work.year))  # type: ignore[operator]
+        if abs(closest - work.year) >= 2:
+            contrary.append(f"year {work.year} vs label {closest}")
+        else:
+            evidence.append(f"year {work.year} as in the label")
+
+    # The label's own words, without an "Org — " prefix, years, filler and stop words.
+    core = search_phrase(label) if len(normalise(label).split()) > 1 else label
+    core_raw = [t for t in re.findall(r"[A-Za-z0-9][\w\-.]*[A-Za-z0-9]|[A-Za-z0-9]", core)]
+    surname_set = set(surnames)
+    content: list[tuple[str, str]] = []  # (lower token, as written)
+    for raw in core_raw:
+        low = raw.lower()
+        if low in STOPWORDS or low in FILLER or _YEAR.fullmatch(low) or low in ("et", "al"):
+            continue
+        if normalise(low) in surname_set:
+            continue
+        content.append((low, raw))
+
+    def found_in(token: str, tokens: list[str]) -> bool:
+        return any(same_word(token, other) for other in tokens)
+
+    strong: list[str] = []
+    missing_distinctive: list[str] = []
+    weight_total = weight_found = 0.0
+    found_words: list[str] = []
+    in_title = 0
+    for low, raw in content:
+        distinctive = bool(_DISTINCTIVE.match(raw)) and not raw.istitle()
+        weight = 2.0 if distinctive else 1.0
+        weight_total += weight
+        hit = ""
+        if found_in(low, title_tokens):
+            hit = "title"
+            in_title += 1
+        elif found_in(low, abstract_tokens):
+            hit = "abstract"
+        if distinctive and raw.replace("-", "").isalpha() and raw.isupper():
+            expansion = _initials_match(raw, raw_tokens) or _initials_match(
+                raw, [t.lower() for t in re.findall(r"[A-Za-z][\w\-]*", work.title)]
+            )
+            defined = re.search(rf"\(\s*{re.escape(raw)}s?\s*\)", work.abstract)
+            if expansion and defined:
+                strong.append(f"'{raw}' is defined in the abstract as {expansion.title()}")
+                hit = hit or "abstract"
+            elif expansion:
+                strong.append(f"'{raw}' stands for {expansion} in the paper")
+                hit = hit or "abstract"
+        if hit and (distinctive or low in names) and not strong_mentions(strong, raw):
+            strong.append(f"'{raw}' is named in the {hit}")
+        if hit:
+            weight_found += weight
+            found_words.append(raw)
+        elif distinctive:
+            missing_distinctive.append(raw)
+
+    alias_named = ""
+    if alias:
+        alias_norm = normalise(alias)
+        text_norm = f" {normalise(work.title)} {normalise(work.abstract)} "
+        if alias_norm and f" {alias_norm} " in text_norm:
+            alias_named = f"alias '{alias}' is named in the paper"
+
+    support = weight_found / weight_total if weight_total else 0.0
+    # The most telling evidence first: a definition or a phrase beats a word named in passing.
+    strong.sort(key=lambda s: ("named in the" in s, s))
+    if author_named:
+        strong.insert(0, author_named)
+
+    if contrary:
+        return Verdict(WRONG, round(support, 3), contrary + strong, tscore)
+    if content and in_title == len(content) and (len(content) >= 2 or strong):
+        return Verdict(MATCHES, max(tscore, 0.8), ["label words all in the title"], tscore)
+    plain = [raw for _, raw in content if not (_DISTINCTIVE.match(raw) and not raw.istitle())]
+    phrase = normalise(core.split("(")[0])
+    if len(phrase.split()) >= 2 and f" {phrase} " in f" {normalise(work.abstract)} ":
+        strong.insert(0, f"'{core.split('(')[0].strip()}' is in the abstract")
+        return Verdict(DESCRIPTIVE, round(max(support, 0.75), 3), [*strong, *evidence], tscore)
+    title_like = len(plain) >= TITLE_LIKE_WORDS
+    if title_like:
+        share = in_title / len(content)
+        if share >= 0.6 or author_named:
+            reason = author_named or f"{in_title} of {len(content)} label words in the title"
+            return Verdict(DESCRIPTIVE, round(share, 3), [reason, *evidence], tscore)
+        return Verdict(
+            WRONG,
+            round(share, 3),
+            [
+                f"the label reads like a title, and only {in_title} of its {len(content)} "
+                f"words are in this one (similarity {tscore:.2f})",
+                *evidence,
+            ],
+            tscore,
+        )
+    if author_named or alias_named:
+        reasons = [r for r in (author_named, alias_named) if r]
+        return Verdict(
+            DESCRIPTIVE, round(max(support, 0.5), 3), [*reasons, *strong, *evidence], tscore
+        )
+    if missing_distinctive and not strong:
+        names_missing = ", ".join(f"'{m}'" for m in missing_distinctive)
+        return Verdict(
+            WRONG,
+            round(support, 3),
+            [f"{names_missing} appears nowhere in the title or abstract", *evidence],
+            tscore,
+        )
+    if (support >= 0.75 and (len(found_words) >= 2 or strong)) or (strong and support >= 0.5):
+        reasons = strong or [
+            "label words in the " + ("title and abstract" if in_title else "abstract")
+            + ": " + ", ".join(found_words)
+        ]  # fmt: skip
+        return Verdict(DESCRIPTIVE, round(support, 3), [*reasons, *evidence], tscore)
+    if found_words:
+        why = f"only {', '.join(found_words)} of the label found in the title or abstract"
+    else:
+        why = "no overlap with title or abstract"
+    return Verdict(WRONG, round(support, 3), [why, *evidence], tscore)
+
+
+def strong_mentions(strong: list[str], raw: str) -> bool:
+    return any(s.startswith(f"'{raw}'") for s in strong)

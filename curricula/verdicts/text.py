@@ -1,0 +1,106 @@
+"""Text helpers for verdicts: normalised titles, the fuzzy title score, words and their stems."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rapidfuzz import fuzz
+
+# "Org — Title" or "Title: subtitle" or "Title | Site": the pieces either side may stand alone.
+_SEPARATORS = re.compile(r"\s+[—–|·-]\s+|:\s+|\s+\|\s*")
+
+_STOP = """a an and are as at be by can do does for from how in into is it its of on or our the
+their this to towards toward via vs versus we what when where which who why with without you
+your all not no more less than"""
+STOPWORDS = frozenset(_STOP.split())
+# Words a curator adds to a label that say nothing about which work it is.
+_FILLER = """lesson lessons note notes paper papers original classic intro introduction overview
+primer guide explained explainer revisited review key idea ideas part deep dive summary tldr
+ml ai nlp llm llms dl rl nn"""
+FILLER = frozenset(_FILLER.split())
+
+
+def normalise(title: str) -> str:
+    text = unicodedata.normalize("NFKD", title or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = text.replace("&", " and ")
+    text = re.sub(r"[^\w\s]", " ", text)
+    return " ".join(text.split())
+
+
+def pieces(title: str) -> list[str]:
+    raw = (title or "").strip()
+    parts = [p for p in _SEPARATORS.split(raw) if p.strip()]
+    found = [normalise(raw)]
+    if len(parts) > 1:
+        found += [normalise(p) for p in parts]
+        found.append(normalise(" ".join(parts[1:])))
+    return [p for p in dict.fromkeys(found) if p]
+
+
+def title_score(curated: str, real: str) -> float:
+    """0..1: how well the curated title names the real one. Case, punctuation, accents, a
+    subtitle, a site name or an "Org — " prefix on either side do not count against it."""
+    if not normalise(curated) or not normalise(real):
+        return 0.0
+    whole = fuzz.token_sort_ratio(normalise(curated), normalise(real)) / 100
+    best = whole
+    real_words = set(normalise(real).split())
+    leftover = [w for w in normalise(curated).split() if w not in real_words]
+    for a in pieces(curated):
+        for b in pieces(real):
+            score = fuzz.ratio(a, b) / 100
+            if len(a.split()) >= 3 and b.startswith(a + " "):
+                score = max(score, 0.92)  # a shortened title: "Red Teaming Language Models"
+            # A piece standing for the whole is weaker evidence than the whole title.
+            score *= 0.97
+            if len(a.split()) <= 2 and leftover:
+                # Two common words ("Beyond Accuracy") are not enough when the rest of the
+                # curated title ("Google —") appears nowhere in the real one.
+                score *= 0.75
+            best = max(best, score)
+    return round(best, 3)
+
+
+def search_phrase(title: str) -> str:
+    """What to search arXiv for: the longest piece, so "Org — Title" searches for the title."""
+    found = [p for p in pieces(title)[1:] if len(p.split()) >= 2]
+    return max(found, key=len) if found else title
+
+
+def stem(word: str) -> str:
+    """A light stemmer: enough that "laws"/"law", "scaling"/"scaled", "biases"/"bias" meet."""
+    w = word.lower()
+    for suffix, keep in (("ies", "y"), ("sses", "ss"), ("es", ""), ("s", ""), ("ing", ""),
+                         ("ed", ""), ("ly", "")):  # fmt: skip
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3 and not w.endswith("ss"):
+            return w[: -len(suffix)] + keep
+    return w
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens; "GPT-3" stays one token ("gpt-3") as well as its parts."""
+    out: list[str] = []
+    for raw in re.findall(r"[A-Za-z0-9][A-Za-z0-9\-.']*[A-Za-z0-9]|[A-Za-z0-9]", _fold(text)):
+        token = raw.lower().strip("'.").removesuffix("'s")
+        out.append(token)
+        if "-" in token or "." in token:
+            out.extend(p for p in re.split(r"[-.]", token) if p)
+    return out
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text or "")
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def same_word(a: str, b: str) -> bool:
+    """Equal after stemming, or one a long prefix of the other ("optimal"/"optimally")."""
+    if a == b:
+        return True
+    sa, sb = stem(a), stem(b)
+    if sa == sb:
+        return True
+    short, long_ = sorted((sa, sb), key=len)
+    return len(short) >= 5 and long_.startswith(short)
