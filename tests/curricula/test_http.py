@@ -126,7 +126,7 @@ def test_body_is_capped(fetch_local, httpserver):
 
 def test_total_timeout_holds_against_a_slow_server(fetch_local, httpserver):
     def slow(request):
-        time.sleep(1.5)
+        time.sleep(4)
         return Response("late")
 
     httpserver.expect_request("/slow").respond_with_handler(slow)
@@ -135,7 +135,7 @@ def test_total_timeout_holds_against_a_slow_server(fetch_local, httpserver):
         result = http.fetch(httpserver.url_for("/slow"), client=client, total_timeout=0.5)
     assert result.error == "timeout"
     assert result.network_failure
-    assert time.monotonic() - started < 1.4
+    assert time.monotonic() - started < 3  # the server answers after 4 s
 
 
 def test_closed_port_is_a_network_failure(fetch_local):

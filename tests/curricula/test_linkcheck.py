@@ -131,7 +131,7 @@ def test_huge_body_is_read_only_up_to_the_cap(fast_checker, httpserver):
     out = _check(httpserver.url_for("/huge"), max_bytes=64 * 1024)
     assert out.outcome == "ok"
     assert out.page_title == "Huge"
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 8  # catches a hang on the rest of the body, not speed
 
 
 def test_soft_404_redirect_to_front_page(fast_checker, httpserver):
