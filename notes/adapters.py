@@ -12,6 +12,7 @@ from django.http import HttpRequest
 
 from notes.models import Invitation
 from notes.services import invitation_accept
+from readlist.clientip import client_ip
 
 SESSION_KEY = "readlist_invitation"
 CLOSED_MESSAGE = (
@@ -38,6 +39,22 @@ def signup_open(request: HttpRequest | None) -> bool:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """Through READLIST_TRUSTED_PROXIES hops of X-Forwarded-For; every allauth rate limit
+        keys on this."""
+        return client_ip(request)
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        """The failed-sign-in "key" is the account *and* the client address.
+
+        allauth keys it on the account alone, so anyone could lock a person out by failing
+        five times from anywhere. Per (account, IP), a person signing in from their own
+        address is unaffected; the per-IP limit (LOGIN_RATE_LIMIT) caps guessing across
+        accounts from one address."""
+        return (
+            f"{super()._get_login_attempts_cache_key(request, **credentials)}:{client_ip(request)}"
+        )
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return signup_open(request)
 

@@ -213,7 +213,13 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "optional")
 if ACCOUNT_EMAIL_VERIFICATION not in {"none", "optional", "mandatory"}:
     raise ImproperlyConfigured("ACCOUNT_EMAIL_VERIFICATION must be none, optional or mandatory")
-ACCOUNT_RATE_LIMITS = {"login_failed": env_str("LOGIN_RATE_LIMIT", "10/m/ip,5/5m/key")}
+# Proxies in front of the app that append to X-Forwarded-For (compose's nginx: 1). Rate limits
+# key on the client address read through exactly these hops (readlist/clientip.py).
+READLIST_TRUSTED_PROXIES = env_int("READLIST_TRUSTED_PROXIES", 0, minimum=0)
+# Failed sign-ins: "key" is the pair (account, client IP) (notes/adapters.py), so nobody can
+# lock a person out from elsewhere; the per-IP cap, well above one office's typos, stops one
+# address guessing across many accounts.
+ACCOUNT_RATE_LIMITS = {"login_failed": env_str("LOGIN_RATE_LIMIT", "30/5m/ip,5/5m/key")}
 ACCOUNT_LOGOUT_ON_GET = False
 # Sign-up is closed except to invited addresses (notes.Invitation, sent from Django admin) and,
 # when set, to these email domains. See docs/auth.md.
@@ -223,7 +229,8 @@ ACCOUNT_FORMS = {"signup": "notes.signup.InviteOnlySignupForm"}
 READLIST_SIGNUP_DOMAINS = env_list("READLIST_SIGNUP_DOMAINS")
 ACCOUNT_RATE_LIMITS.update(
     {
-        "login": env_str("LOGIN_ATTEMPT_RATE_LIMIT", "30/m/ip"),
+        # All sign-in posts, failed or not: generous, so one office behind NAT can sign in.
+        "login": env_str("LOGIN_ATTEMPT_RATE_LIMIT", "120/m/ip"),
         "signup": env_str("SIGNUP_RATE_LIMIT", "20/m/ip"),
         "reset_password": env_str("RESET_PASSWORD_RATE_LIMIT", "20/m/ip,5/m/key"),
     }
