@@ -54,12 +54,22 @@ def get_member_of_team(team: Team, user_id: int) -> Any:
 
 
 def team_assignments(team: Team) -> QuerySet[Assignment]:
-    """The team's own assignments and personal ones of the people in it."""
+    """The team's own assignments and the personal ones its managers made for people in it.
+
+    A person can be in two teams: a personal assignment made in the other one is that team's
+    business, neither listed nor editable here (nor counted on this dashboard). One made before
+    Assignment.made_in was recorded, with no team found for it, shows in each of the person's
+    teams, as it always did.
+    """
     from django.db.models import Q
 
     people = Membership.objects.filter(team=team).values("user_id")
     return (
-        Assignment.objects.filter(Q(team=team) | Q(user_id__in=people))
+        Assignment.objects.filter(
+            Q(team=team)
+            | Q(user_id__in=people, made_in=team)
+            | Q(user_id__in=people, made_in__isnull=True)
+        )
         .select_related("curriculum")
         .defer("curriculum__guidance", "curriculum__note_template", "curriculum__description")
         .order_by("due_date", "curriculum__title", "pk")

@@ -48,10 +48,18 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
-    list_display = ["curriculum", "team", "user", "start_date", "due_date", "assigned_by"]
+    list_display = [
+        "curriculum",
+        "team",
+        "user",
+        "made_in",
+        "start_date",
+        "due_date",
+        "assigned_by",
+    ]
     list_filter = ["curriculum", "team"]
     list_select_related = ["curriculum", "team", "user", "assigned_by"]
-    autocomplete_fields = ["user", "team"]
+    autocomplete_fields = ["user", "team", "made_in"]
     search_fields = ["curriculum__title", "team__name", "user__username", "user__email"]
 
     def save_model(self, request, obj, form, change):

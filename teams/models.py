@@ -61,6 +61,12 @@ class Assignment(models.Model):
         on_delete=models.CASCADE,
         related_name="assignments",
     )
+    # A personal assignment belongs to the team whose manager made it: only that team's managers
+    # see and change it, although the person may be in other teams too. Null for ones made
+    # before this was recorded that no team could be found for (every team of the person's).
+    made_in = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="personal_assignments"
+    )
     start_date = models.DateField()
     due_date = models.DateField()
     assigned_by = models.ForeignKey(

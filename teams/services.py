@@ -157,6 +157,11 @@ def assignment_create(
         if not Membership.objects.filter(team=team, user=user).exists():
             raise AssignmentError(f"{user} is not in {team}.")
         clash = Assignment.objects.filter(curriculum=curriculum, user=user)
+        if clash.exclude(made_in=team).exclude(made_in__isnull=True).exists():
+            # One personal assignment per person and curriculum; another team's is theirs.
+            raise AssignmentError(
+                f"{curriculum} is already assigned to {user} through another team."
+            )
     else:
         clash = Assignment.objects.filter(curriculum=curriculum, team=team)
     if clash.exists():
@@ -166,6 +171,7 @@ def assignment_create(
     assignment = Assignment.objects.create(
         curriculum=curriculum,
         team=None if user is not None else team,
+        made_in=team if user is not None else None,
         user=user,
         start_date=start_date,
         due_date=due_date,

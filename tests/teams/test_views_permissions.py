@@ -118,3 +118,84 @@ def test_nav_shows_teams_only_to_managers(client, manager, alice, team):
     other = Client()
     other.force_login(alice)
     assert 'href="/teams/"' not in other.get("/").content.decode()
+
+
+@pytest.fixture
+def alices_other_team(alice, db):
+    """Alice is also in a second team, with a manager of its own who does not manage research."""
+    boss = factories.make_user("labboss")
+    factories.make_team(alice, managers=[boss], slug="lab")
+    return boss
+
+
+def _assign_personally(client, manager, slug, person, course):
+    client.force_login(manager)
+    return client.post(
+        f"/teams/{slug}/assignments/",
+        {
+            "curriculum": course.pk,
+            "person": person.pk,
+            "start_date": "2026-01-05",
+            "due_date": "2026-03-01",
+        },
+    )
+
+
+def test_a_personal_assignment_made_in_one_team_is_not_another_teams(
+    client, manager, alice, team, course, alices_other_team
+):
+    """A manager of another team alice is in can neither read nor change nor withdraw it."""
+    assert _assign_personally(client, manager, "research", alice, course).status_code == 302
+    personal = Assignment.objects.get(user=alice)
+    assert personal.made_in == team
+    client.force_login(alices_other_team)
+    listed = client.get("/teams/lab/assignments/").content.decode()
+    assert f"/assignments/{personal.pk}/" not in listed and "Max Manager" not in listed
+    assert client.get(f"/teams/lab/assignments/{personal.pk}/edit").status_code == 404
+    edit = {"start_date": "2026-01-01", "due_date": "2030-01-01"}
+    assert client.post(f"/teams/lab/assignments/{personal.pk}/edit", edit).status_code == 404
+    assert client.post(f"/teams/lab/assignments/{personal.pk}/delete").status_code == 404
+    personal.refresh_from_db()
+    assert (str(personal.due_date), personal.assigned_by) == ("2026-03-01", manager)
+    # Nor does it count on the other team's dashboard or in its CSV.
+    assert "Course" not in client.get("/teams/lab/").content.decode()
+    assert "Course" not in client.get("/teams/lab/dashboard.csv").content.decode()
+    # Its own team's manager still sees and changes it.
+    client.force_login(manager)
+    assert client.get(f"/teams/research/assignments/{personal.pk}/edit").status_code == 200
+
+
+def test_another_team_cannot_assign_the_same_curriculum_over_it(
+    client, manager, alice, team, course, alices_other_team
+):
+    _assign_personally(client, manager, "research", alice, course)
+    response = _assign_personally(client, alices_other_team, "lab", alice, course)
+    assert response.status_code == 422
+    assert "through another team" in response.content.decode()
+    assert Assignment.objects.get(user=alice).made_in == team
+
+
+def test_the_migration_files_old_personal_assignments_under_their_assigners_team(
+    manager, alice, team, course, alices_other_team
+):
+    import importlib
+
+    from django.apps import apps
+
+    mine = Assignment.objects.create(
+        user=alice,
+        curriculum=course,
+        start_date="2026-01-01",
+        due_date="2026-02-01",
+        assigned_by=alices_other_team,
+    )
+    unknown = Assignment.objects.create(
+        user=alice,
+        curriculum=factories.make_curriculum(),
+        start_date="2026-01-01",
+        due_date="2026-02-01",
+    )
+    importlib.import_module("teams.migrations.0003_assignment_made_in").guess_made_in(apps, None)
+    mine.refresh_from_db()
+    unknown.refresh_from_db()
+    assert mine.made_in.slug == "lab" and unknown.made_in is None
