@@ -70,6 +70,7 @@ class Other(Block):
     content: str = ""
     inlines: list[Token] = field(default_factory=list)
     rows: list[tuple[int, list[Token]]] = field(default_factory=list)  # a table's body rows
+    header: list[Token] = field(default_factory=list)  # a table's header cells
 
 
 @dataclass
@@ -148,6 +149,7 @@ def _fold(tokens: list[Token], i: int, close: str | None, nlines: int) -> tuple[
         elif token.type == "table_open":
             inlines: list[Token] = []
             rows: list[tuple[int, list[Token]]] = []
+            header: list[Token] = []
             in_body = False
             i += 1
             while tokens[i].type != "table_close":
@@ -160,8 +162,10 @@ def _fold(tokens: list[Token], i: int, close: str | None, nlines: int) -> tuple[
                     inlines.append(tokens[i])
                     if in_body and rows:
                         rows[-1][1].append(tokens[i])
+                    elif not in_body:
+                        header.append(tokens[i])
                 i += 1
-            blocks.append(Other(start, end, inlines=inlines, rows=rows))
+            blocks.append(Other(start, end, inlines=inlines, rows=rows, header=header))
             i += 1
         else:
             i += 1
@@ -184,6 +188,11 @@ def build_sections(blocks: list[Block], nlines: int) -> Section:
     for section in stack[1:]:
         section.end = nlines
     return root
+
+
+def cell_html(token: Token) -> str:
+    """An inline token (a table cell) rendered to HTML, for the HTML reader."""
+    return _MD.renderer.renderInline(token.children or [], _MD.options, {})
 
 
 def plain_text(children: list[Token]) -> str:

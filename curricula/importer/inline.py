@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
 from markdown_it.token import Token
 
 from curricula.importer.blocks import plain_text
+from curricula.importer.titles import is_generic, split_long, strip_lead
 
 SPARKLES = ("✨", "🆕")
 _BARE_URL = re.compile(r"https?://[^\s<>\[\]()\"'`]+")
@@ -23,6 +25,14 @@ _PLACEHOLDER = "\x00"
 
 def is_http(href: str) -> bool:
     return href.lower().startswith(("http://", "https://"))
+
+
+def repair_href(href: str) -> str:
+    """ "[https://…" (a stray bracket typed before the URL) is the URL after it."""
+    stripped = href.lstrip("[<(\"' ")
+    if stripped != href and is_http(stripped):
+        return stripped
+    return href
 
 
 def looks_like_date(text: str) -> bool:
@@ -68,7 +78,8 @@ def _atoms(children: list[Token], lines: list[list[Atom]]) -> None:
                 j += 1
             inner = children[i + 1 : j - 1]
             if kind == "link_open":
-                lines[-1].append(Atom("link", plain_text(inner), str(token.attrs.get("href", ""))))
+                href = repair_href(str(token.attrs.get("href", "")))
+                lines[-1].append(Atom("link", plain_text(inner), href))
             elif any(t.type in ("link_open", "image", "softbreak", "hardbreak") for t in inner):
                 _atoms(inner, lines)
             else:
@@ -107,6 +118,7 @@ class EntryParts:
     sparkle: bool = False
     todo: bool = False
     non_http: list[str] = field(default_factory=list)  # hrefs that are not http(s)
+    summary: str = ""  # the rest of a summary written where the title goes
 
     def add_line(self, atoms: list[Atom], raw: str) -> None:
         """A continuation line: `Why: …`, `TODO`, more links, or a remark."""
@@ -156,7 +168,9 @@ class EntryParts:
                 return _PLACEHOLDER  # "([video](…))": the link is already kept
             if _PLACEHOLDER in inner or len(inner) > 60:
                 return match.group(0)
-            if looks_like_date(inner) and not self.date_text:
+            if looks_like_date(inner):
+                if self.date_text:
+                    return match.group(0)  # a second date is part of the remark
                 self.date_text = " ".join(inner.split())
                 return _PLACEHOLDER
             if not self.alias:
@@ -212,8 +226,14 @@ def read_entry(children: list[Token], raw: str, *, list_item: bool) -> EntryPart
     if where is None:
         if not list_item:
             return None
-        title = atoms_text(lines[0]).strip(_EDGE) or raw_lines[0].strip()
-        parts = EntryParts(title=title, sparkle=sparkle)
+        named = next((a.text for a in lines[0] if a.kind == "link" and not is_generic(a.text)), "")
+        # "[Roadmap](../roadmap.md) ⭐ 2024": the name is the (relative) link's text.
+        title = named or atoms_text(lines[0]).strip(_EDGE) or raw_lines[0].strip()
+        parts = EntryParts(title=" ".join(title.split()), sparkle=sparkle)
+        if named:
+            rest = atoms_text(lines[0]).strip(_EDGE)
+            if rest:
+                parts.notes.append(rest)
         for link in (a for a in lines[0] if a.kind == "link"):
             parts._extra(link)
         for atoms, line_raw in zip(lines[1:], raw_lines[1:], strict=True):
@@ -232,8 +252,14 @@ def read_entry(children: list[Token], raw: str, *, list_item: bool) -> EntryPart
         lead = next((a for a in lead_line if a.text.strip()), None)
         if lead is not None and lead.kind != "strong":
             return None
+    lead_atom = next((a for a in lines[0] if a.text.strip() or a.kind == "link"), None)
+    if lead_atom is not None and lead_atom.kind == "link" and lead_atom.href.startswith("#"):
+        return None  # "[Core CS](#core-cs) assumes …": prose about the document's parts
+    if _prose(before, link):
+        return None  # a sentence that mentions a link, not a reading
     parts = EntryParts(title="", url=link.href, sparkle=sparkle)
     label = " ".join(link.text.split())
+    generic = is_generic(label) or label == link.href
     if line_no == 1:
         title_line = lines[0]
         lead = next((a for a in title_line if a.text.strip()), None)
@@ -243,27 +269,54 @@ def read_entry(children: list[Token], raw: str, *, list_item: bool) -> EntryPart
         else:
             parts.title = atoms_text(title_line)
         parts.tail(line[:index])
-    elif first is not None and first.kind == "strong":
+    elif first is not None and first.kind == "strong" and not is_generic(first.text):
         parts.title = " ".join(first.text.split())
         rest = before[before.index(first) + 1 :]
         if atoms_text(rest).strip(_EDGE):
             parts.notes.append(atoms_text(rest).strip(_EDGE))
     else:
         raw_prefix = atoms_text(before)
-        prefix = raw_prefix.strip(_EDGE)
-        separated = raw_prefix.rstrip().endswith((":", "—", "–", "|", " -"))
-        if prefix and (label == link.href or not label or separated):
-            # "Title: https://…", "Title — [pdf](…)", a table row's first cell.
-            parts.title = prefix
-        elif prefix:
-            parts.title = f"{prefix} {label}"
-        else:
+        prefix, lead_date = strip_lead(raw_prefix)
+        if lead_date and not parts.date_text:
+            parts.date_text = lead_date
+        bold = next((a.text for a in line if a.kind == "strong" and not is_generic(a.text)), "")
+        if not generic:
             parts.title = label
+            if prefix and not is_generic(prefix):
+                parts.notes.append(prefix)
+        elif bold:
+            parts.title = " ".join(bold.split())
+            line = [a for a in line if not (a.kind == "strong" and a.text == bold)]
+            index = line.index(link)
+        elif prefix and not is_generic(prefix):
+            parts.title = (
+                prefix  # "Title: https://…", "Title — [pdf](…)", "⭐ 01/2023: Title [paper](…)"
+            )
+        else:
+            after = atoms_text(
+                list(itertools.takewhile(lambda a: a.kind != "link", line[index + 1 :]))
+            )
+            named, _ = strip_lead(after)
+            parts.title = named if named and not is_generic(named) else label
     parts.title = parts.title.strip(_EDGE) or label or link.href
+    parts.title, rest = split_long(parts.title)
+    if rest:
+        parts.summary = rest
     parts.tail(line[index + 1 :])
     for atoms, line_raw in zip(lines[line_no + 1 :], raw_lines[line_no + 1 :], strict=True):
         parts.add_line(atoms, line_raw)
     return parts
+
+
+def _prose(before: list[Atom], link: Atom) -> bool:
+    """More than a dozen words of running text before the link, after any bold lead."""
+    atoms = list(before)
+    lead = next((a for a in atoms if a.text.strip()), None)
+    if lead is not None and lead.kind == "strong":
+        atoms = atoms[atoms.index(lead) + 1 :]
+    text = atoms_text(atoms)
+    stripped, _ = strip_lead(text)
+    return len(stripped.split()) > 12
 
 
 def quoted_excerpt(raw: str) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import html
+import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 
 from markdown_it.token import Token
@@ -21,9 +22,12 @@ from curricula.importer.blocks import (
     Quote,
     Section,
     build_sections,
+    cell_html,
     parse_blocks,
+    plain_text,
     section_blocks,
 )
+from curricula.importer.htmlparse import Cell, Link, read_cell, read_html
 from curricula.importer.inline import EntryParts, is_http, quoted_excerpt, read_entry
 from curricula.importer.model import (
     LinkPlacement,
@@ -39,9 +43,10 @@ from curricula.importer.shapes import (
     links_in,
     note_prompts,
     quote_text,
-    row_has_link,
     strong_only,
 )
+from curricula.importer.tables import expand, read_row
+from curricula.importer.titles import reads_like_title
 
 _OPTIONAL_MARK = re.compile(r"\s*[(\[]optional[)\]]\s*$", re.I)
 
@@ -131,12 +136,11 @@ class _Parser:
         title = section.title
         if rules.TOC.match(title):
             links = links_in(section_blocks(section))
-            if any(is_http(url) for url, _ in links):
-                self._guidance(section)
-            else:
+            if not any(is_http(url) for url, _ in links):
                 for url, line in links:
-                    self.out.skipped.append(SkippedLink(url, line, "table of contents (dropped)"))
-            return
+                    self.out.skipped.append(SkippedLink(url, line, "table of contents"))
+                return
+            # "Content" that carries readings is a section like any other.
         if rules.GUIDANCE.match(title):
             self._guidance(section)
             return
@@ -217,10 +221,16 @@ class _Parser:
         state = replace(state)  # bold markers and <details> last until the section ends
         saved: list[_State] = []
         last: ParsedEntry | None = None
-        for block in blocks:
+        toc = False  # after a bold "Table of Contents" line
+        for block in _merge_html(blocks):
             if isinstance(block, Paragraph):
                 marker = strong_only(block)
-                if marker:
+                if _badges_only(block.children):
+                    for url, line in links_in([block]):
+                        self.out.skipped.append(SkippedLink(url, line, "image or badge"))
+                elif marker and rules.TOC.match(marker):
+                    toc = True
+                elif marker:
                     self._marker(marker, state, block.line)
                     last = None
                 elif rules.LEGEND.search(block.source):
@@ -237,6 +247,10 @@ class _Parser:
                     else:
                         self._note(block.source, [block], state)
                         last = None
+            elif isinstance(block, ListBlock) and (toc or _is_toc(block)):
+                for url, line in links_in([block]):
+                    self.out.skipped.append(SkippedLink(url, line, "table of contents"))
+                toc = False
             elif isinstance(block, ListBlock):
                 for item in block.items:
                     last = self._item(item, state) or last
@@ -244,6 +258,7 @@ class _Parser:
                 self._note(quote_text(block), block.blocks, state)
             elif isinstance(block, Html):
                 self._html(block, state, saved)
+                last = None
             elif isinstance(block, Other) and self._table(block, state):
                 last = None
             elif isinstance(block, Other):
@@ -251,26 +266,53 @@ class _Parser:
                 self._note(source, [block], state)
 
     def _table(self, block: Other, state: _State) -> bool:
-        """A table whose rows carry links: one entry per row, its cells read like a line."""
-        rows = [(line, cells) for line, cells in block.rows if row_has_link(cells)]
-        if not rows:
+        """A Markdown table whose rows carry links: one entry per row (see tables.read_row)."""
+        if not block.rows or not any(_has_link(cells) for _, cells in block.rows):
             return False
-        for line, row in rows:
-            # The first cell names the reading; the cell with the link follows it, so the
-            # remaining cells read as the tail of a list item: (alias), date, `tags`.
-            rest = row[1:]
-            cells = row[:1] + [c for c in rest if row_has_link([c])]
-            cells += [c for c in rest if not row_has_link([c])]
-            children: list[Token] = []
-            for n, cell in enumerate(cells):
-                if n:
-                    children.append(Token("text", "", 0, content=" — "))
-                children.extend(cell.children or [])
-            raw = " — ".join(cell.content for cell in cells)
-            parts = read_entry(children, raw, list_item=True)
-            if parts is not None:
-                self._entry(parts, state, line)
+        header = [read_cell(cell_html(t)).clean for t in block.header]
+        rows = [[read_cell(cell_html(t)) for t in cells] for _, cells in block.rows]
+        mark = (len(self.out.placed), len(self.out.skipped))
+        self._rows(header, rows, state, block.line + 1, [line for line, _ in block.rows])
+        self._account(links_in([block]), mark, "excerpt")
         return True
+
+    def _account(self, links: list[tuple[str, int]], mark: tuple[int, int], place: str) -> None:
+        """Links of a block that its reading did not place (a URL typed in a cell's text, in
+        an image's alt text) are kept where the block's text went, never dropped."""
+        seen = Counter(p.url for p in self.out.placed[mark[0] :])
+        seen.update(s.url for s in self.out.skipped[mark[1] :])
+        rest = []
+        for url, line in links:
+            if seen[url] > 0:
+                seen[url] -= 1
+            elif url.lower().startswith(("http://", "https://")):
+                rest.append((url, line))
+        self._place_many(rest, place)
+
+    def _rows(
+        self,
+        header: list[str],
+        rows: list[list[Cell]],
+        state: _State,
+        line: int,
+        lines: list[int] | None = None,
+    ) -> None:
+        if not any(link for row in rows for cell in row for link in cell.links):
+            text = "\n".join(" | ".join(c.clean for c in row) for row in rows)
+            self._note(text, [], state)
+            return
+        for n, cells in enumerate(rows):
+            row_line = (lines[n] if lines and n < len(lines) else line - 1) + 1
+            result = read_row(header, cells)
+            for url, reason in result.skipped:
+                self.out.skipped.append(SkippedLink(url, row_line, reason))
+            if result.kind == "group":
+                state.group, state.role = result.label, rules.role_of(result.label)
+                self._place_many([(url, row_line) for url in result.placed], "group")
+            elif result.kind == "note":
+                self._note(result.label, [], state)
+            elif result.kind == "entry" and result.parts is not None:
+                self._entry(result.parts, state, row_line - 1)
 
     def _marker(self, text: str, state: _State, line: int) -> None:
         tier_match = rules.TIER.match(text)
@@ -283,25 +325,56 @@ class _Parser:
             state.group, state.role = text, rules.role_of(text)
 
     def _html(self, block: Html, state: _State, saved: list[_State]) -> None:
-        content = block.content
-        handled = False
-        if re.search(r"<details\b", content, re.I):
-            saved.append(replace(state))
-            state.optional, handled = True, True
-        summary = re.search(r"<summary[^>]*>(.*?)</summary>", content, re.I | re.S)
-        if summary:
-            label = " ".join(html.unescape(re.sub(r"<[^>]+>", "", summary[1])).split())
-            if label:
-                self._marker(label, state, block.line)
-            handled = True
-        if re.search(r"</details\s*>", content, re.I):
-            if saved:
-                previous = saved.pop()
-                for name in ("tier", "group", "role", "optional"):
-                    setattr(state, name, getattr(previous, name))
-            handled = True
-        if not handled:
-            self._note(content.strip(), [block], state)
+        """Events in document order, so a chunk that closes one <details> and opens the next
+        ends the first group before the second begins."""
+        events, links = read_html(block.content)
+        line = block.line + 1
+        if all(event.kind == "text" for event in events):
+            self._note(block.content.strip(), [block], state)
+            return
+        mark = (len(self.out.placed), len(self.out.skipped))
+        self._html_events(events, block, state, saved)
+        self._account([(link.href, line) for link in links], mark, self._place_of(state))
+
+    def _place_of(self, state: _State) -> str:
+        if state.topic is not None:
+            return "topic_description"
+        return "tier_note" if state.tier is not None else "description"
+
+    def _html_events(self, events, block: Html, state: _State, saved: list[_State]) -> None:
+        line = block.line + 1
+        for event in events:
+            if event.kind == "details_open":
+                saved.append(replace(state))
+            elif event.kind == "summary":
+                label = event.text
+                tier_match = rules.TIER.match(label)
+                optional = rules.optional_summary(label)
+                if label:
+                    if tier_match and optional:
+                        state.optional = True
+                    self._marker(label, state, block.line)
+                    if optional:
+                        state.optional = True
+            elif event.kind == "details_close":
+                if saved:
+                    previous = saved.pop()
+                    for name in ("tier", "group", "role", "optional"):
+                        setattr(state, name, getattr(previous, name))
+            elif event.kind == "table":
+                self._rows(_table_header(event.rows), _table_body(event.rows), state, line)
+            elif event.kind == "text" and event.cell is not None:
+                self._html_text(event.cell, state, line)
+
+    def _html_text(self, cell: Cell, state: _State, line: int) -> None:
+        """Loose HTML next to <details> or a table: its text is a note, its links go with it."""
+        kept = []
+        for link in cell.links:
+            if link.image or not is_http(link.href):
+                self.out.skipped.append(SkippedLink(link.href, line, _skip_reason(link)))
+            else:
+                kept.append((link.href, line))
+        self._note(cell.clean, [], state, links=kept)
 
     def _item(self, item: ListItem, state: _State) -> ParsedEntry | None:
         blocks = item.blocks
@@ -315,6 +388,18 @@ class _Parser:
             return None
         parts = read_entry(first.children, first.source, list_item=True)
         structural = state.tier is not None or state.topic is not None
+        if parts is not None and parts.url and rules.NAVIGATION.match(parts.title):
+            self.out.skipped.append(SkippedLink(parts.url, item.line + 1, "navigation"))
+            parts.url = ""
+            if not parts.extra_links:
+                parts = None
+        if (
+            parts is not None
+            and not parts.url
+            and not parts.non_http
+            and not reads_like_title(plain_text(_first_line(first.children)))
+        ):
+            parts = None
         if parts is None or (not parts.url and not structural):
             source = "\n".join(self.lines[item.line : item.end]).strip()
             self._note(source, blocks, state)
@@ -342,6 +427,7 @@ class _Parser:
         return entry
 
     def _entry(self, parts: EntryParts, state: _State, line: int, excerpt: str = "") -> ParsedEntry:
+        excerpt = "\n\n".join(filter(None, [parts.summary, excerpt]))
         url = parts.url
         if url:
             try:
@@ -393,9 +479,16 @@ class _Parser:
         return entry
 
     # --- text that is not an entry ------------------------------------------------------------
-    def _note(self, text: str, blocks: list[Block], state: _State) -> None:
+    def _note(
+        self,
+        text: str,
+        blocks: list[Block],
+        state: _State,
+        links: list[tuple[str, int]] | None = None,
+    ) -> None:
         text = text.strip()
-        if not text:
+        found = links_in(blocks) + list(links or [])
+        if not text and not found:
             return
         parenthesised = text.startswith("(") and text.endswith(")")
         if state.topic is not None and not (parenthesised and state.tier):
@@ -406,9 +499,10 @@ class _Parser:
             state.tier.note = "\n\n".join(filter(None, [state.tier.note, text]))
             place = "tier_note"
         else:
-            self.description.append(text)
+            if text:
+                self.description.append(text)
             place = "description"
-        self._place_many(links_in(blocks), place)
+        self._place_many(found, place)
 
     def _guidance(self, section: Section) -> None:
         lines = self.lines[section.line : section.end]
@@ -441,7 +535,9 @@ class _Parser:
     # --- links --------------------------------------------------------------------------------
     def _place_many(self, links: list[tuple[str, int]], place: str) -> None:
         for url, line in links:
-            if is_http(url):
+            if is_http(url) and rules.IMAGE.search(url):
+                self.out.skipped.append(SkippedLink(url, line, "image or badge"))
+            elif is_http(url):
                 self.out.placed.append(LinkPlacement(url, line, place))
             elif url.lower().startswith(rules.DANGEROUS_SCHEMES):
                 continue  # already refused from the raw text
@@ -451,3 +547,69 @@ class _Parser:
                 )
 
     # --- what the document implies -------------------------------------------------------------
+
+
+def _merge_html(blocks: list[Block]) -> list[Block]:
+    """Adjacent HTML blocks as one: a blank line inside <table> splits it for markdown-it."""
+    out: list[Block] = []
+    for block in blocks:
+        if isinstance(block, Html) and out and isinstance(out[-1], Html):
+            previous = out[-1]
+            out[-1] = Html(previous.line, block.end, content=previous.content + block.content)
+        else:
+            out.append(block)
+    return out
+
+
+def _has_link(cells: list[Token]) -> bool:
+    return any(
+        c.type in ("link_open", "image") or (c.type == "html_inline" and "href" in c.content)
+        for cell in cells
+        for c in cell.children or []
+    )
+
+
+def _table_header(rows: list[list[Cell]]) -> list[str]:
+    if rows and all(c.header for c in rows[0]):
+        return [c.clean for c in expand(rows[0])]
+    return []
+
+
+def _table_body(rows: list[list[Cell]]) -> list[list[Cell]]:
+    return rows[1:] if rows and all(c.header for c in rows[0]) else rows
+
+
+def _skip_reason(link: Link) -> str:
+    if link.image:
+        return "image or badge"
+    if link.href.startswith("#"):
+        return "anchor in the same page"
+    return "not an http(s) link"
+
+
+def _is_toc(block: ListBlock) -> bool:
+    """A list whose every link points inside the document ("#data-quality", "./#week-3")."""
+    links = [url for url, _ in links_in([block])]
+    inside = [u for u in links if u.startswith(("#", "./#")) or (u.startswith("./") and "#" in u)]
+    return len(links) >= 2 and len(inside) == len(links)
+
+
+def _badges_only(children: list[Token]) -> bool:
+    """A line of badges: every link wraps an image, and there is no other text."""
+    links = 0
+    inside = False
+    for child in children:
+        if child.type == "link_open":
+            inside, links = True, links + 1
+        elif child.type == "link_close":
+            inside = False
+        elif child.type == "image":
+            if not inside:
+                links += 1
+        elif child.type == "text" and child.content.strip():
+            return False
+    return links > 0
+
+
+def _first_line(children: list[Token]) -> list[Token]:
+    return list(itertools.takewhile(lambda c: c.type not in ("softbreak", "hardbreak"), children))

@@ -16,7 +16,36 @@ GUIDANCE = re.compile(
     r"|acknowledge?ments?|licen[cs]e|contributing|changelog)$",
     re.I,
 )
-TOC = re.compile(r"^(table\s+of\s+contents|contents|toc)$", re.I)
+TOC = re.compile(
+    r"^(?:\W+\s*)?(table\s+of\s+contents?|contents?|toc|index|outline|navigation|sections?"
+    r"|quick\s+links|jump\s+to)\s*:?$",
+    re.I,
+)
+# Link texts that lead somewhere around the list, not to a reading.
+NAVIGATION = re.compile(
+    r"^(?:\W+\s*)?(join\b.*|follow\b.*|subscribe\b.*|sign\s*up\b.*|star\b.*|back\s+to\s+top"
+    r"|(?:go\s+)?to\s+top|contribut\w*\b.*|discord|slack|telegram|wechat|newsletter|sponsor\w*"
+    r"|donate|buy\s+me\s+a\s+coffee|edit\s+this\s+page|license)\W*$",
+    re.I,
+)
+IMAGE = re.compile(
+    r"(?:img\.shields\.io|badgen\.net|/badges?[/.]|\.svg(?:\?|$)|\.(?:png|jpe?g|gif|webp)(?:\?|$)"
+    r"|awesome\.re/badge)",
+    re.I,
+)
+_OPTIONAL_SUMMARY = re.compile(
+    r"\b(optional|bonus|extras?|advanced|further\s+reading|if\s+you\s+(?:have|get)\s+time"
+    r"|nice\s+to\s+have|deep\s*[- ]?dives?|going\s+further|appendix|supplementa\w+)\b"
+    r"|(?:tier|level|stage)\s*\d+\s*\+",
+    re.I,
+)
+
+
+def optional_summary(label: str) -> bool:
+    """A <details> summary that says its readings are optional ("Tier 4+", "Bonus", …)."""
+    return bool(_OPTIONAL_SUMMARY.search(label))
+
+
 TIER = re.compile(
     r"^(?P<label>(?:tier|level|stage|phase)\s*(?P<number>\d{1,3})\s*(?P<plus>\+)?)"
     r"\s*(?:[—–:.\-]+\s*(?P<title>.*?))?\s*$",
@@ -28,8 +57,9 @@ _PRACTITIONER = re.compile(r"\b(supporting|practitioner|practical|practice)\b", 
 _OPTIONAL = re.compile(r"\b(optional|bonus|extras?|further\s+reading)\b", re.I)
 NOTE_PROMPT = re.compile(r"\b(write|summar|notes?\b|reflect|answer)", re.I)
 LEGEND = re.compile(
-    r"✨\s*(?:added|new)\s+(?:after|since|on|from)\s+"
-    r"(?P<date>\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}|[A-Za-z]+\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[A-Za-z]+\.?\s+\d{4})",
+    r"✨\s*(?:[=:\-–—]\s*|(?:marks?|means?|is)\s+)?(?:(?:entries|items|papers)\s+)?"
+    r"(?:were\s+)?(?:added|new)\s+(?:after|since|on|from)\s+"
+    r"(?P<date>\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}|[A-Za-z]+\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[A-Za-z]+\.?\s+\d{4})",
     re.I,
 )
 DANGEROUS = re.compile(
@@ -58,9 +88,16 @@ def parse_legend_date(text: str) -> dt.date | None:
     """The ✨ legend's date: 2024/4/1, 2024-04-01, April 1, 2024 or 1 April 2024."""
     text = " ".join(text.replace(",", " ").split())
     numeric = re.fullmatch(r"(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})", text)
+    day_first = re.fullmatch(r"(\d{1,2})([/.\-])(\d{1,2})[/.\-](\d{4})", text)
     try:
         if numeric:
             return dt.date(int(numeric[1]), int(numeric[2]), int(numeric[3]))
+        if day_first:
+            a, b, year = int(day_first[1]), int(day_first[3]), int(day_first[4])
+            # 26/11/2025 or 11/26/2025: the part above 12 is the day; else "/" is US order.
+            if a > 12 or (b <= 12 and day_first[2] != "/"):
+                return dt.date(year, b, a)
+            return dt.date(year, a, b)
     except ValueError:
         return None
     for fmt in ("%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y"):

@@ -20,9 +20,9 @@ from curricula.importer.blocks import (
     iter_inlines,
     plain_text,
 )
+from curricula.importer.htmlparse import html_links
 from curricula.importer.inline import is_http, read_entry
 
-_HREF = re.compile(r"""(?:href|src)\s*=\s*["']?(https?://[^"'\s>]+)""", re.I)
 _HTTP_URL = re.compile(r"^https?://[A-Za-z0-9.\-]+(?:[/?#][^\s]*)?$", re.I)
 _BARE = re.compile(r"https?://[^\s<>\[\]()\"'`]+")
 
@@ -35,15 +35,19 @@ def links_in(blocks: list[Block]) -> list[tuple[str, int]]:
         for href, _label in inline_links(inline.children or []):
             found.append((href, line))
         for child in inline.children or []:
+            if child.type == "image":  # a URL written inside an image's alt text
+                found.extend(
+                    (m.group(0).rstrip(".,;:!?"), line) for m in _BARE.finditer(child.content)
+                )
             if child.type == "text":
                 found.extend(
                     (m.group(0).rstrip(".,;:!?"), line) for m in _BARE.finditer(child.content)
                 )
             elif child.type == "html_inline":
-                found.extend((m.group(1), line) for m in _HREF.finditer(child.content))
+                found.extend((link.href, line) for link in html_links(child.content))
     for block in flatten(blocks):
         if isinstance(block, Html):
-            found.extend((m.group(1), block.line + 1) for m in _HREF.finditer(block.content))
+            found.extend((link.href, block.line + 1) for link in html_links(block.content))
         elif isinstance(block, Other) and block.content:
             found.extend((m.group(0), block.line + 1) for m in _BARE.finditer(block.content))
     return found
