@@ -113,6 +113,84 @@ def report(
     return 0 if results[target] <= limit_ms else 1
 
 
+FLOOR = "/bench-floor/"
+
+
+def use_floor_urls() -> None:
+    """Serve the site's URLs plus the floor view (bench/floor_urls.py)."""
+    from django.conf import settings
+    from django.urls import clear_url_caches
+
+    settings.ROOT_URLCONF = "floor_urls"
+    clear_url_caches()
+
+
+def ratios(
+    client: Any,
+    pages: list[tuple[str, str]],
+    rounds: int,
+    *,
+    limits: dict[str, float],
+    byte_limits: dict[str, int] | None = None,
+) -> int:
+    """Time every (label, url) and the floor view interleaved, round by round (page order
+    shuffled each round), so that a busy machine slows them alike; print each page's median,
+    its ratio to the floor's median, its queries and its bytes; judge `limits` (label → the
+    largest ratio allowed) and `byte_limits` (label → largest uncompressed body). Returns the
+    exit status (1 when any target is missed)."""
+    import random
+
+    from django.db import connection
+
+    use_floor_urls()
+    everything = [("floor (login_required, one query)", FLOOR), *pages]
+    queries: dict[str, int] = {}
+    sizes: dict[str, int] = {}
+    for label, url in everything:
+        for _ in range(2):
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+        sizes[label] = len(response.content)
+        count = [0]
+
+        def counter(execute, sql, params, many, context, count=count):
+            count[0] += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counter):
+            client.get(url)
+        queries[label] = count[0]
+    times: dict[str, list[float]] = {label: [] for label, _ in everything}
+    rng = random.Random(1)
+    for _ in range(rounds):
+        order = everything[:]
+        rng.shuffle(order)
+        for label, url in order:
+            start = time.perf_counter()
+            client.get(url)
+            times[label].append((time.perf_counter() - start) * 1000)
+    medians = {label: statistics.median(t) for label, t in times.items()}
+    floor = medians[everything[0][0]]
+    width = max(len(label) for label, _ in everything) + 2
+    print(f"{'page':{width}} {'median ms':>10} {'x floor':>8} {'queries':>8} {'bytes':>10}")
+    for label, _ in everything:
+        print(
+            f"{label:{width}} {medians[label]:10.1f} {medians[label] / floor:8.1f} "
+            f"{queries[label]:8d} {sizes[label]:10,d}"
+        )
+    missed = 0
+    for label, limit in limits.items():
+        ratio = medians[label] / floor
+        ok = ratio <= limit
+        missed += not ok
+        print(f"Target: {label} <= {limit:g}x floor: {ratio:.1f}x {'OK' if ok else 'OVER'}")
+    for label, limit in (byte_limits or {}).items():
+        ok = sizes[label] <= limit
+        missed += not ok
+        print(f"Target: {label} <= {limit:,d} bytes: {sizes[label]:,d} {'OK' if ok else 'OVER'}")
+    return 1 if missed else 0
+
+
 def profile(client: Any, url: str, rounds: int = 5) -> None:
     """BENCH_PROFILE=URL: where one page's time goes, instead of the timings."""
     import cProfile

@@ -8,6 +8,7 @@ app_name = "curricula"
 
 urlpatterns = [
     path("<slug:slug>/", views.detail, name="detail"),
+    path("<slug:slug>/tiers/<str:section>/", views.detail, name="section"),
     path("<slug:slug>/follow", views.follow, name="follow"),
     path("<slug:slug>/unfollow", views.unfollow, name="unfollow"),
     path("<slug:slug>/entries/<int:pk>/", views.entry, name="entry"),

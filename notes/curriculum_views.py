@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from curricula.models import Curriculum, Entry
@@ -17,7 +18,9 @@ from notes.views import editor_context
 
 @login_required
 @require_GET
-def detail(request: HttpRequest, slug: str) -> HttpResponse:
+def detail(request: HttpRequest, slug: str, section: str | None = None) -> HttpResponse:
+    """The outline and one tier's entries (`section`: a tier id or "none", else the tier I am
+    on), a page of rows from ?from=; htmx asks for a tier's rows alone when it is opened."""
     curriculum = get_object_or_404(Curriculum, slug=slug)
     form = FilterForm(request.GET)
     filters = outline.Filters()
@@ -27,21 +30,26 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
             hide_optional=form.cleaned_data["hide_optional"],
             role=form.cleaned_data["role"],
         )
-    built = outline.build(request.user, curriculum, filters)
-    return render(
-        request,
-        "curricula/detail.html",
-        {
-            "curriculum": curriculum,
-            "outline": built,
-            "form": form,
-            "filtered": filters != outline.Filters(),
-            "guidance": markdown.render(curriculum.guidance),
-            "rule_text": rules.rule_text(curriculum.completion_rule),
-            "next": request.get_full_path(),
-        },
-        status=200 if form.is_valid() else 422,
+    offset = request.GET.get("from", "0")
+    offset_n = int(offset) if offset.isdigit() and len(offset) < 9 else 0
+    built = outline.build(request.user, curriculum, filters, section=section, offset=offset_n)
+    context = outline.page_context(curriculum)
+    context.update(
+        outline=built,
+        form=form,
+        filtered=filters != outline.Filters(),
+        query=urlencode(filters.query()),
+        next=request.get_full_path(),
     )
+    status = 200 if form.is_valid() else 422
+    if request.htmx and section is not None:
+        context["section"] = built.current
+        return render(request, "curricula/detail.html#section-rows", context, status=status)
+    context.update(
+        guidance=markdown.render(curriculum.guidance),
+        rule_text=rules.rule_text(curriculum.completion_rule),
+    )
+    return render(request, "curricula/detail.html", context, status=status)
 
 
 @login_required
@@ -54,7 +62,7 @@ def entry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
     target = NoteTarget.for_entry(item)
     note = selectors.my_note(request.user, target.lookup())
-    maps = selectors.status_maps(request.user, [item.curriculum_id])
+    maps = selectors.status_maps_for(request.user, [item])
     elsewhere = (
         Entry.objects.active()
         .filter(resource_id=item.resource_id)
@@ -73,6 +81,7 @@ def entry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         shared=list(selectors.shared_notes_on(request.user, item)[:50]),
         elsewhere=list(elsewhere),
         why=item.why,
+        status_buttons=outline.STATUS_BUTTONS,
     )
     return render(request, "curricula/entry.html", context)
 

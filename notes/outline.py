@@ -1,13 +1,40 @@
-"""The curriculum page's outline: tiers → topics → entries with my status, in reading order."""
+"""The curriculum page's outline: every tier with my progress, and the entries of one of them.
+
+The page renders what a person looks at: the outline of the whole list (tiers with their
+progress, from the tallies, notes/progress.py) and the entries of one tier (the one in the
+URL, else the first required one I have not completed), a page of rows at a time. The other
+tiers load when opened (htmx), each at a URL of its own that works without JavaScript. So a
+page costs the same for 300 entries or 10,000.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+
 from curricula.models import Curriculum, Entry, Resource, Tier, Topic
+from notes import progress as tallied
 from notes import rules, selectors
-from notes.models import Enrollment, Status
+from notes.models import Enrollment, Note, Progress, Status
+
+# Rows per response: the first response stays small (under 60 kB) however long the tier is.
+PAGE = 40
+NO_TIER = "none"
+
+
+STATUS_BUTTONS = [(Status.TO_READ, "To read"), (Status.READING, "Reading"), (Status.DONE, "Done"),
+                  (Status.SKIPPED, "Skip")]  # fmt: skip
+
+
+def page_context(curriculum: Curriculum) -> dict:
+    """What every rendering of the outline's rows needs, worked out once per response."""
+    return {
+        "curriculum": curriculum,
+        "status_buttons": STATUS_BUTTONS,
+        "entry_prefix": f"{curriculum.get_absolute_url()}entries/",
+    }
 
 
 @dataclass
@@ -67,29 +94,57 @@ class TopicBlock:
 
 
 @dataclass
-class TierBlock:
-    tier: Tier | None
-    progress: rules.TierProgress
-    topics: list[TopicBlock] = field(default_factory=list)
-    shown: int = 0
-
-    @property
-    def dom_id(self) -> str:
-        return f"tier-{self.tier.pk if self.tier else 'none'}"
-
-
-@dataclass
 class Filters:
     remaining: bool = False
     hide_optional: bool = False
     role: str = ""
 
-    def keep(self, row: Row) -> bool:
-        if self.remaining and row.status in selectors.CLOSED:
-            return False
-        if self.hide_optional and row.optional:
-            return False
-        return not (self.role and row.entry.role != self.role)
+    def apply(self, entries: QuerySet, user: Any) -> QuerySet:
+        """The same choice as a person reading the list would make, made by the database."""
+        if self.remaining:
+            closed = Progress.objects.filter(user=user, status__in=selectors.CLOSED)
+            entries = entries.exclude(
+                Exists(closed.filter(resource_id=OuterRef("resource_id")))
+            ).exclude(
+                Q(resource__isnull=True)
+                & Exists(closed.filter(resource__isnull=True, entry_id=OuterRef("pk")))
+            )
+        if self.hide_optional:
+            entries = entries.exclude(role=Entry.Role.OPTIONAL).exclude(tier__optional=True)
+        if self.role:
+            entries = entries.filter(role=self.role)
+        return entries
+
+    def query(self) -> dict[str, str]:
+        out = {"remaining": "on" if self.remaining else "", "role": self.role}
+        out["hide_optional"] = "on" if self.hide_optional else ""
+        return {k: v for k, v in out.items() if v}
+
+
+@dataclass
+class Section:
+    """A tier (or the entries outside any tier): its progress, and its rows when open."""
+
+    key: str  # a tier's id, or NO_TIER
+    tier: Tier | None
+    progress: Any  # rules.TierProgress or rules.Counted
+    entries: int
+    open: bool = False
+    topics: list[TopicBlock] = field(default_factory=list)
+    offset: int = 0
+    more: int | None = None  # offset of the next page of rows, when there is one
+
+    @property
+    def dom_id(self) -> str:
+        return f"tier-{self.key}"
+
+    @property
+    def optional(self) -> bool:
+        return bool(self.progress.optional)
+
+    @property
+    def shown(self) -> int:
+        return sum(len(t.rows) for t in self.topics)
 
 
 @dataclass
@@ -97,77 +152,151 @@ class Outline:
     curriculum: Curriculum
     enrollment: Enrollment | None
     progress: rules.CurriculumProgress
-    tiers: list[TierBlock]
-    counts: dict[str, int]
-    shown: int
+    sections: list[Section]
+    done: int
+    entries: int
 
-    def row_for(self, entry_id: int) -> Row | None:
-        for block in self.tiers:
-            for topic_block in block.topics:
-                for row in topic_block.rows:
-                    if row.entry.pk == entry_id:
-                        return row
-        return None
+    @property
+    def current(self) -> Section | None:
+        return next((s for s in self.sections if s.open), None)
+
+
+def section_key(tier_id: int | None) -> str:
+    return str(tier_id) if tier_id else NO_TIER
 
 
 def build(
-    user: Any, curriculum: Curriculum, filters: Filters | None = None, *, only_tier: Any = ...
+    user: Any,
+    curriculum: Curriculum,
+    filters: Filters | None = None,
+    *,
+    section: str | None = None,
+    offset: int = 0,
+    rows: bool = True,
 ) -> Outline:
-    """Everything the curriculum page shows, in a constant number of queries.
-
-    `only_tier` (a tier id or None) limits the blocks to one tier, for htmx updates.
-    """
+    """The outline with my progress, and the rows of `section` (a tier id or NO_TIER; by
+    default the first required tier I have not completed) from `offset`; `rows=False` leaves
+    every section closed. A fixed number of queries, whatever the size of the list."""
     filters = filters or Filters()
     enrollment = Enrollment.objects.filter(user=user, curriculum=curriculum).first()
-    started_at = enrollment.started_at if enrollment else None
-    tiers = {t.pk: t for t in curriculum.tiers.filter(retired_in__isnull=True)}
-    topics = {t.pk: t for t in curriculum.topics.all()}
-    entries = selectors.entries_for([curriculum.pk])
-    maps = selectors.status_maps(user, [curriculum.pk], entries)
-    notes = selectors.note_index(user, [curriculum.pk], entries)
-    progress = selectors.progress_for(curriculum, entries, list(tiers.values()), maps, notes)
-    optional_tiers = {pk for pk, t in tiers.items() if t.optional}
-
-    blocks: dict[int | None, TierBlock] = {}
-    topic_blocks: dict[tuple[int | None, int | None], TopicBlock] = {}
-    counts = {s: 0 for s in Status.values}
-    shown = 0
-    for entry in selectors.reading_order(curriculum, entries, tiers, topics):
-        tier_id = entry.tier_id if entry.tier_id in tiers else None
-        status = selectors.status_of(entry, maps)
-        counts[status] += 1
-        if only_tier is not ... and tier_id != only_tier:
-            continue
-        row = Row(
-            entry=entry,
-            status=status,
-            note_id=notes.for_entry(entry),
-            is_new=selectors.is_new_for(entry, started_at),
-            optional=entry.role == Entry.Role.OPTIONAL or tier_id in optional_tiers,
-        )
-        block = blocks.get(tier_id)
-        if block is None:
-            block = blocks[tier_id] = TierBlock(
-                tier=tiers.get(tier_id) if tier_id else None,
-                progress=progress.tiers.get(tier_id) or rules.TierProgress(tier_id),
-            )
-        if not filters.keep(row):
-            continue
-        key = (tier_id, entry.topic_id)
-        topic_block = topic_blocks.get(key)
-        if topic_block is None:
-            topic_block = topic_blocks[key] = TopicBlock(
-                topics.get(entry.topic_id) if entry.topic_id else None
-            )
-            block.topics.append(topic_block)
-        topic_block.rows.append(row)
-        block.shown += 1
-        shown += 1
-    ordered = sorted(
-        blocks.values(),
-        key=lambda b: (b.tier.position, b.tier.number) if b.tier else (1 << 30, 0),
+    shape = tallied.shapes([curriculum])[curriculum.pk]
+    line = tallied.read_lines([user.pk], [curriculum.pk]).get(
+        (user.pk, curriculum.pk), tallied.NO_LINE
     )
-    if curriculum.reading_order != Curriculum.ReadingOrder.BY_TIER:
-        # As listed: tiers in the order their first entry appears.
-        ordered = list(blocks.values())
-    return Outline(curriculum, enrollment, progress, ordered, counts, shown)
+    progress = tallied.person_progress(shape, line)
+    totals: dict[int | None, int] = {}
+    for (tier_id, _role), n in shape.counts.items():
+        totals[tier_id] = totals.get(tier_id, 0) + n
+    sections = [
+        Section(
+            section_key(tier_id),
+            shape.tier_by_id.get(tier_id) if tier_id else None,
+            progress.tiers.get(tier_id) or rules.TierProgress(tier_id),
+            totals.get(tier_id, 0),
+        )
+        for tier_id in shape.columns
+        if totals.get(tier_id)
+    ]
+    outline = Outline(
+        curriculum,
+        enrollment,
+        progress,
+        sections,
+        done=sum(line.done.values()),
+        entries=sum(totals.values()),
+    )
+    if rows and sections:
+        chosen = next((s for s in sections if s.key == section), None)
+        if chosen is None:
+            chosen = next(
+                (s for s in sections if s.tier and not s.optional and not s.progress.complete),
+                sections[0],
+            )
+        _fill(user, outline, chosen, filters, max(0, offset), enrollment)
+    return outline
+
+
+def ordered(curriculum: Curriculum, entries: QuerySet) -> QuerySet:
+    """A tier's entries in reading order: by topic for lists read tier by tier, else as listed."""
+    if curriculum.reading_order == Curriculum.ReadingOrder.BY_TIER:
+        return entries.order_by(F("topic__position").asc(nulls_last=True), "position", "pk")
+    return entries.order_by("position", "pk")
+
+
+def _fill(
+    user: Any,
+    outline: Outline,
+    section: Section,
+    filters: Filters,
+    offset: int,
+    enrollment: Enrollment | None,
+) -> None:
+    """The rows of one section, a page from `offset`: three queries (entries, my statuses on
+    them, my notes on them)."""
+    curriculum = outline.curriculum
+    tier_id = section.tier.pk if section.tier else None
+    qs = Entry.objects.active().filter(curriculum=curriculum, tier_id=tier_id)
+    qs = ordered(curriculum, filters.apply(qs, user))
+    entries = selectors.entry_views(qs[offset : offset + PAGE + 1])
+    section.open, section.offset = True, offset
+    if len(entries) > PAGE:
+        entries = entries[:PAGE]
+        section.more = offset + PAGE
+    maps = selectors.status_maps_for(user, entries)
+    notes = _note_ids(user, entries)
+    topics = {t.pk: t for t in curriculum.topics.all()} if entries else {}
+    started_at = enrollment.started_at if enrollment else None
+    blocks: dict[int | None, TopicBlock] = {}
+    for entry in entries:
+        block = blocks.get(entry.topic_id)
+        if block is None:
+            block = blocks[entry.topic_id] = TopicBlock(topics.get(entry.topic_id))
+            section.topics.append(block)
+        block.rows.append(
+            Row(
+                entry=entry,
+                status=selectors.status_of(entry, maps),
+                note_id=notes.for_entry(entry),
+                is_new=selectors.is_new_for(entry, started_at),
+                optional=entry.role == Entry.Role.OPTIONAL or section.optional,
+            )
+        )
+
+
+def _note_ids(user: Any, entries: list[Any]) -> selectors.NoteIndex:
+    """My notes with text on these entries (what they point at), in one query."""
+    resources = [e.resource_id for e in entries if e.resource_id]
+    linkless = [e.pk for e in entries if not e.resource_id]
+    index = selectors.NoteIndex()
+    if not entries:
+        return index
+    rows = (
+        Note.objects.filter(user=user)
+        .exclude(body="")
+        .filter(
+            Q(kind=Note.Kind.RESOURCE, resource_id__in=resources)
+            | Q(kind=Note.Kind.ENTRY, entry_id__in=linkless)
+        )
+        .values_list("pk", "resource_id", "entry_id")
+    )
+    for pk, resource_id, entry_id in rows:
+        if resource_id:
+            index.by_resource[resource_id] = pk
+        else:
+            index.by_entry[entry_id] = pk
+    return index
+
+
+def row_for(user: Any, entry: Entry, status: str, enrollment_started: Any = None) -> Row:
+    """One entry's row after a change of status to `status` (the htmx answer to the status
+    control)."""
+    view = selectors.entry_views(Entry.objects.filter(pk=entry.pk))[0]
+    notes = _note_ids(user, [view])
+    optional = view.role == Entry.Role.OPTIONAL or bool(entry.tier and entry.tier.optional)
+    return Row(
+        view,
+        status,
+        notes.for_entry(view),
+        selectors.is_new_for(view, enrollment_started),
+        optional,
+    )

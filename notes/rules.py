@@ -47,8 +47,32 @@ class TierProgress:
 
 
 @dataclass
+class Counted:
+    """A tier's progress under a counting rule ("every entry", "every core entry") as counts:
+    what TierProgress gives with one step per entry, without a step object per entry."""
+
+    tier_id: int | None
+    done: int
+    total: int
+    optional: bool = False
+    steps: tuple = ()
+
+    @property
+    def complete(self) -> bool:
+        return self.total > 0 and self.done >= self.total
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def is_count(self) -> bool:
+        return self.total > 0
+
+
+@dataclass
 class CurriculumProgress:
-    tiers: dict[int | None, TierProgress]
+    tiers: dict[int | None, TierProgress | Counted]
 
     @property
     def done(self) -> int:

@@ -5,6 +5,7 @@ from notes import views
 app_name = "notes"
 
 urlpatterns = [
+    path("entries/status", views.status_set, name="status_set"),
     path("entries/<int:pk>/status", views.entry_status, name="status"),
     path("notes/", views.my_notes, name="list"),
     path("notes/export.md", views.export_notes, name="export"),

@@ -40,16 +40,39 @@ def _active_entry(pk: int) -> Entry:
 @login_required
 @require_POST
 def entry_status(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = _active_entry(pk)
-    form = StatusForm(request.POST)
-    context = {"entry": entry, "status": request.POST.get("status", ""), "next": ""}
+    """The entry page's own status control."""
+    return _set_status(request, _active_entry(pk), request.POST.get("status", ""))
+
+
+@login_required
+@require_POST
+def status_set(request: HttpRequest) -> HttpResponse:
+    """The curriculum page's one status form: the pressed button sends "<entry id>:<status>"."""
+    pk, _, status = request.POST.get("set", "").partition(":")
+    if not pk.isdigit() or len(pk) > 12:
+        raise Http404("No such entry")
+    return _set_status(request, _active_entry(int(pk)), status)
+
+
+def _set_status(request: HttpRequest, entry: Entry, status: str) -> HttpResponse:
+    form = StatusForm({"status": status})
+    in_list = request.POST.get("context") == "curriculum"
+    context = {"entry": entry, "status": status, "next": ""}
+    context["status_buttons"] = outline.STATUS_BUTTONS
     if not form.is_valid():
         context["error"] = "Choose one of: " + ", ".join(label for _, label in Status.choices)
-        template = "curricula/detail.html#status" if request.htmx else "notes/status_invalid.html"
-        response = render(request, template, context, status=422)
-        if request.htmx:
+        if not request.htmx:
+            return render(request, "notes/status_invalid.html", context, status=422)
+        if in_list:
+            context.update(outline.page_context(entry.curriculum))
+            current = selectors.status_of(entry, selectors.status_maps_for(request.user, [entry]))
+            context["row"] = outline.row_for(request.user, entry, current)
+            response = render(request, "curricula/detail.html#entry-row", context, status=422)
+            response["HX-Retarget"] = f"#entry-{entry.pk}"
+        else:
+            response = render(request, "curricula/detail.html#status", context, status=422)
             response["HX-Retarget"] = f"#status-{entry.pk}"
-            response["HX-Reswap"] = "outerHTML"
+        response["HX-Reswap"] = "outerHTML"
         return response
     services.progress_set(actor=request.user, entry=entry, status=form.cleaned_data["status"])
     if not request.htmx:
@@ -58,18 +81,26 @@ def entry_status(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(_safe_next(request, entry_url(entry)) + f"#entry-{entry.pk}")
     context["status"] = form.cleaned_data["status"]
     context["next"] = _safe_next(request, "")
-    context["note_id"] = request.POST.get("has_note") or None
-    if request.POST.get("context") == "curriculum":
-        # The whole row (it greys out when done), plus this tier's bar and the page's totals.
-        built = outline.build(request.user, entry.curriculum, only_tier=entry.tier_id)
+    if in_list:
+        # The row (it greys out when done), plus its tier's progress and the page's totals.
+        built = outline.build(request.user, entry.curriculum, rows=False)
+        context.update(outline.page_context(entry.curriculum))
+        key = outline.section_key(entry.tier_id)
         context.update(
             oob=True,
-            block=built.tiers[0] if built.tiers else None,
+            section=next((s for s in built.sections if s.key == key), None),
             outline=built,
-            row=built.row_for(entry.pk),
-            curriculum=entry.curriculum,
+            row=outline.row_for(
+                request.user,
+                entry,
+                context["status"],
+                built.enrollment.started_at if built.enrollment else None,
+            ),
         )
-        return render(request, "curricula/detail.html#status-response", context)
+        response = render(request, "curricula/detail.html#status-response", context)
+        response["HX-Retarget"] = f"#entry-{entry.pk}"
+        response["HX-Reswap"] = "outerHTML"
+        return response
     return render(request, "curricula/detail.html#status", context)
 
 

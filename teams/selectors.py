@@ -15,9 +15,9 @@ from django.utils import timezone
 from curricula.models import Curriculum, Entry
 from notes import selectors as notes_selectors
 from notes.models import Activity, Note, Progress, Status, WeekTally
+from notes.progress import NO_LINE, Cell, progress_many, read_lines
 from teams.access import team_assignments
 from teams.models import Assignment, Membership, Team
-from teams.progress import NO_LINE, Cell, progress_many, read_lines
 
 
 class State:

@@ -64,10 +64,18 @@ def test_member_follows_marks_done_and_writes_a_note(
         titles.append(item.locator(".entry-title").inner_text())
         item.get_by_role("button", name="Done").click()
         # htmx swaps the control in place: no navigation, the button shows as pressed.
-        expect(item.locator("button[value=done]")).to_have_attribute("aria-pressed", "true")
+        expect(item.locator("button[value$=':done']")).to_have_attribute("aria-pressed", "true")
     assert page.url == f"{live_server.url}/curricula/elicit/"
     assert Progress.objects.filter(user=alice, status="done").count() == 3
     expect(page.locator("#overall-progress")).not_to_contain_text(re.compile(r"^\s*0%"))
+    # The other tiers load when opened, in place.
+    section = page.locator("details.tier-entries:not([open])").first.evaluate(
+        "e => e.closest('section').id"
+    )
+    closed = page.locator(f"#{section} details.tier-entries")
+    closed.locator("summary").click()
+    expect(closed.locator("li.entry").first).to_be_visible()
+    assert page.url == f"{live_server.url}/curricula/elicit/"
     page.screenshot(path=str(screenshots / "curriculum.png"))
     page.screenshot(path=str(screenshots / "curriculum-full.png"), full_page=True)
 
@@ -142,9 +150,21 @@ def test_everything_works_with_javascript_off(browser, live_server, elicit, alic
     item.get_by_role("button", name="Done").click()
     # A full round trip: the page comes back with the status set and a message.
     expect(page.locator(".messages")).to_contain_text("marked done")
-    expect(page.locator("li.entry").first.locator("button[value=done]")).to_have_attribute(
+    expect(page.locator("li.entry").first.locator("button[value$=':done']")).to_have_attribute(
         "aria-pressed", "true"
     )
+    # Another tier: opening it offers a link to a page where it is open.
+    section = page.locator("details.tier-entries:not([open])").first.evaluate(
+        "e => e.closest('section').id"
+    )
+    closed = page.locator(f"#{section} details.tier-entries")
+    closed.locator("summary").click()
+    closed.get_by_role("link", name=re.compile("Show the entries")).click()
+    expect(
+        page.locator("details.tier-entries[open]").first.locator("li.entry").first
+    ).to_be_visible()
+    assert "/tiers/" in page.url
+    page.goto(f"{live_server.url}/curricula/elicit/")
 
     page.locator("li.entry").first.get_by_role("link", name=re.compile("Details")).click()
     expect(page.get_by_text("Press Save to keep your changes.")).to_be_visible()

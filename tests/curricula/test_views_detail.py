@@ -1,4 +1,7 @@
-"""The curriculum page: order, filters, badges, per-tier progress; only for signed-in people."""
+"""The curriculum page: order, filters, badges, per-tier progress; only for signed-in people.
+
+The page holds the outline and the entries of one tier (the one I am on, or the one in the
+URL); the others load when opened, from /curricula/<slug>/tiers/<tier>/."""
 
 from __future__ import annotations
 
@@ -36,6 +39,10 @@ def url(c, query=""):
     return f"/curricula/{c.slug}/{query}"
 
 
+def tier_url(c, number, query=""):
+    return url(c, f"tiers/{c.tiers.get(number=number).pk}/{query}")
+
+
 def test_outsider_is_sent_to_sign_in(client, elicit):
     response = client.get(url(elicit))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
@@ -44,17 +51,65 @@ def test_outsider_is_sent_to_sign_in(client, elicit):
 def test_member_sees_tier_1_of_every_topic_before_tier_2(client, owner, elicit):
     client.force_login(owner)
     html = client.get(url(elicit)).content.decode()
-    positions = [html.index(t) for t in ("A-one", "B-one", "A-two", "B-two", "A-four")]
+    positions = [html.index(t) for t in ("A-one", "B-one", "Tier 2", "Tier 4+")]
     assert positions == sorted(positions)
+    assert "A-two" not in html and "A-four" not in html  # other tiers load when opened
+    html = client.get(tier_url(elicit, 2)).content.decode()
+    assert html.index("A-two") < html.index("B-two") and "A-one" not in html
 
 
-def test_optional_tiers_are_collapsed(client, owner, elicit):
+def test_the_tier_i_am_on_is_the_one_shown(client, owner, elicit):
+    client.force_login(owner)
+    for title in ("A-one", "B-one"):
+        services.progress_set(actor=owner, entry=elicit.entries.get(title=title), status="done")
+    html = client.get(url(elicit)).content.decode()
+    assert "A-two" in html and "A-one" not in html
+
+
+def test_other_tiers_load_when_opened_and_work_without_javascript(client, owner, elicit):
+    client.force_login(owner)
+    tier2 = elicit.tiers.get(number=2).pk
+    html = client.get(url(elicit)).content.decode()
+    link = f"/curricula/elicit/tiers/{tier2}/"
+    assert f'hx-get="{link}" hx-trigger="toggle once"' in html
+    assert f'href="{link}#tier-{tier2}"' in html  # without JavaScript: a page of its own
+    page = client.get(link).content.decode()
+    assert "<html" in page and "A-two" in page and "Tier 1" in page
+    fragment = client.get(link, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment and "A-two" in fragment and "A-one" not in fragment
+
+
+def test_an_unknown_tier_in_the_url_shows_the_one_i_am_on(client, owner, elicit):
+    client.force_login(owner)
+    html = client.get(url(elicit, "tiers/99999/")).content.decode()
+    assert "A-one" in html
+
+
+def test_a_long_tier_comes_a_page_at_a_time(client, owner, elicit):
+    from notes.outline import PAGE
+
+    tier1 = elicit.tiers.get(number=1)
+    for n in range(PAGE + 5):
+        factories.make_entry(elicit, f"Long {n:03d}", tier=tier1, role="core", position=100 + n)
+    client.force_login(owner)
+    html = client.get(url(elicit)).content.decode()
+    assert html.count('class="entry ') == PAGE
+    more = f"/curricula/elicit/tiers/{tier1.pk}/?from={PAGE}"
+    assert f'hx-get="{more}"' in html
+    rest = client.get(more, HTTP_HX_REQUEST="true").content.decode()
+    assert rest.count('class="entry ') == 7 and "Long 044" in rest and "A-one" not in rest
+
+
+def test_optional_tiers_are_marked_and_closed(client, owner, elicit):
     client.force_login(owner)
     html = client.get(url(elicit)).content.decode()
     marker = f'id="tier-{elicit.tiers.get(number=4).pk}">'
     section = html[html.index(marker) + len(marker) :]
-    assert section.lstrip().startswith("<details><summary>")  # closed: no "open" attribute
-    assert "A-four" in section
+    assert section.lstrip().startswith('<h2 class="tier-title">Tier 4+')
+    assert '<span class="badge">optional</span>' in section
+    assert section.index("<details") < section.index("</section>")
+    assert '<details class="tier-entries" open' not in section[: section.index("</section>")]
+    assert "A-four" in client.get(tier_url(elicit, 4)).content.decode()
 
 
 def test_links_go_out_without_referrer(client, owner, elicit):
@@ -73,9 +128,13 @@ def test_only_what_remains_hides_done_entries(client, owner, elicit):
 
 def test_hide_optional_and_role_filters(client, owner, elicit):
     client.force_login(owner)
-    assert "A-four" not in client.get(url(elicit, "?hide_optional=on")).content.decode()
-    html = client.get(url(elicit, "?role=optional")).content.decode()
+    assert "A-four" not in client.get(tier_url(elicit, 4, "?hide_optional=on")).content.decode()
+    html = client.get(tier_url(elicit, 4, "?role=optional")).content.decode()
     assert "A-four" in html and "A-one" not in html
+    html = client.get(url(elicit, "?role=optional")).content.decode()
+    assert "A-one" not in html and "Nothing to show here" in html
+    # Opening another tier keeps the filters.
+    assert "?role=optional#tier-" in html
 
 
 def test_an_unknown_filter_is_a_clear_422_showing_everything(client, owner, elicit):
@@ -103,7 +162,9 @@ def test_badges_show_new_broken_moved_and_wrong_paper(client, owner, elicit):
     Resource.objects.filter(pk=entries["B-one"].resource_id).update(health="moved")
     Resource.objects.filter(pk=entries["A-two"].resource_id).update(verification="mismatch")
     elicit.entries.filter(title="B-two").update(added_on=dt.date(2024, 4, 1))
-    html = client.get(url(elicit)).content.decode()
+    html = (
+        client.get(url(elicit)).content.decode() + client.get(tier_url(elicit, 2)).content.decode()
+    )
     for text in ("link broken", "link moved", "wrong paper?", "✨ new"):
         assert text in html
 

@@ -50,8 +50,9 @@ def world(request, owner, member):
 
 PAGES = [
     ("/", 10),
-    ("/curricula/big/", 9),
-    ("/curricula/big/?remaining=on&hide_optional=on&role=core", 9),
+    ("/curricula/big/", 11),
+    ("/curricula/big/?remaining=on&hide_optional=on&role=core", 11),
+    ("/curricula/big/tiers/none/?from=40", 11),
     ("/notes/", 4),
     ("/notes/?curriculum=big", 4),
     ("/notes/export.md", 3),
@@ -66,6 +67,30 @@ def test_page_queries_are_constant(client, owner, world, url, limit, django_asse
     with django_assert_max_num_queries(limit):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_a_tier_opened_by_htmx_is_constant(client, owner, world, django_assert_max_num_queries):
+    _, entries = world
+    client.force_login(owner)
+    tier = entries[-1].tier_id or "none"
+    with django_assert_max_num_queries(11):
+        response = client.get(f"/curricula/big/tiers/{tier}/?from=40", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("size", [300, 3000])
+def test_the_curriculum_page_stays_under_60_kb_at_any_size(client, owner, size):
+    """Long titles, reasons, tags and authors on every entry, all in one tier: the first
+    response holds one page of rows, whatever the list's size."""
+    curriculum = factories.make_curriculum_with_entries(
+        size, tiers=1, slug="huge", completion_rule="all"
+    )
+    curriculum.entries.update(why="A long reason to read this entry, " * 6, tags=["attention"])
+    client.force_login(owner)
+    response = client.get("/curricula/huge/")
+    assert response.status_code == 200
+    assert response.content.count(b'class="entry ') > 0
+    assert len(response.content) < 60_000
 
 
 def test_entry_page_and_note_pages_are_constant(
@@ -88,13 +113,13 @@ def test_entry_page_and_note_pages_are_constant(
 def test_htmx_writes_are_constant(client, owner, world, django_assert_max_num_queries):
     _, entries = world
     client.force_login(owner)
-    # 14 for the change itself, and 7 to recount the person's tallies in the curricula that
-    # list the entry (lock, delete, count progress, count notes, insert; delete and insert the
-    # weeks).
-    with django_assert_max_num_queries(21):
+    # 16 for the change and the recount of the person's tallies in the curricula that list the
+    # entry (lock, delete, count progress, count notes, insert; delete and insert the weeks),
+    # and 6 for the answer (the row, its tier's progress and the page's totals, from tallies).
+    with django_assert_max_num_queries(22):
         response = client.post(
-            f"/entries/{entries[1].pk}/status",
-            {"status": "done", "context": "curriculum"},
+            "/entries/status",
+            {"set": f"{entries[1].pk}:done", "context": "curriculum"},
             HTTP_HX_REQUEST="true",
         )
     assert response.status_code == 200

@@ -30,18 +30,62 @@ def test_an_offsite_next_is_ignored(client, owner, entries):
     assert response["Location"].startswith(f"/curricula/mini/entries/{entries[0].pk}/")
 
 
-def test_htmx_returns_the_control_and_the_tier_progress(client, owner, entries):
+SET = "/entries/status"
+
+
+def test_the_list_has_one_status_form_and_rows_carry_only_id_and_status(client, owner, entries):
+    client.force_login(owner)
+    html = client.get("/curricula/mini/").content.decode()
+    # Search, sign out, follow, filters and the status form, however many rows.
+    assert html.count("<form") == 5 and html.count('name="csrfmiddlewaretoken"') == 3
+    assert html.count('<form id="status-form" method="post" action="/entries/status"') == 1
+    row = html[html.index(f'id="entry-{entries[0].pk}"') :]
+    row = row[: row.index("</li>")]
+    assert "<form" not in row and "csrf" not in row
+    assert f'form="status-form" name="set" value="{entries[0].pk}:done"' in row
+
+
+def test_htmx_returns_the_row_and_the_tier_progress(client, owner, entries):
     client.force_login(owner)
     response = client.post(
-        url(entries[0]), {"status": "done", "context": "curriculum"}, HTTP_HX_REQUEST="true"
+        SET, {"set": f"{entries[0].pk}:done", "context": "curriculum"}, HTTP_HX_REQUEST="true"
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'value="done" aria-pressed="true"' in html
+    assert response["HX-Retarget"] == f"#entry-{entries[0].pk}"
+    assert f'value="{entries[0].pk}:done" aria-pressed="true"' in html
     assert 'id="progress-tier-' in html and 'hx-swap-oob="true"' in html
     assert "✓ a core source read" in html
     assert f'<li class="entry status-done" id="entry-{entries[0].pk}">' in html
-    assert 'id="status-counts" hx-swap-oob="true">1 done' in html
+    assert 'id="status-counts" hx-swap-oob="true">1 of' in html
+    assert Progress.objects.get(user=owner).status == "done"
+
+
+def test_the_one_form_works_without_javascript(client, owner, entries):
+    client.force_login(owner)
+    response = client.post(
+        SET, {"set": f"{entries[0].pk}:reading", "next": "/curricula/mini/?remaining=on"}
+    )
+    assert response["Location"] == f"/curricula/mini/?remaining=on#entry-{entries[0].pk}"
+    assert Progress.objects.get(user=owner).status == "reading"
+
+
+def test_the_one_form_refuses_bad_input(client, owner, entries):
+    client.force_login(owner)
+    assert client.post(SET, {"set": "nonsense"}).status_code == 404
+    assert client.post(SET, {"set": "999999:done"}).status_code == 404
+    assert client.post(SET, {}).status_code == 404
+    response = client.post(SET, {"set": f"{entries[0].pk}:finished"})
+    assert response.status_code == 422 and "Choose one of" in response.content.decode()
+    response = client.post(
+        SET,
+        {"set": f"{entries[0].pk}:finished", "context": "curriculum"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 422 and response["HX-Retarget"] == f"#entry-{entries[0].pk}"
+    assert "Choose one of" in response.content.decode()
+    assert client.get(SET).status_code == 405
+    assert not Progress.objects.exists()
 
 
 def test_htmx_on_the_entry_page_swaps_only_the_control(client, owner, entries):
@@ -75,7 +119,8 @@ def test_members_statuses_are_their_own(client, owner, member, entries):
     client.post(url(entries[0]), {"status": "done"})
     client.force_login(member)
     html = client.get("/curricula/mini/").content.decode()
-    assert 'value="done" aria-pressed="true"' not in html
+    assert f'value="{entries[0].pk}:done" aria-pressed="false"' in html
+    assert f'value="{entries[0].pk}:done" aria-pressed="true"' not in html
 
 
 def test_htmx_post_without_csrf_token_is_refused(owner, entries):

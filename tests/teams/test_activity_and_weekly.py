@@ -1,7 +1,7 @@
 """The dashboard's last activity, notes written and weekly chart equal a plain count of the
 progress rows and notes.
 
-They are read from notes' tallies (teams.progress.read_lines, teams.selectors.weekly_done);
+They are read from notes' tallies (notes.progress.read_lines, teams.selectors.weekly_done);
 whatever keeps those tallies must keep these tests passing on SQLite and PostgreSQL.
 """
 
@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from curricula.models import Entry, Revision
 from notes.models import Note, Progress
-from teams.progress import NO_LINE, read_lines
+from notes.progress import NO_LINE, read_lines
 from teams.selectors import weekly_done
 from tests import factories
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from curricula.models import Tier, Topic
 from notes import selectors as notes_selectors
 from notes.models import Note, Progress
-from teams.progress import progress_many
+from notes.progress import progress_many
 from tests import factories
 
 pytestmark = pytest.mark.django_db

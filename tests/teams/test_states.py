@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from notes.progress import Cell
 from teams.models import Assignment
-from teams.progress import Cell
 from teams.selectors import State, expected_percent, state_of
 
 TODAY = timezone.localdate()

@@ -1,8 +1,8 @@
 """Progress of many people through many curricula by each curriculum's rule, in fixed queries.
 
-notes.selectors computes one person at a time from every entry; a team of 200 would make that
-300,000 facts in Python. Here notes' tallies hold what each person has done per tier and role
-(notes/tallies.py), and the counts are turned into the same result notes.rules gives
+Computed from every entry, a team of 200 would make 300,000 facts in Python, and one person's
+page on a list of 10,000 entries 10,000. Here notes' tallies hold what each person has done per
+tier and role (notes/tallies.py), and the counts are turned into the same result notes.rules gives
 (tests/teams/test_progress.py holds the two side by side on random data):
 
 - "core + practitioner + summary" asks "is there any done core/practitioner entry in the tier":
@@ -256,49 +256,81 @@ def _by_steps(
     return cell
 
 
+def _tier_steps(
+    shape: Shape,
+    tier_id: int | None,
+    some_done: tuple[bool, ...],
+    summary_tier: bool,
+    summarised: frozenset[int],
+) -> rules.TierProgress:
+    """One tier under the first rule, by notes.rules.compute on a few stand-in facts."""
+    facts: list[rules.EntryFacts] = []
+    for (_, role, _), done in zip(shape.groups[tier_id], some_done, strict=True):
+        optional = shape.is_optional(tier_id, role)
+        if done:
+            facts.append(rules.EntryFacts(tier_id, None, role, Status.DONE, optional))
+        # Whether anything is left changes no step of this rule; the fact keeps the group
+        # present.
+        facts.append(rules.EntryFacts(tier_id, None, role, Status.TO_READ, optional))
+    # Topic summaries count for the tier the topic's entries are in; optional stand-ins change
+    # nothing else (the rule never requires optional entries).
+    for topic_id in summarised:
+        facts.append(rules.EntryFacts(tier_id, topic_id, OPTIONAL, Status.TO_READ, True))
+    return rules.compute(
+        shape.curriculum.completion_rule,
+        facts,
+        tier_ids=[tier_id],
+        optional_tiers=shape.optional_tiers,
+        summary_tiers={tier_id} if summary_tier else set(),
+        summary_topics=summarised,
+    ).tiers[tier_id]
+
+
+def _situation(
+    shape: Shape, tier_id: int | None, done: dict[str, int], tiers: Set[int], topics: Set[int]
+) -> tuple[tuple[bool, ...], bool, frozenset[int]]:
+    """What the first rule looks at in a tier: which groups have something done, whether the
+    tier is summarised, and which of its topics are."""
+    here = shape.topics.get(tier_id)
+    summarised = frozenset(here & topics) if here and topics else frozenset()
+    return tuple(map(done.__contains__, shape.group_keys[tier_id])), tier_id in tiers, summarised
+
+
 def _steps_cell(
     shape: Shape, done: dict[str, int], tiers: Set[int], topics: Set[int], memo: dict
 ) -> Cell:
     cells = []
     got = needed = 0
-    nothing: frozenset[int] = frozenset()
-    for tier_id, groups in shape.groups.items():
-        here = shape.topics.get(tier_id)
-        summarised = frozenset(here & topics) if here and topics else nothing
-        key = (
-            shape.id,
-            tier_id,
-            tuple(map(done.__contains__, shape.group_keys[tier_id])),
-            tier_id in tiers,
-            summarised,
-        )
+    for tier_id in shape.groups:
+        situation = _situation(shape, tier_id, done, tiers, topics)
+        key = (shape.id, tier_id, *situation)
         result = memo.get(key)
         if result is None:
-            facts: list[rules.EntryFacts] = []
-            for (_, role, _), some_done in zip(groups, key[2], strict=True):
-                optional = shape.is_optional(tier_id, role)
-                if some_done:
-                    facts.append(rules.EntryFacts(tier_id, None, role, Status.DONE, optional))
-                # Whether anything is left changes no step of this rule; the fact keeps the
-                # group present.
-                facts.append(rules.EntryFacts(tier_id, None, role, Status.TO_READ, optional))
-            # Topic summaries count for the tier the topic's entries are in; optional stand-ins
-            # change nothing else (the rule never requires optional entries).
-            for topic_id in summarised:
-                facts.append(rules.EntryFacts(tier_id, topic_id, OPTIONAL, Status.TO_READ, True))
-            progress = rules.compute(
-                shape.curriculum.completion_rule,
-                facts,
-                tier_ids=[tier_id],
-                optional_tiers=shape.optional_tiers,
-                summary_tiers={tier_id} & tiers,
-                summary_topics=summarised,
-            ).tiers[tier_id]
+            progress = _tier_steps(shape, tier_id, *situation)
             result = memo[key] = shape.cell(tier_id, progress.done, progress.total)
         cells.append(result)
         got += result.done
         needed += result.total
     return Cell(got, needed, tuple(cells))
+
+
+def person_progress(shape: Shape, line: Line) -> rules.CurriculumProgress:
+    """One person's progress through one curriculum, tier by tier, as notes.rules gives it
+    (the named steps of the first rule included), from their tally line: what a member's pages
+    show, at the same cost for 10 entries or 10,000."""
+    out: dict[int | None, Any] = {}
+    if shape.by_steps:
+        summarised = line.summaries or {}
+        tiers = set(summarised.get("tiers", ()))
+        topics = set(summarised.get("topics", ()))
+        for tier_id in shape.groups:
+            situation = _situation(shape, tier_id, line.done, tiers, topics)
+            out[tier_id] = _tier_steps(shape, tier_id, *situation)
+    else:
+        for tier_id, groups, total in shape.counted:
+            got = sum(min(line.done.get(key, 0), n) for key, n in groups)
+            out[tier_id] = rules.Counted(tier_id, got, total, tier_id in shape.optional_tiers)
+    return rules.CurriculumProgress(out)
 
 
 def _by_count(shape: Shape, done: dict[str, int], memo: dict) -> Cell:
