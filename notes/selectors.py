@@ -278,7 +278,10 @@ class HomeCard:
 
 
 def home(user: Any, next_count: int = 3) -> dict[str, Any]:
-    """Everything the home page shows, in a fixed number of queries."""
+    """Everything the home page shows, in a fixed number of queries whatever the size of the
+    lists: progress from the tallies, and only the few entries shown (next, new) read."""
+    from notes import progress as tallied
+
     enrollments = list(
         Enrollment.objects.filter(user=user)
         .select_related("curriculum")
@@ -289,27 +292,22 @@ def home(user: Any, next_count: int = 3) -> dict[str, Any]:
     ids = [e.curriculum_id for e in enrollments]
     cards: list[HomeCard] = []
     if ids:
-        entries = entries_for(ids, light=True)
-        tiers = list(Tier.objects.filter(curriculum_id__in=ids))
-        topics = {t.pk: t for t in Topic.objects.filter(curriculum_id__in=ids)}
-        maps = status_maps(user, ids, entries)
-        notes = note_index(user, ids, entries)
+        shapes = tallied.shapes([e.curriculum for e in enrollments])
+        lines = tallied.read_lines([user.pk], ids)
+        upcoming = next_entries(user, ids, count=next_count)
+        new, new_counts = new_entries(enrollments, count=next_count)
         for enrollment in enrollments:
             c = enrollment.curriculum
-            c_entries = [e for e in entries if e.curriculum_id == c.pk]
-            c_tiers = [t for t in tiers if t.curriculum_id == c.pk]
-            progress = progress_for(c, c_entries, c_tiers, maps, notes)
-            optional_tiers = {t.pk for t in c_tiers if t.optional}
-            ordered = reading_order(c, c_entries, {t.pk: t for t in c_tiers}, topics)
-            next_entries = [
-                e
-                for e in ordered
-                if status_of(e, maps) not in CLOSED
-                and e.role != Entry.Role.OPTIONAL
-                and e.tier_id not in optional_tiers
-            ][:next_count]
-            new = [e for e in ordered if is_new_for(e, enrollment.started_at)]
-            cards.append(HomeCard(enrollment, progress, next_entries, new[:next_count], len(new)))
+            line = lines.get((user.pk, c.pk), tallied.NO_LINE)
+            cards.append(
+                HomeCard(
+                    enrollment,
+                    tallied.person_progress(shapes[c.pk], line),
+                    upcoming.get(c.pk, []),
+                    new.get(c.pk, []),
+                    new_counts.get(c.pk, 0),
+                )
+            )
     others = (
         Curriculum.objects.exclude(pk__in=ids)
         .annotate(entry_count=Count("entries", filter=Q(entries__retired_in__isnull=True)))
@@ -321,6 +319,37 @@ def home(user: Any, next_count: int = 3) -> dict[str, Any]:
         "other_curricula": list(others),
         "recent_notes": list(my_notes(user)[:5]),
     }
+
+
+def new_entries(
+    enrollments: list[Enrollment], count: int = 3
+) -> tuple[dict[int, list[NextEntry]], dict[int, int]]:
+    """Curriculum id → the first `count` entries added after I started following it (as
+    is_new_for decides), in list order, and how many there are: one query."""
+    match = Q(pk__in=[])
+    for e in enrollments:
+        match |= Q(curriculum_id=e.curriculum_id) & (
+            Q(introduced_in__created_at__gt=e.started_at) | Q(added_on__gt=e.started_at.date())
+        )
+    rows = (
+        Entry.objects.active()
+        .filter(match)
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=[F("curriculum_id")], order_by=[F("position"), F("pk")]
+            ),
+            total=Window(Count("pk"), partition_by=[F("curriculum_id")]),
+        )
+        .filter(rank__lte=count)
+        .order_by("curriculum_id", "rank")
+        .values_list("pk", "curriculum_id", "title", "role", "total")
+    )
+    found: dict[int, list[NextEntry]] = {}
+    counts: dict[int, int] = {}
+    for pk, curriculum_id, title, role, total in rows:
+        found.setdefault(curriculum_id, []).append(NextEntry(pk, curriculum_id, title, role))
+        counts[curriculum_id] = total
+    return found, counts
 
 
 class NextEntry(NamedTuple):

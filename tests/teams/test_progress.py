@@ -10,7 +10,7 @@ from django.utils import timezone
 from curricula.models import Tier, Topic
 from notes import selectors as notes_selectors
 from notes.models import Note, Progress
-from notes.progress import progress_many
+from notes.progress import NO_LINE, person_progress, progress_many, read_lines, shapes
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +86,25 @@ def test_same_result_as_the_per_person_rules(rule, seed):
         want = {k: (t.done, t.total) for k, t in expected.tiers.items()}
         assert got == want
         assert cell.complete == expected.complete
+        # One person's page (notes.progress.person_progress) gives the same, steps and all.
+        line = read_lines([person.pk], [c.pk]).get((person.pk, c.pk), NO_LINE)
+        mine = person_progress(shapes([c])[c.pk], line)
+        assert (mine.done, mine.total, mine.complete) == (
+            expected.done,
+            expected.total,
+            expected.complete,
+        )
+        for tier_id, want_tier in expected.tiers.items():
+            got_tier = mine.tiers[tier_id]
+            assert (got_tier.done, got_tier.total, got_tier.optional) == (
+                want_tier.done,
+                want_tier.total,
+                want_tier.optional,
+            )
+            if rule == "core_practitioner_summary":
+                assert got_tier.steps == want_tier.steps
+            else:
+                assert got_tier.is_count == want_tier.is_count
 
 
 def test_the_current_tier_is_the_first_required_tier_not_complete(alice, course, entries):
