@@ -320,6 +320,12 @@ class CheckRun(models.Model):
     inconclusive = models.BooleanField(default=False)
     counts = models.JSONField(default=dict, blank=True)
     note = models.TextField(blank=True)
+    # The Celery task that runs it: a task delivered again (its worker was killed) carries on
+    # this run instead of starting a second one, and skips what it already recorded.
+    task_id = models.CharField(max_length=64, blank=True, db_index=True)
+    # An unfinished run whose lease has passed was cut short (its worker died): the scheduler
+    # or the next run closes it as aborted. Renewed while the run makes progress.
+    lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at"]

@@ -24,6 +24,13 @@ from readlist.enqueue import publish
 log = logging.getLogger(__name__)
 
 
+def max_countdown() -> int:
+    """The longest a retry may wait: a task waiting for its ETA sits unacknowledged in a worker,
+    and past the broker's visibility timeout Redis would give it to a second worker too."""
+    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
+    return max(10, min(3600, options.get("visibility_timeout", 3600) - 60))
+
+
 @shared_task(
     bind=True,
     soft_time_limit=540,
@@ -43,7 +50,16 @@ def check_links(self, resource_ids: list[int], trigger: str = "task") -> dict:
     existing = list(resources.values_list("id", flat=True))
     if not existing:
         return {"checked": 0}
-    run = services.linkcheck_run(resource_ids=existing, trigger=trigger, time_budget=480)
+    # A worker killed mid-run leaves the message unacknowledged; the broker hands it out again
+    # after the visibility timeout (settings) with the same task id, and the run carries on.
+    lease = timedelta(seconds=(self.time_limit or settings.CELERY_TASK_TIME_LIMIT) + 60)
+    run = services.linkcheck_run(
+        resource_ids=existing,
+        trigger=trigger,
+        time_budget=480,
+        task_id=self.request.id or "",
+        lease=lease,
+    )
     if not run.inconclusive:
         pages = list(
             Resource.objects.filter(id__in=existing, arxiv_id="").values_list("id", flat=True)
@@ -56,7 +72,9 @@ def check_links(self, resource_ids: list[int], trigger: str = "task") -> dict:
 
 @shared_task(soft_time_limit=60, time_limit=90)
 def check_due_links() -> dict:
-    """Beat: a bounded batch of the stalest due resources (healthy weekly, suspect daily)."""
+    """Beat: a bounded batch of the stalest due resources (healthy weekly, suspect daily); first
+    close the runs a dead worker left "running"."""
+    services.checkruns_close_orphans()
     ids = selectors.resources_due(limit=settings.READLIST_LINKCHECK_BATCH)
     if ids:
         check_links.delay(ids, "schedule")
@@ -87,7 +105,8 @@ def fetch_arxiv(self, resource_ids: list[int], due_only: bool = False) -> dict:
         return counts
     except ArxivUnavailable as exc:
         log.warning("arXiv unavailable: %s", exc)
-        raise self.retry(exc=exc, countdown=min(3600, 60 * 2**self.request.retries)) from exc
+        countdown = min(max_countdown(), 60 * 2**self.request.retries)
+        raise self.retry(exc=exc, countdown=countdown) from exc
 
 
 @shared_task(soft_time_limit=60, time_limit=90)

@@ -156,6 +156,14 @@ if not REDIS_URL:
         "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
+else:
+    # Redis hands a task taken by a worker that then died (kill -9, OOM, a lost machine) to
+    # another worker once it has gone unacknowledged this long (Celery's default is an hour).
+    # It must exceed the longest task's hard time limit (660 s) or a slow task would run twice,
+    # and every retry countdown (ETA tasks wait unacknowledged too). See docs/workers.md.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900, minimum=1)
+    }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

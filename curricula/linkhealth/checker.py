@@ -271,8 +271,15 @@ def check_many(
                     key, url = queue.popleft()
                 if deadline is not None and time.monotonic() > deadline:
                     return
+                # A lease just longer than one request: a worker killed mid-request must not
+                # keep the host's slots (and so every other worker) away from it for long.
                 grant = wait_for_slot(
-                    gate, host, interval=conf.interval, limit=conf.limit, max_wait=conf.max_wait
+                    gate,
+                    host,
+                    interval=conf.interval,
+                    limit=conf.limit,
+                    max_wait=conf.max_wait,
+                    lease=conf.timeout + 5,
                 )
                 if not grant.granted:
                     until = grant.deferred_until or time.time() + 15 * 60

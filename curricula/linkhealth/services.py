@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from collections import Counter
@@ -50,15 +51,20 @@ def resources_make_due(ids: Iterable[int]) -> int:
 
 
 def resources_claim(
-    ids: Iterable[int], *, field: str, lease: timedelta = CLAIM_LEASE
+    ids: Iterable[int], *, field: str, lease: timedelta = CLAIM_LEASE, token: str = ""
 ) -> tuple[str, list[int]]:
     """Claim resources for this worker with one conditional UPDATE; returns the ids it got.
 
     `field` is "check" or "fetch". Like healthchecks' sendalerts: whoever's UPDATE matched the
-    row owns it until the lease runs out, so two workers never do the same job."""
-    token = uuid.uuid4().hex
+    row owns it until the lease runs out, so two workers never do the same job. A `token` of
+    one's own (a run's) also takes back what an earlier attempt of the same run still holds."""
+    token = token or uuid.uuid4().hex
     now = timezone.now()
-    free = Q(**{f"{field}_claimed_until__isnull": True}) | Q(**{f"{field}_claimed_until__lt": now})
+    free = (
+        Q(**{f"{field}_claimed_until__isnull": True})
+        | Q(**{f"{field}_claimed_until__lt": now})
+        | Q(**{f"{field}_claim": token})
+    )
     Resource.objects.filter(free, id__in=list(ids)).update(
         **{f"{field}_claim": token, f"{field}_claimed_until": now + lease}
     )
@@ -74,6 +80,46 @@ def resources_release(token: str, *, field: str) -> None:
     )
 
 
+def _run_claim_token(run: CheckRun) -> str:
+    return f"run-{run.id}"
+
+
+def checkruns_close_orphans() -> int:
+    """Close runs still "running" past their lease: their worker died (kill -9, OOM, a lost
+    machine) or hit its hard time limit. They end as aborted and inconclusive, and give back
+    the links they held. Returns how many were closed."""
+    now = timezone.now()
+    orphans = list(
+        CheckRun.objects.filter(finished_at__isnull=True, lease_until__lt=now).values_list(
+            "id", flat=True
+        )
+    )
+    closed = CheckRun.objects.filter(id__in=orphans, finished_at__isnull=True).update(
+        finished_at=now,
+        inconclusive=True,
+        note="Aborted: the worker stopped before the run finished (killed or out of time).",
+    )
+    for run_id in orphans:
+        resources_release(f"run-{run_id}", field="check")
+    return closed
+
+
+def _start_run(*, trigger: str, task_id: str, lease: timedelta) -> tuple[CheckRun, set[int]]:
+    """The run for this task: a new one, or (the task was delivered again after its worker
+    died) the one it started before, with the ids it already recorded."""
+    lease_until = timezone.now() + lease
+    if task_id:
+        run = CheckRun.objects.filter(task_id=task_id).order_by("id").first()
+        if run is not None:
+            run.finished_at = None
+            run.lease_until = lease_until
+            run.save(update_fields=["finished_at", "lease_until"])
+            done = set(LinkCheck.objects.filter(run=run).values_list("resource_id", flat=True))
+            return run, done
+    run = CheckRun.objects.create(trigger=trigger[:20], task_id=task_id, lease_until=lease_until)
+    return run, set()
+
+
 def linkcheck_run(
     *,
     resource_ids: Iterable[int],
@@ -81,14 +127,22 @@ def linkcheck_run(
     canaries: list[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
     time_budget: float | None = None,
+    task_id: str = "",
+    lease: timedelta = CLAIM_LEASE,
     **conf_overrides,
 ) -> CheckRun:
     """Check the given resources (those another worker holds are skipped) and record the run.
 
     Canaries first: when the checker cannot reach the web, or most checks fail at network level,
-    the run is inconclusive and no resource changes state."""
-    run = CheckRun.objects.create(trigger=trigger[:20])
-    token, claimed = resources_claim(resource_ids, field="check")
+    the run is inconclusive and no resource changes state.
+
+    With `task_id`, a task delivered a second time carries on its first run and skips the links
+    that run already recorded; `lease` bounds how long the run may look alive without finishing
+    (see checkruns_close_orphans)."""
+    checkruns_close_orphans()
+    run, done = _start_run(trigger=trigger, task_id=task_id, lease=lease)
+    ids = [i for i in resource_ids if i not in done]
+    token, claimed = resources_claim(ids, field="check", token=_run_claim_token(run))
     try:
         verdict = breaker.canaries_reachable(canaries)
         if not verdict.online:
@@ -102,11 +156,15 @@ def linkcheck_run(
         items = [(r.id, r.url) for r in resources]
         conf = checker.CheckSettings.from_settings(**conf_overrides)
         deadline = time.monotonic() + time_budget if time_budget else None
-        outcomes = _check_in_chunks(items, conf=conf, deadline=deadline, progress=progress)
+        outcomes = _check_in_chunks(
+            items, conf=conf, deadline=deadline, progress=progress, run=run, lease=lease
+        )
         verdict = breaker.run_verdict(outcomes)
         counts = Counter(
             o.outcome or ("deferred" if o.deferred_until else "unchecked") for o in outcomes
         )
+        if done:
+            counts.update(LinkCheck.objects.filter(run=run).values_list("outcome", flat=True))
         if not verdict.online:
             return _finish(
                 run,
@@ -117,18 +175,30 @@ def linkcheck_run(
         newly_broken = linkcheck_record(run, outcomes)
         counts["newly_broken"] = newly_broken
         return _finish(run, inconclusive=False, note=verdict.detail, counts=dict(counts))
+    except BaseException as exc:
+        # A soft time limit, a lost database: say so now rather than leave the run "running".
+        if run.finished_at is None:
+            with contextlib.suppress(Exception):
+                _finish(
+                    run, inconclusive=True, note=f"Aborted: {type(exc).__name__}: {exc}", counts={}
+                )
+        raise
     finally:
         resources_release(token, field="check")
 
 
-def _check_in_chunks(items, *, conf, deadline, progress) -> list[checker.Outcome]:
-    # One chunk per call of check_many keeps the progress bar moving on long runs.
+def _check_in_chunks(items, *, conf, deadline, progress, run, lease) -> list[checker.Outcome]:
+    # One chunk per call of check_many keeps the progress bar moving on long runs; each chunk
+    # renews the run's lease, so a long command-line run is not taken for an orphan.
     gate = get_gate()
     chunk = max(len(items), 1) if progress is None else max(50, conf.threads * 2)
     outcomes: list[checker.Outcome] = []
     for start in range(0, len(items), chunk):
         outcomes += checker.check_many(
             items[start : start + chunk], gate=gate, conf=conf, deadline=deadline
+        )
+        CheckRun.objects.filter(id=run.id, finished_at__isnull=True).update(
+            lease_until=timezone.now() + lease
         )
         if progress:
             progress(len(outcomes), len(items))
@@ -140,7 +210,8 @@ def _finish(run: CheckRun, *, inconclusive: bool, note: str, counts: dict) -> Ch
     run.inconclusive = inconclusive
     run.note = note[:4000]
     run.counts = counts
-    run.save(update_fields=["finished_at", "inconclusive", "note", "counts"])
+    run.lease_until = None
+    run.save(update_fields=["finished_at", "inconclusive", "note", "counts", "lease_until"])
     return run
 
 
@@ -159,9 +230,16 @@ def _broken_streak_complete(resource_id: int, latest_at: datetime) -> bool:
 
 @transaction.atomic
 def linkcheck_record(run: CheckRun | None, outcomes: list[checker.Outcome]) -> int:
-    """Store each result and move each resource's health; returns how many became broken."""
+    """Store each result and move each resource's health; returns how many became broken.
+
+    A link this run already recorded (its task was delivered twice) is not recorded again."""
     now = timezone.now()
     by_id = {r.id: r for r in Resource.objects.filter(id__in=[o.key for o in outcomes])}
+    if run is not None:
+        for resource_id in LinkCheck.objects.filter(
+            run=run, resource_id__in=list(by_id)
+        ).values_list("resource_id", flat=True):
+            by_id.pop(resource_id, None)
     newly_broken = 0
     for out in outcomes:
         resource = by_id.get(out.key)
