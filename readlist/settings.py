@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "curricula",
     "notes",
     "teams",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -350,6 +352,14 @@ READLIST_STALLED_DAYS = env_int("READLIST_STALLED_DAYS", 14, minimum=1)
 # Saves of a note closer together than this (and not changing who can read it) are one session
 # of editing: they update the latest version instead of adding one (0 turns this off).
 READLIST_NOTE_SESSION_MINUTES = env_int("READLIST_NOTE_SESSION_MINUTES", 5, minimum=0)
+# JSON API (api/): requests allowed per token (or per signed-in person without one), as
+# "<count>/<s|m|h|d>".
+READLIST_API_RATE_LIMIT = env_str("READLIST_API_RATE_LIMIT", "600/m")
+if not re.fullmatch(r"[1-9][0-9]*/(s|m|h|d)", READLIST_API_RATE_LIMIT):
+    raise ImproperlyConfigured(
+        f"READLIST_API_RATE_LIMIT must look like 600/m (count/s, m, h or d), "
+        f"not {READLIST_API_RATE_LIMIT!r}"
+    )
 
 # --- Link health and arXiv workers (curricula/linkhealth, curricula/arxiv) --------
 # A run first reaches these; when they fail at network level the checker is cut off and the

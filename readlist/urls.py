@@ -1,8 +1,9 @@
 """Top-level URL configuration."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from api.main import api, not_found
 from readlist import views
 
 urlpatterns = [
@@ -14,6 +15,9 @@ urlpatterns = [
     path("curricula/", include("notes.curriculum_urls")),
     path("", include("notes.urls")),
     path("", include("teams.urls")),
+    path("api/v1/", api.urls),
+    re_path(r"^api/", not_found),
+    path("", include("api.urls")),
 ]
 
 # A database outage met outside a view still gets the 503 page; anything else is a plain 500.

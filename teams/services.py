@@ -60,6 +60,14 @@ def _effective_assignments(
     return result
 
 
+def effective_assignments(
+    user_ids: list[int], curriculum_ids: list[int]
+) -> dict[tuple[int, int], Assignment]:
+    """The assignment that sets each (person, curriculum)'s dates, for readers outside teams
+    (the calendar feeds): the same choice as the enrolments' target dates."""
+    return _effective_assignments(user_ids, curriculum_ids)
+
+
 def enrollments_sync(*, user_ids: Iterable[int], curriculum_ids: Iterable[int]) -> int:
     """Make enrollments agree with assignments, in a constant number of queries.
 
