@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from curricula import feeds
 from notes import curriculum_views as views
 
 app_name = "curricula"
@@ -12,4 +13,5 @@ urlpatterns = [
     path("<slug:slug>/follow", views.follow, name="follow"),
     path("<slug:slug>/unfollow", views.unfollow, name="unfollow"),
     path("<slug:slug>/entries/<int:pk>/", views.entry, name="entry"),
+    path("<slug:slug>/feed.atom", feeds.RevisionFeed(), name="feed"),
 ]

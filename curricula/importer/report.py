@@ -17,6 +17,7 @@ PLACE_LABELS = {
     "topic_description": "topic descriptions",
 }
 LIST_LIMIT = 60
+RELINKED_LIMIT = 500
 
 
 def summarise(plan: ImportPlan) -> dict[str, Any]:
@@ -66,6 +67,16 @@ def summarise(plan: ImportPlan) -> dict[str, Any]:
             "by_place": parsed.placed_counts(),
             "skipped": [{"url": s.url, "line": s.line, "reason": s.reason} for s in parsed.skipped],
         },
+        # Entries whose link changed (readers of the curriculum's feed want to know).
+        "relinked": [
+            {
+                "title": p.parsed.title,
+                "from": getattr(p.stored, "resource_url", None) or "",
+                "to": p.values.get("resource_url") or "",
+            }
+            for p in plan.entries
+            if p.stored is not None and "resource" in p.changed
+        ][:RELINKED_LIMIT],
         "per_tier": dict(per_tier),
         "per_topic": dict(per_topic),
         "warnings": list(parsed.warnings),
