@@ -189,6 +189,7 @@ class TeamRowOut(Schema):
     progress_percent: int
     done: int
     required: int
+    entries_finished: int = Field(description="Entries done, counted as the weekly chart does.")
     expected_percent: int
     current_tier: str | None
     last_activity: dt.datetime | None

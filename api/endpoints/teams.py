@@ -69,6 +69,7 @@ def _row(r: Any) -> dict[str, Any]:
         "progress_percent": r.cell.percent,
         "done": r.cell.done,
         "required": r.cell.total,
+        "entries_finished": r.finished,
         "expected_percent": r.expected,
         "current_tier": str(tier) if tier else None,
         "last_activity": r.last_activity,
