@@ -114,16 +114,20 @@ def titles_verify(
             check.suggestions = []
         else:
             verdict = entry_verdict(entry, work)
+            known_better = verdict.weak and _challenged(check, work.title)
             check.real_title = work.title
             check.score = verdict.title_score if verdict.status != MATCHES else verdict.score
-            check.evidence = verdict.evidence
-            if verdict.status in (MATCHES, DESCRIPTIVE):
+            if known_better:
+                pass  # an earlier search found the paper this label is the title of: still wrong
+            elif verdict.status in (MATCHES, DESCRIPTIVE):
                 check.status = Status.OK if verdict.status == MATCHES else Status.DESCRIPTIVE
                 check.suggestions = []
             elif check.ignored_pair and check.ignored_pair == _pair_key(entry.title, work.title):
                 check.status = Status.IGNORED
             else:
                 check.status = Status.MISMATCH
+            if not known_better:
+                check.evidence = verdict.evidence
         if check.conflict_title and check.ignored_pair == _pair_key(
             entry.title, check.conflict_title
         ):
@@ -134,6 +138,8 @@ def titles_verify(
         paper_like = resource.kind == Resource.Kind.PAPER and not resource.arxiv_id
         if check.status == Status.MISMATCH or (paper_like and check.status == Status.NO_TITLE):
             to_search.append((check, entry))
+        elif check.status == Status.DESCRIPTIVE and work is not None and verdict.weak:
+            to_search.append((check, entry))  # is the label another paper's title?
     if search and to_search and client is not None:
         epoch = datetime(1970, 1, 1, tzinfo=UTC)
         to_search.sort(key=lambda pair: pair[0].searched_at or epoch)
@@ -149,11 +155,33 @@ def titles_verify(
                 counts["search_empty"] += 1  # empty twice: keep the old candidates
                 check.save(update_fields=["searched_at"])
                 continue
-            check.suggestions = found
-            check.save(update_fields=["suggestions", "searched_at"])
             counts["searched"] += 1
+            if check.status == Status.DESCRIPTIVE:
+                named = [c for c in found if c.get("verdict") == MATCHES]
+                if not named:
+                    check.save(update_fields=["searched_at"])
+                    continue
+                check.status = Status.MISMATCH
+                check.evidence = [
+                    f"the label is the title of arXiv:{named[0]['arxiv_id']}, not of this paper",
+                    *check.evidence,
+                ][:4]
+                counts["mismatch"] += 1
+                counts["descriptive"] -= 1
+            check.suggestions = found
+            check.save(update_fields=["suggestions", "searched_at", "status", "evidence"])
     resources_refresh_verification(ids)
     return dict(counts)
+
+
+def _challenged(check: TitleCheck, real_title: str) -> bool:
+    """Was this label found to be another paper's title, against the same real title?"""
+    return (
+        check.pk is not None
+        and check.status == Status.MISMATCH
+        and check.real_title == real_title
+        and any(s.get("verdict") == MATCHES for s in check.suggestions)
+    )
 
 
 def _candidate(entry: Entry, paper: Paper) -> dict[str, Any] | None:
@@ -169,6 +197,7 @@ def _candidate(entry: Entry, paper: Paper) -> dict[str, Any] | None:
         "arxiv_id": paper.arxiv_id,
         "title": paper.title,
         "score": score,
+        "verdict": verdict.status,
         "reason": "; ".join(verdict.evidence[:2]),
         "abstract": paper.abstract[:1500],
         "authors": paper.authors[:20],

@@ -42,6 +42,9 @@ class Verdict:
     score: float  # the title score for MATCHES, how much of the label is supported otherwise
     evidence: list[str]
     title_score: float = 0.0
+    # Descriptive on word overlap alone: worth asking arXiv whether the label is another
+    # paper's title (then it is wrong after all).
+    weak: bool = False
 
     def __post_init__(self) -> None:
         self.evidence = list(dict.fromkeys(self.evidence))[:4]
@@ -92,11 +95,38 @@ def _capitalised_midsentence(text: str) -> set[str]:
     """Names the abstract uses: words capitalised after the first word of a sentence."""
     names: set[str] = set()
     for sentence in re.split(r"(?<=[.!?])\s+", text):
-        tokens = re.findall(r"[A-Za-z][\w\-]*", sentence)
-        for token in tokens[1:]:
+        for token in re.findall(r"[A-Za-z][\w\-]*", sentence)[1:]:
             if token[0].isupper():
                 names.add(token.lower())
-    return names
+                names.update(p.lower() for p in token.split("-") if p)
+    # A word also written in lower case ("language models") is a common word, not a name.
+    lower = set(re.findall(r"\b[a-z][\w\-]*", text))
+    return names - lower
+
+
+_INTRO = re.compile(
+    r"\b(?:we|our|this (?:paper|work|report))\b.*\b(?:introduc|present|propos|train|call|nam|"
+    r"releas|develop|build|buil|dub|term|creat|describ)\w*",
+    re.IGNORECASE,
+)
+
+
+def introduced(name: str, text: str) -> bool:
+    """Does the text introduce `name` ("we introduce X", "a model called X", "X (ACR)" in a
+    sentence where the authors present it), rather than mention it in passing ("e.g., GPT-3")?"""
+    pattern = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w]|-[A-Za-z])", re.IGNORECASE)
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        found = pattern.search(sentence)
+        if not found:
+            continue
+        before = sentence[: found.start()]
+        if re.search(r"\b(?:called|named|dubbed|termed|coined)\s+(?:the\s+|it\s+)?$", before):
+            return True
+        if re.search(r"\be\.g\.|\bsuch as\b|\bincluding\b|\bthan\b|\blike\b", before[-40:]):
+            continue
+        if _INTRO.search(before):
+            return True
+    return False
 
 
 def judge(
@@ -156,10 +186,22 @@ def judge(
             continue
         if normalise(low) in surname_set:
             continue
-        content.append((low, raw))
+        if all(low != seen for seen, _ in content):
+            content.append((low, raw))
 
     def found_in(token: str, tokens: list[str]) -> bool:
-        return any(same_word(token, other) for other in tokens)
+        if "-" in token:
+            parts = [p for p in token.split("-") if p]
+            if token in tokens:
+                return True
+            return any(
+                all(
+                    same_word(p, t) for p, t in zip(parts, tokens[i : i + len(parts)], strict=False)
+                )
+                and len(tokens[i : i + len(parts)]) == len(parts)
+                for i in range(len(tokens))
+            )
+        return any(same_word(token, other) for other in tokens if "-" not in other)
 
     strong: list[str] = []
     missing_distinctive: list[str] = []
@@ -181,14 +223,17 @@ def judge(
                 raw, [t.lower() for t in re.findall(r"[A-Za-z][\w\-]*", work.title)]
             )
             defined = re.search(rf"\(\s*{re.escape(raw)}s?\s*\)", work.abstract)
-            if expansion and defined:
-                strong.append(f"'{raw}' is defined in the abstract as {expansion.title()}")
+            if expansion and (hit == "title" or introduced(raw, work.abstract)):
+                where = "defined in the abstract as" if defined else "stands for"
+                strong.append(f"'{raw}' is {where} {expansion.title()}")
                 hit = hit or "abstract"
             elif expansion:
-                strong.append(f"'{raw}' stands for {expansion} in the paper")
-                hit = hit or "abstract"
-        if hit and (distinctive or low in names) and not strong_mentions(strong, raw):
-            strong.append(f"'{raw}' is named in the {hit}")
+                hit = hit or "abstract"  # defined in passing: the paper uses it, is not it
+        if hit and not strong_mentions(strong, raw):
+            if hit == "title" and (distinctive or _is_title_name(raw, work.title)):
+                strong.append(f"'{raw}' is named in the title")
+            elif (distinctive or low in names) and introduced(raw, work.abstract):
+                strong.append(f"'{raw}' is introduced in the abstract")
         if hit:
             weight_found += weight
             found_words.append(raw)
@@ -199,12 +244,17 @@ def judge(
     if alias:
         alias_norm = normalise(alias)
         text_norm = f" {normalise(work.title)} {normalise(work.abstract)} "
-        if alias_norm and f" {alias_norm} " in text_norm:
-            alias_named = f"alias '{alias}' is named in the paper"
+        alias_in_title = f" {alias_norm} " in f" {normalise(work.title)} "
+        if (
+            alias_norm
+            and f" {alias_norm} " in text_norm
+            and (alias_in_title or introduced(alias, work.abstract))
+        ):
+            alias_named = f"alias '{alias}' is introduced in the paper"
 
     support = weight_found / weight_total if weight_total else 0.0
     # The most telling evidence first: a definition or a phrase beats a word named in passing.
-    strong.sort(key=lambda s: ("named in the" in s, s))
+    strong.sort(key=lambda s: ("named in the" in s or "introduced" in s, s))
     if author_named:
         strong.insert(0, author_named)
 
@@ -220,9 +270,11 @@ def judge(
     title_like = len(plain) >= TITLE_LIKE_WORDS
     if title_like:
         share = in_title / len(content)
-        if share >= 0.6 or author_named:
+        if share >= 0.75 or author_named:
             reason = author_named or f"{in_title} of {len(content)} label words in the title"
-            return Verdict(DESCRIPTIVE, round(share, 3), [reason, *evidence], tscore)
+            return Verdict(
+                DESCRIPTIVE, round(share, 3), [reason, *evidence], tscore, weak=not author_named
+            )
         return Verdict(
             WRONG,
             round(share, 3),
@@ -246,17 +298,33 @@ def judge(
             [f"{names_missing} appears nowhere in the title or abstract", *evidence],
             tscore,
         )
-    if (support >= 0.75 and (len(found_words) >= 2 or strong)) or (strong and support >= 0.5):
-        reasons = strong or [
-            "label words in the " + ("title and abstract" if in_title else "abstract")
-            + ": " + ", ".join(found_words)
-        ]  # fmt: skip
-        return Verdict(DESCRIPTIVE, round(support, 3), [*reasons, *evidence], tscore)
+    if strong and support >= 0.5:
+        return Verdict(DESCRIPTIVE, round(support, 3), [*strong, *evidence], tscore)
+    if support >= 0.75 and len(found_words) >= 2 and _together(found_words, work):
+        where = "title and abstract" if in_title else "abstract"
+        reason = f"label words together in the {where}: {', '.join(found_words)}"
+        return Verdict(DESCRIPTIVE, round(support, 3), [reason, *evidence], tscore, weak=True)
     if found_words:
         why = f"only {', '.join(found_words)} of the label found in the title or abstract"
     else:
         why = "no overlap with title or abstract"
     return Verdict(WRONG, round(support, 3), [why, *evidence], tscore)
+
+
+def _together(found: list[str], work: Work) -> bool:
+    """Do the label's words meet in the title or in one sentence of the abstract?"""
+    sentences = [work.title, *re.split(r"(?<=[.!?])\s+", work.abstract)]
+    for sentence in sentences:
+        tokens = _words(sentence)
+        if all(any(same_word(w.lower(), t) or w.lower() == t for t in tokens) for w in found):
+            return True
+    return False
+
+
+def _is_title_name(raw: str, title: str) -> bool:
+    """Is this word the name the title gives ("LoRA" in "LoRA: Low-Rank Adaptation …")?"""
+    head = title.split(":")[0] if ":" in title else ""
+    return bool(head) and raw.lower() in {w.lower() for w in re.split(r"[\s\-]+", head)}
 
 
 def strong_mentions(strong: list[str], raw: str) -> bool:
