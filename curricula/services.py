@@ -14,6 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from curricula import hooks
 from curricula.canonical import guess_kind
 from curricula.importer import ParseError, parse_markdown
 from curricula.importer.bulk import NUMERIC, insert_rows, set_numbers
@@ -265,6 +266,7 @@ def _apply(
     changed: dict[tuple[str, ...], list[Entry]] = defaultdict(list)
     touched: list[int] = []
     revived: list[int] = []
+    moved: list[tuple[Entry, int, int]] = []  # relinked: entry, old resource, new resource
     for planned in plan.entries:
         parsed = planned.parsed
         if planned.stored is not None and not (planned.changed or planned.revived):
@@ -287,8 +289,11 @@ def _apply(
                 }
             )
             continue
+        old_resource_id = entry.resource_id
         for name, value in fields.items():
             setattr(entry, name, value)
+        if old_resource_id and entry.resource_id and old_resource_id != entry.resource_id:
+            moved.append((entry, old_resource_id, entry.resource_id))
         touched.append(entry.pk)
         if planned.revived:
             revived.append(entry.pk)
@@ -303,6 +308,11 @@ def _apply(
     _set(Entry, revived, retired_in=None)
     _set(Entry, touched, updated_at=now)
     _retire(Entry, [e.pk for e in plan.retired_entries], revision)
+    for entry, old_id, new_id in moved:
+        # A relinked entry (same title, fixed link): people's status and notes follow it.
+        hooks.entry_moved(
+            actor=actor, entry=entry, old_resource_id=old_id, new_resource_id=new_id, follow=True
+        )
     # None of the above sends post_save; what is derived from entries is recounted here, in
     # the import's transaction.
     entries_changed.send(sender=Entry, curriculum_ids=[curriculum.pk])

@@ -263,6 +263,12 @@ def build_plan(parsed: ParsedCurriculum, *, slug: str, title: str | None) -> Imp
             ),
             (lambda e: (url_of(e), norm(e.title)), lambda e: (stored_url(e), norm(e.title))),
             (lambda e: url_of(e), lambda e: stored_url(e)),
+            # A fixed link keeps its entry: the same title with another URL is relinked, so
+            # people's work can follow it (services: hooks.entry_moved).
+            (
+                lambda e: ("linked", norm(e.title)) if url_of(e) else None,
+                lambda e: ("linked", norm(e.title)) if e.resource_id else None,
+            ),
             # Link-less items are known by their title (a link added later keeps the row).
             (lambda e: norm(e.title), lambda e: None if e.resource_id else norm(e.title)),
         ],
@@ -352,3 +358,15 @@ def describe(planned: Planned[Any, Any]) -> str:
     if set(planned.changed) <= {"position", "tier", "topic"}:
         return "moved"
     return "updated"
+
+
+def relinked(plan: ImportPlan) -> list[tuple[Planned[ParsedEntry, Entry], str, str]]:
+    """Entries kept across revisions whose link changed: (planned, old URL, new URL)."""
+    out = []
+    for planned in plan.entries:
+        stored = planned.stored
+        old = getattr(stored, "resource_url", None) if stored is not None else None
+        new = planned.values.get("resource_url")
+        if stored is not None and old and new and old != new:
+            out.append((planned, old, new))
+    return out

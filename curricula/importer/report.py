@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from curricula.importer.plan import ImportPlan, describe
+from curricula.importer.plan import ImportPlan, describe, relinked
 
 PLACE_LABELS = {
     "entry": "entry URLs",
@@ -129,6 +129,10 @@ def render(plan: ImportPlan, summary: dict[str, Any], *, headline: str) -> str:
             fields = ", ".join(planned.changed) or "back in the list"
             changes.append(f"  ~ {planned.parsed.title}: {kind} ({fields})")
     changes.extend(f"  - {e.title}: retired" for e in plan.retired_entries)
+    moved_links = relinked(plan)
+    if moved_links and not cur["created"]:
+        lines.append(f"Relinked (people's status and notes follow): {len(moved_links)}")
+        lines.extend(f"  ⇄ {p.parsed.title}: {old} → {new}" for p, old, new in moved_links)
     if not cur["created"]:
         lines.extend(changes[:LIST_LIMIT])
         if len(changes) > LIST_LIMIT:

@@ -51,15 +51,18 @@ def test_training_roles_is_001_then_000_with_000s_structure():
     assert per_topic == seed_counts.TRAINING_ROLES_PER_TOPIC
     # 001's topics live on under 000's titles (matched by number), none retired.
     assert not Topic.objects.filter(curriculum=curriculum, retired_in__isnull=False).exists()
-    # The eight 001 entries whose links 000 changed or dropped are retired, not deleted.
+    # The four 001 entries 000 dropped are retired, not deleted; the four whose link 000
+    # changed under the same title are the same entries, relinked (people's work follows).
     retired = Entry.objects.filter(curriculum=curriculum, retired_in__number=2)
-    assert retired.count() == 8
-    assert set(retired.values_list("title", flat=True)) >= {
+    assert set(retired.values_list("title", flat=True)) == {
         "Hugging Face RLHF Book",
+        "Lil’Log (Lilian Weng) – RLHF",
         "Lil’Log – LLM Evaluation",
-        "Google – Beyond Accuracy",
+        "OpenAI Cookbook – Data curation",
     }
-    assert Entry.objects.filter(curriculum=curriculum).count() == 65 + 8
+    google = Entry.objects.get(curriculum=curriculum, resource__arxiv_id="2506.04723")
+    assert google.introduced_in.number == 1 and google.retired_in is None
+    assert Entry.objects.filter(curriculum=curriculum).count() == 65 + 4
     assert curriculum.completion_rule == "core_practitioner_summary"
     assert curriculum.reading_order == "listed"
     assert "What knob this gives you" in curriculum.note_template
