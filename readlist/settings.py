@@ -61,7 +61,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # HTML compressed here rather than at the proxy: `make run` has no proxy, and Django's
+    # GZip pads each response at random (Heal The BREACH) besides masking CSRF tokens, so
+    # secrets on compressed pages do not leak through their length. Before the others, so it
+    # compresses what they wrote; after WhiteNoise, which serves static files precompressed
+    # (gzip and brotli); nginx passes compressed bodies through.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
     "readlist.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -71,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "readlist.caching.PersonalPagesMiddleware",
 ]
 
 ROOT_URLCONF = "readlist.urls"
