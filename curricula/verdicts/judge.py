@@ -111,6 +111,12 @@ _INTRO = re.compile(
 )
 
 
+_VERB = re.compile(
+    r"\b(?:introduc|present|propos|train|call|nam|releas|develop|buil|dub|term|creat|describ)\w*",
+    re.IGNORECASE,
+)
+
+
 def introduced(name: str, text: str) -> bool:
     """Does the text introduce `name` ("we introduce X", "a model called X", "X (ACR)" in a
     sentence where the authors present it), rather than mention it in passing ("e.g., GPT-3")?"""
@@ -124,7 +130,10 @@ def introduced(name: str, text: str) -> bool:
             return True
         if re.search(r"\be\.g\.|\bsuch as\b|\bincluding\b|\bthan\b|\blike\b", before[-40:]):
             continue
-        if _INTRO.search(before):
+        # The name is what the authors introduce: close after the verb, not somewhere later in
+        # the sentence ("we introduce a new parameterization of the reward model in RLHF").
+        near = " ".join(before.split()[-7:])
+        if _INTRO.search(before) and _VERB.search(near):
             return True
     return False
 

@@ -96,6 +96,53 @@ def test_accept_in_one_click_moves_the_entry(client, admin_user, settings):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("choice", ["follow", "stay"])
+def test_accept_lets_the_admin_say_whether_peoples_work_follows(
+    client, admin_user, member, settings, choice
+):
+    from notes.models import Activity, Progress
+
+    settings.READLIST_ENQUEUE_NEW_RESOURCES = False
+    entry = _flagged_entry()
+    old = entry.resource_id
+    Progress.objects.create(
+        user=member, resource_id=old, status="done", updated_at="2026-11-20T10:00Z"
+    )
+    client.force_login(admin_user)
+    url = reverse("admin:curricula_resource_linkhealth_accept", args=[entry.id])
+    response = client.post(url, {"arxiv_id": "2205.01068", "follow": choice}, follow=True)
+    entry.refresh_from_db()
+    on_new = Progress.objects.filter(user=member, resource_id=entry.resource_id).exists()
+    assert on_new is (choice == "follow")
+    assert Progress.objects.filter(user=member, resource_id=old).exists() is (choice == "stay")
+    assert Activity.objects.get(user=member, verb="entry_moved").detail["follow"] is (
+        choice == "follow"
+    )
+    said = "moved with it" if choice == "follow" else "stayed on the old link"
+    assert said in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_page_shows_the_evidence_and_descriptive_labels_quietly(client, admin_user):
+    entry = _flagged_entry()
+    TitleCheck.objects.filter(entry=entry).update(evidence=["no overlap with title or abstract"])
+    quiet = factories.make_entry(entry.curriculum, "GRPO", resource=entry.resource)
+    TitleCheck.objects.create(
+        entry=quiet,
+        status="descriptive",
+        curated_title="GRPO",
+        real_title="DeepSeekMath",
+        evidence=["'GRPO' is defined in the abstract as Group Relative Policy Optimization"],
+    )
+    client.force_login(admin_user)
+    body = client.get(PAGE).content.decode()
+    assert "no overlap with title or abstract" in body
+    assert "Right paper, descriptive label (1): not flagged" in body
+    assert "defined in the abstract as Group Relative Policy Optimization" in body
+    assert "Wrong paper? (1)" in body
+
+
+@pytest.mark.django_db
 def test_accept_refuses_an_id_that_was_not_suggested(client, admin_user):
     entry = _flagged_entry()
     old = entry.resource_id
