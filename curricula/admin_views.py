@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from curricula.exporter import FORMATS, export
+from curricula.importer.report import grouped_lines
 from curricula.models import Curriculum
 from curricula.services import ImportRejected, curriculum_import, read_source
 
@@ -121,6 +122,7 @@ def import_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> HttpR
             model_admin,
             title=f"Review the import into “{slug}”",
             result=result,
+            groups=grouped_lines(result.summary),
             token=token,
             slug=slug,
             source_name=upload.name,

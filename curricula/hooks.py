@@ -29,3 +29,24 @@ def entry_moved(
             new_resource_id=new_resource_id,
             follow=follow,
         )
+
+
+_work_counts: list[Callable[..., Any]] = []
+
+
+def on_work_counts(handler: Callable[..., Any]) -> None:
+    if handler not in _work_counts:
+        _work_counts.append(handler)
+
+
+def work_counts(*, resource_ids: list[int], entry_ids: list[int]) -> dict[str, dict[int, dict]]:
+    """How many people finished or wrote about each resource or link-less entry, so that an
+    import preview can say whose work a retirement or a relink touches:
+    {"resource": {id: {"done": n, "notes": n, "people": n}}, "entry": {...}}. Empty when no
+    app answers (the catalogue alone knows nobody's work)."""
+    out: dict[str, dict[int, dict]] = {"resource": {}, "entry": {}}
+    for handler in _work_counts:
+        found = handler(resource_ids=resource_ids, entry_ids=entry_ids)
+        for kind in out:
+            out[kind].update(found.get(kind, {}))
+    return out

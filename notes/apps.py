@@ -31,3 +31,7 @@ class NotesConfig(AppConfig):
 
         # A fixed wrong paper takes people's status and notes along (or not, as the admin says).
         hooks.on_entry_moved(entry_work_follow)
+        # The import preview counts the people whose work a retirement or relink touches.
+        from notes.selectors import work_counts
+
+        hooks.on_work_counts(work_counts)

@@ -455,3 +455,32 @@ def _note_index(rows: Any) -> NoteIndex:
         else:
             index.topics[topic_id] = pk
     return index
+
+
+def work_counts(*, resource_ids: list[int], entry_ids: list[int]) -> dict[str, dict[int, dict]]:
+    """People who finished, wrote about, or have any status on each resource or link-less
+    entry (for the catalogue's import preview, through curricula.hooks): four queries."""
+    out: dict[str, dict[int, dict]] = {"resource": {}, "entry": {}}
+    for kind, ids in (("resource", resource_ids), ("entry", entry_ids)):
+        if not ids:
+            continue
+        key = f"{kind}_id"
+        people: dict[int, set[int]] = {}
+        counts: dict[int, dict[str, int]] = {}
+        for row in Progress.objects.filter(**{f"{key}__in": ids}).values(key, "user_id", "status"):
+            target = row[key]
+            counts.setdefault(target, {"done": 0, "notes": 0, "people": 0})
+            people.setdefault(target, set()).add(row["user_id"])
+            if row["status"] == Status.DONE:
+                counts[target]["done"] += 1
+        note_kind = Note.Kind.RESOURCE if kind == "resource" else Note.Kind.ENTRY
+        notes = Note.objects.filter(kind=note_kind, **{f"{key}__in": ids}).exclude(body="")
+        for row in notes.values(key, "user_id"):
+            target = row[key]
+            counts.setdefault(target, {"done": 0, "notes": 0, "people": 0})
+            people.setdefault(target, set()).add(row["user_id"])
+            counts[target]["notes"] += 1
+        for target, found in counts.items():
+            found["people"] = len(people[target])
+        out[kind] = counts
+    return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from curricula import hooks
 from curricula.importer.plan import ImportPlan, describe, relinked
 
 PLACE_LABELS = {
@@ -16,7 +17,14 @@ PLACE_LABELS = {
     "tier_note": "tier notes",
     "topic_description": "topic descriptions",
 }
-LIST_LIMIT = 60
+GROUPS = (
+    ("retired", "Retired (kept with people's work, no longer listed)"),
+    ("relinked", "Relinked (same entry, new link: people's status and notes follow)"),
+    ("moved", "Moved"),
+    ("changed", "Changed"),
+    ("revived", "Back in the list"),
+    ("added", "Added"),
+)
 RELINKED_LIMIT = 500
 
 
@@ -77,6 +85,7 @@ def summarise(plan: ImportPlan) -> dict[str, Any]:
             for p in plan.entries
             if p.stored is not None and "resource" in p.changed
         ][:RELINKED_LIMIT],
+        "changes": changes(plan),
         "per_tier": dict(per_tier),
         "per_topic": dict(per_topic),
         "warnings": list(parsed.warnings),
@@ -120,23 +129,14 @@ def render(plan: ImportPlan, summary: dict[str, Any], *, headline: str) -> str:
         )
     lines.extend(f"  - retired: {t}" for t in plan.retired_topics)
     lines.append(counts("entries") + f"; {summary['entries']['link_less']} without a link")
-    changes = []
-    for planned in plan.entries:
-        kind = describe(planned)
-        if kind == "added":
-            changes.append(f"  + {planned.parsed.title} (line {planned.parsed.line})")
-        elif kind in ("updated", "revived"):
-            fields = ", ".join(planned.changed) or "back in the list"
-            changes.append(f"  ~ {planned.parsed.title}: {kind} ({fields})")
-    changes.extend(f"  - {e.title}: retired" for e in plan.retired_entries)
-    moved_links = relinked(plan)
-    if moved_links and not cur["created"]:
-        lines.append(f"Relinked (people's status and notes follow): {len(moved_links)}")
-        lines.extend(f"  ⇄ {p.parsed.title}: {old} → {new}" for p, old, new in moved_links)
+    groups = summary.get("changes") or changes(plan)
     if not cur["created"]:
-        lines.extend(changes[:LIST_LIMIT])
-        if len(changes) > LIST_LIMIT:
-            lines.append(f"  … and {len(changes) - LIST_LIMIT} more changes")
+        for key, label in GROUPS:
+            items = groups.get(key, [])
+            if not items:
+                continue
+            lines.append(f"{label}: {len(items)}")
+            lines.extend(f"  {_line(key, item)}" for item in items)
     if plan.kept_why:
         lines.append(
             f"  Kept the earlier “Why:” of {len(plan.kept_why)} entries this text lists without "
@@ -154,8 +154,141 @@ def render(plan: ImportPlan, summary: dict[str, Any], *, headline: str) -> str:
     skipped = parsed.skipped
     if skipped:
         lines.append(f"Skipped: {len(skipped)}")
-        lines.extend(f"  line {s.line}: {s.url} — {s.reason}" for s in skipped[:LIST_LIMIT])
+        lines.extend(f"  line {s.line}: {s.url} — {s.reason}" for s in skipped)
     else:
         lines.append("Skipped: nothing")
     lines.extend(f"Warning: {w}" for w in parsed.warnings)
     return "\n".join(lines)
+
+
+def _people(found: dict | None) -> str:
+    if not found:
+        return "nobody has progress or notes on it"
+    return f"{found['people']} people: {found['done']} finished, {found['notes']} wrote notes"
+
+
+def _line(key: str, item: dict[str, Any]) -> str:
+    title = item["title"]
+    if key == "retired":
+        return f"- {title} ({item.get('url') or 'no link'}) — {_people(item.get('work'))}"
+    if key == "relinked":
+        return f"⇄ {title}: {item['old_url']} → {item['new_url']} — {_people(item.get('work'))}"
+    if key == "moved":
+        return f"↷ {title}: {item['from']} → {item['to']}"
+    if key == "changed":
+        return f"~ {title}: {', '.join(item['fields'])}"
+    if key == "revived":
+        return f"↺ {title}"
+    return f"+ {title} (line {item['line']})"
+
+
+def changes(plan: ImportPlan) -> dict[str, list[dict[str, Any]]]:
+    """Every change to entries, grouped, with nothing left out (JSON-ready)."""
+    tier_name: dict[int | None, str] = {None: ""}
+    topic_name: dict[int | None, str] = {None: ""}
+    for planned_tier in plan.tiers:
+        if planned_tier.stored is not None:
+            tier_name[planned_tier.stored.pk] = planned_tier.stored.label
+    tier_name.update({t.pk: t.label for t in plan.retired_tiers})
+    for planned_topic in plan.topics:
+        if planned_topic.stored is not None:
+            topic_name[planned_topic.stored.pk] = planned_topic.stored.title
+    topic_name.update({t.pk: t.title for t in plan.retired_topics})
+    parsed = plan.parsed
+
+    def place_now(entry) -> str:
+        tier = next((t.label for t in parsed.tiers if t.number == entry.tier), "")
+        topic = parsed.topics[entry.topic].title if entry.topic is not None else ""
+        return " / ".join(filter(None, [topic, tier])) or "(top)"
+
+    def place_was(stored) -> str:
+        names = [topic_name.get(stored.topic_id, ""), tier_name.get(stored.tier_id, "")]
+        return " / ".join(filter(None, names)) or "(top)"
+
+    moved_links = relinked(plan)
+    relinked_ids = {id(p) for p, _, _ in moved_links}
+    resource_ids = [e.resource_id for e in plan.retired_entries if e.resource_id]
+    resource_ids += [p.stored.resource_id for p, _, _ in moved_links if p.stored]
+    entry_ids = [e.pk for e in plan.retired_entries if not e.resource_id]
+    work = (
+        hooks.work_counts(resource_ids=resource_ids, entry_ids=entry_ids)
+        if resource_ids or entry_ids
+        else {"resource": {}, "entry": {}}
+    )
+    out: dict[str, list[dict[str, Any]]] = {key: [] for key, _ in GROUPS}
+    for entry in plan.retired_entries:
+        found = (
+            work["resource"].get(entry.resource_id)
+            if entry.resource_id
+            else work["entry"].get(entry.pk)
+        )
+        out["retired"].append(
+            {
+                "title": entry.title,
+                "url": getattr(entry, "resource_url", None) or "",
+                "work": found or {"done": 0, "notes": 0, "people": 0},
+            }
+        )
+    for planned, old, new in moved_links:
+        stored = planned.stored
+        out["relinked"].append(
+            {
+                "title": planned.parsed.title,
+                "old_url": old,
+                "new_url": new,
+                "line": planned.parsed.line,
+                "work": work["resource"].get(stored.resource_id if stored else None)
+                or {"done": 0, "notes": 0, "people": 0},
+            }
+        )
+    created = plan.curriculum is None  # a new curriculum: everything is added, nothing to list
+    for planned in plan.entries:
+        kind = describe(planned)
+        entry = planned.parsed
+        if kind == "added" and created:
+            continue
+        if kind == "added":
+            out["added"].append({"title": entry.title, "url": entry.url, "line": entry.line})
+        elif kind == "revived":
+            out["revived"].append({"title": entry.title, "line": entry.line})
+        elif kind in ("moved", "updated") and planned.stored is not None:
+            was, now = place_was(planned.stored), place_now(entry)
+            if {"tier", "topic"} & set(planned.changed) and was != now:
+                out["moved"].append({"title": entry.title, "from": was, "to": now})
+            fields = [
+                f for f in planned.changed if f not in ("position", "tier", "topic", "resource")
+            ]
+            if id(planned) in relinked_ids:
+                fields = [f for f in fields if f != "url_as_written"]
+            if fields:
+                out["changed"].append({"title": entry.title, "fields": fields})
+    return out
+
+
+def grouped_lines(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """The preview's groups as (label, count, lines) for the admin page: complete, in the
+    order an admin acts on them (what is retired and whose work it touches first)."""
+    groups = summary.get("changes") or {}
+    out = []
+    for key, label in GROUPS:
+        items = groups.get(key) or []
+        if items:
+            out.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "count": len(items),
+                    "lines": [_line(key, i) for i in items],
+                }
+            )
+    skipped = summary.get("links", {}).get("skipped") or []
+    if skipped:
+        out.append(
+            {
+                "key": "skipped",
+                "label": "Links skipped (with the reason)",
+                "count": len(skipped),
+                "lines": [f"line {s['line']}: {s['url']} — {s['reason']}" for s in skipped],
+            }
+        )
+    return out

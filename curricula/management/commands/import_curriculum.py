@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -19,8 +20,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Print the change report; change nothing."
         )
+        parser.add_argument(
+            "--format",
+            choices=("text", "json"),
+            default="text",
+            help="The change report as text (default) or as JSON for scripts.",
+        )
 
-    def handle(self, *args, file: str, curriculum: str, title: str | None, dry_run: bool, **opts):
+    def handle(
+        self,
+        *args,
+        file: str,
+        curriculum: str,
+        title: str | None,
+        dry_run: bool,
+        format: str = "text",
+        **opts,
+    ):
         data = self._read(file)
         try:
             result = curriculum_import(
@@ -33,6 +49,17 @@ class Command(BaseCommand):
             )
         except ImportRejected as exc:
             raise CommandError(exc.message) from None
+        if format == "json":
+            payload = {
+                "headline": result.report.splitlines()[0],
+                "changed": result.changed,
+                "dry_run": dry_run,
+                "revision": result.revision.number if result.revision else None,
+                "warnings": result.warnings,
+                "summary": result.summary,
+            }
+            self.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
+            return
         self.stdout.write(result.report)
 
     def _read(self, file: str) -> bytes:
