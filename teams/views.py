@@ -6,17 +6,21 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from teams import access, charts, digests, exports, selectors, services
-from teams import render as render_rows
 from teams.forms import AssignmentEditForm, AssignmentForm, DigestForm
 
 SESSION_FLAG = "teams_manager"
+# People × curricula per page of the dashboard: what a manager reads at once; a team of 1,000
+# is 3,000 rows, which no one reads on one screen.
+PAGE_SIZE = 50
 COLUMNS = [
     ("name", "Person"),
     ("curriculum", "Curriculum"),
@@ -57,10 +61,10 @@ def team_list(request: HttpRequest) -> HttpResponse:
     return render(request, "teams/list.html", {"teams": teams})
 
 
-def _heatmaps(board: selectors.Dashboard) -> list[dict]:
-    """One heatmap per curriculum: the people shown × its tiers that require something."""
+def _heatmaps(board: selectors.Dashboard, page: list[selectors.Row]) -> list[dict]:
+    """One heatmap per curriculum: the people on this page × its tiers that require something."""
     shown: dict[int, list[selectors.Row]] = {c.id: [] for c in board.curricula}
-    for r in board.rows:
+    for r in page:
         shown[r.assignment.curriculum_id].append(r)
     out = []
     for curriculum in board.curricula:
@@ -90,6 +94,10 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     team = access.get_team_for_manager(request.user, slug)
     filters = selectors.Filters.from_query(request.GET)
     board = selectors.dashboard(team, filters)
+    # A page of the selection (filtered and sorted); the counts, the chart and the CSV take
+    # all of it.
+    page = Paginator(board.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = filters.as_params()
     context = {
         "team": team,
         "board": board,
@@ -98,13 +106,13 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "weekly_svg": charts.cumulative(
             board.weekly, title=f"{team.name}: cumulative entries done per week"
         ),
-        "heatmaps": _heatmaps(board),
+        "heatmaps": _heatmaps(board, list(page.object_list)),
+        "page": page,
+        "page_query": urlencode(query),
         "columns": [(key, label, filters.sort_link(key)) for key, label in COLUMNS],
         "state_counts": [(k, v, board.counts[k]) for k, v in selectors.State.LABELS.items()],
         "csv_query": request.GET.urlencode(),
-        "table_rows": render_rows.dashboard_rows(
-            board.rows, reverse("teams:dashboard", args=[team.slug])
-        ),
+        "people_prefix": reverse("teams:dashboard", args=[team.slug]) + "people/",
     }
     return render(request, "teams/dashboard.html", context)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 
 import pytest
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils import timezone
 from notes import tallies
 from notes.models import Activity, Note, Progress
 from teams.models import Assignment, Membership, Team
+from teams.views import PAGE_SIZE
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -107,8 +109,26 @@ def test_dashboard_queries_do_not_grow(client, manager, world, django_assert_max
         with django_assert_max_num_queries(9):
             response = client.get(url)
         assert response.status_code == 200
+    # A page of rows; the pages together hold everyone once, and the counts are the team's.
+    total = len(people) * 3
     html = client.get("/teams/big/").content.decode()
-    assert html.count('<tr class="row-') == len(people) * 3
+    assert html.count('<tr class="row-') == min(PAGE_SIZE, total)
+    counts = re.findall(r'class="state state-\w+" href="\?state=\w+">[^<:]+: (\d+)<', html)
+    assert sum(map(int, counts)) == total
+    seen, page = [], 1
+    while True:
+        html = client.get(f"/teams/big/?sort=name&page={page}").content.decode()
+        seen += re.findall(r'<tr class="row-\w+"><th scope="row"><a href="([^"]+)">', html)
+        if 'rel="next"' not in html:
+            break
+        page += 1
+    assert len(seen) == total and len(set(seen)) == len(people)
+    # A bad page number shows a page, not an error; the filters stay in the page links.
+    assert client.get("/teams/big/?page=zzz").status_code == 200
+    assert client.get("/teams/big/?page=99999").status_code == 200
+    if total > PAGE_SIZE:
+        html = client.get("/teams/big/?sort=-progress").content.decode()
+        assert 'href="?sort=-progress&amp;page=2" rel="next"' in html
 
 
 def test_member_page_queries_do_not_grow(client, manager, world, django_assert_max_num_queries):
