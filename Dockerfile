@@ -25,5 +25,6 @@ RUN SECRET_KEY=collectstatic-only DEBUG=0 python manage.py collectstatic --noinp
 
 USER readlist
 EXPOSE 8000
-CMD ["gunicorn", "readlist.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", \
-     "--access-logfile", "-", "--forwarded-allow-ips", "*"]
+# Threaded workers, timeouts and limits live in deploy/gunicorn.conf.py; in compose, nginx is
+# in front (deploy/nginx/nginx.conf) and only it faces the network.
+CMD ["gunicorn", "-c", "deploy/gunicorn.conf.py"]

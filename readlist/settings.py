@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "readlist.limits.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # HTML compressed here rather than at the proxy: `make run` has no proxy, and Django's
     # GZip pads each response at random (Heal The BREACH) besides masking CSRF tokens, so
@@ -348,6 +349,14 @@ READLIST_READYZ_TIMEOUT = env_float("READLIST_READYZ_TIMEOUT", 3.0)
 # --- Readlist ---------------------------------------------------------------------
 # Largest Markdown reading list accepted by the importer.
 READLIST_IMPORT_MAX_BYTES = env_int("READLIST_IMPORT_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
+# Request bodies: anything larger gets 413 before it is read (readlist/limits.py); keep nginx's
+# client_max_body_size equal. Room for the largest import plus its form.
+READLIST_MAX_REQUEST_BYTES = env_int(
+    "READLIST_MAX_REQUEST_BYTES", READLIST_IMPORT_MAX_BYTES + 1024 * 1024, minimum=64 * 1024
+)
+# Form fields are capped by the same figure; an accepted upload stays in memory, never on disk.
+DATA_UPLOAD_MAX_MEMORY_SIZE = READLIST_MAX_REQUEST_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = READLIST_MAX_REQUEST_BYTES
 # Hosts or CIDR ranges the outbound HTTP client may reach even though they are not global.
 READLIST_FETCH_ALLOW = env_list("READLIST_FETCH_ALLOW")
 READLIST_ARXIV_API_URL = env_url(
