@@ -27,7 +27,7 @@ from django.test import Client
 
 client = Client(raise_request_exception=False)
 out = {"options": settings.DATABASES["default"].get("OPTIONS", {})}
-for path in ("/", "/healthz", "/readyz"):
+for path in ("/healthz", "/", "/readyz"):  # /healthz first: it also warms up the URLconf
     started = time.monotonic()
     response = client.get(path)
     out[path] = {
@@ -72,7 +72,7 @@ def assert_outage_handled(out: dict, bound: float) -> None:
     assert home["retry_after"] == "30"
     assert home["seconds"] < bound
     # Liveness does not need the database; readiness says it is down, in bounded time.
-    assert out["/healthz"]["status"] == 200 and out["/healthz"]["seconds"] < 1
+    assert out["/healthz"]["status"] == 200 and out["/healthz"]["seconds"] < 3
     assert out["/readyz"]["status"] == 503 and out["/readyz"]["seconds"] < bound
     assert json.loads(out["/readyz"]["body"])["database"] != "ok"
 
@@ -83,21 +83,23 @@ def test_hung_database_gives_a_friendly_503_within_the_connect_timeout(tmp_path,
         PROBE,
         tmp_path,
         DATABASE_URL=url,
-        DATABASE_CONNECT_TIMEOUT="2",
+        DATABASE_CONNECT_TIMEOUT="4",
         READLIST_READYZ_TIMEOUT="1",
     )
-    assert out["options"]["connect_timeout"] == 2
-    # sslmode=prefer may try twice (with and without TLS): at most two connect timeouts.
-    assert_outage_handled(out, bound=5)
-    # /readyz gives up at its own bound even while the connection attempt still waits.
-    assert out["/readyz"]["seconds"] < 1.8
+    assert out["options"]["connect_timeout"] == 4
+    # sslmode=prefer may try twice (with and without TLS): two connect timeouts, plus room for
+    # a loaded machine. Without the timeout the request waits for ever (the child is killed).
+    assert_outage_handled(out, bound=12)
+    # /readyz gives up at its own bound while the connection attempt still waits.
+    assert out["/readyz"]["seconds"] < 3
     assert json.loads(out["/readyz"]["body"])["database"] == "timeout"
 
 
-def test_refused_database_gives_a_friendly_503_at_once(tmp_path):
+def test_refused_database_gives_a_friendly_503_without_waiting(tmp_path):
     url = f"postgres://readlist@127.0.0.1:{free_port()}/readlist"
-    out = run_django(PROBE, tmp_path, DATABASE_URL=url)
-    assert_outage_handled(out, bound=2)
+    # A long connect timeout: a refused connection must not wait for it.
+    out = run_django(PROBE, tmp_path, DATABASE_URL=url, DATABASE_CONNECT_TIMEOUT="30")
+    assert_outage_handled(out, bound=10)
 
 
 @pytest.mark.skipif(
