@@ -16,6 +16,9 @@ class HostState(models.Model):
     # Two leases: at most two requests in flight per host.
     lease_a_until = models.DateTimeField(null=True, blank=True)
     lease_b_until = models.DateTimeField(null=True, blank=True)
+    # A granted request not yet sent: the next waits for it, since the interval runs from the
+    # moment a request really goes out (see politeness.py).
+    sending_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         app_label = "curricula"

@@ -7,6 +7,7 @@ import re
 import socket
 import ssl
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
@@ -320,9 +321,13 @@ def fetch(
     max_redirects: int = MAX_REDIRECTS,
     headers: dict[str, str] | None = None,
     stop_at: bytes = b"",
+    on_sent: Callable[[], None] | None = None,
 ) -> FetchResult:
     """Fetch `url`, following redirects by hand (each hop re-checked), reading at most `max_bytes`
     (and no further than the first `stop_at`, lower-case, when given).
+
+    `on_sent` is called once, the moment the first request's headers have gone out (after DNS,
+    connect and TLS), for politeness timed from the send rather than from the decision to send.
 
     Never raises for network or HTTP trouble: the result says what happened."""
     started = time.monotonic()
@@ -330,6 +335,15 @@ def fetch(
     result = FetchResult(url=url)
     current = url
     seen: set[str] = set()
+    extensions: dict = {}
+    if on_sent is not None:
+        pending = [on_sent]
+
+        def trace(event: str, info: dict) -> None:
+            if event == "http11.send_request_headers.complete" and pending:
+                pending.pop()()
+
+        extensions["trace"] = trace
     try:
         for _ in range(max_redirects + 1):
             remaining = deadline - time.monotonic()
@@ -342,7 +356,12 @@ def fetch(
                 where = f"redirect to {current[:200]!r}: " if result.hops else ""
                 raise MalformedURL(f"{where}{exc}") from exc
             request = client.build_request(
-                method, current, params=params, headers=headers, timeout=timeout
+                method,
+                current,
+                params=params,
+                headers=headers,
+                timeout=timeout,
+                extensions=extensions,
             )
             params = None  # only the first request carries them; redirects bring their own
             response = client.send(request, stream=True)

@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -226,7 +227,14 @@ class CheckSettings:
         return cls(**values)
 
 
-def check_one(url: str, *, client: httpx.Client, conf: CheckSettings, key: int = 0) -> Outcome:
+def check_one(
+    url: str,
+    *,
+    client: httpx.Client,
+    conf: CheckSettings,
+    key: int = 0,
+    on_sent: Callable[[], None] | None = None,
+) -> Outcome:
     """Check one link. Never raises: whatever goes wrong with this link is its own `error`
     result, so one bad link cannot cost the batch the others' results."""
     try:
@@ -237,12 +245,19 @@ def check_one(url: str, *, client: httpx.Client, conf: CheckSettings, key: int =
             total_timeout=conf.timeout,
             connect_timeout=conf.connect_timeout,
             stop_at=b"</head>",
+            on_sent=on_sent,
         )
         return classify(result, key)
     except Exception as exc:
         log.exception("checking %s failed", url[:200])
         detail = _text(f"checker failure: {type(exc).__name__}: {exc}")
         return Outcome(key=key, url=url, outcome=ERROR, error=detail[:2000])
+
+
+def send_margin(interval: float) -> float:
+    """Added to the interval from a request's send to the next: the site sees arrivals, and two
+    requests need not take equally long to reach it."""
+    return min(0.05, interval * 0.05)
 
 
 def check_many(
@@ -273,6 +288,7 @@ def check_many(
                     return
                 # A lease just longer than one request: a worker killed mid-request must not
                 # keep the host's slots (and so every other worker) away from it for long.
+                # The interval runs from the moment the request goes out (see politeness.py).
                 grant = wait_for_slot(
                     gate,
                     host,
@@ -280,14 +296,24 @@ def check_many(
                     limit=conf.limit,
                     max_wait=conf.max_wait,
                     lease=conf.timeout + 5,
+                    hold=conf.timeout + 1,
                 )
                 if not grant.granted:
                     until = grant.deferred_until or time.time() + 15 * 60
                     _defer_rest(host, key, url, until)
                     return
+                spacing = conf.interval + send_margin(conf.interval)
+                marked: list[bool] = []
+
+                def sent(host=host, token=grant.token, spacing=spacing, marked=marked) -> None:
+                    marked.append(True)
+                    gate.sent(host, token, interval=spacing)
+
                 try:
-                    outcome = check_one(url, client=client, conf=conf, key=key)
+                    outcome = check_one(url, client=client, conf=conf, key=key, on_sent=sent)
                 finally:
+                    if not marked:  # never sent (a bad URL, no connection): free the host
+                        gate.sent(host, grant.token, interval=spacing)
                     gate.release(host, grant.token)
                 results[key] = outcome
                 if outcome.deferred_until is not None:

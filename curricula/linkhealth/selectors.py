@@ -4,19 +4,28 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from curricula.models import CheckRun, LinkCheck, Resource
+from curricula.models import CheckRun, Entry, LinkCheck, Resource
+
+
+def in_use(qs: QuerySet[Resource]) -> QuerySet[Resource]:
+    """Resources some live entry still lists (or no entry at all yet): one whose every entry is
+    retired is history, neither worth a request nor news when it breaks."""
+    listed = Exists(Entry.objects.filter(resource=OuterRef("pk")))
+    live = Exists(Entry.objects.filter(resource=OuterRef("pk"), retired_in__isnull=True))
+    return qs.filter(Q(live) | ~Q(listed))
 
 
 def resources_due(
     *, limit: int, curriculum: str | None = None, everything: bool = False
 ) -> list[int]:
-    """Ids of resources whose check is due, stalest first (never-checked before all others)."""
+    """Ids of resources whose check is due, stalest first (never-checked before all others);
+    retired-only resources are left out."""
     now = timezone.now()
-    qs = Resource.objects.all()
+    qs = in_use(Resource.objects.all())
     if curriculum:
         qs = qs.filter(entries__curriculum__slug=curriculum).distinct()
     if not everything:

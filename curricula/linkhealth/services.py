@@ -303,10 +303,11 @@ def _next_health(resource: Resource, out: checker.Outcome, now: datetime) -> str
 
 def linkcheck_digest_send() -> int:
     """Mail admins the links that became broken since the last digest; each link once."""
+    # A resource only retired entries list is not news: nobody is sent to it any more.
     candidates = list(
-        Resource.objects.filter(health=Health.BROKEN, broken_notified_at__isnull=True).values_list(
-            "id", flat=True
-        )[:500]
+        selectors.in_use(Resource.objects.filter(health=Health.BROKEN))
+        .filter(broken_notified_at__isnull=True)
+        .values_list("id", flat=True)[:500]
     )
     if not candidates:
         return 0
