@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlsplit
+
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
 
 _md = (
     MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
@@ -26,8 +31,37 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
+def is_remote(url: str) -> bool:
+    """Whether a URL points off this site (a scheme or a host of its own: `//host/x.png`)."""
+    parts = urlsplit(url.strip())
+    return bool(parts.scheme or parts.netloc or url.strip().startswith("//"))
+
+
+def _image(self: RendererHTML, tokens: Any, idx: int, options: Any, env: Any) -> str:
+    """A remote image becomes a link to it: shown in a teammate's browser it would tell its
+    host who read the note and when (a tracking pixel). Images on this site stay images."""
+    token = tokens[idx]
+    src = token.attrGet("src") or ""
+    if not is_remote(src):
+        return RendererHTML.image(self, tokens, idx, options, env)
+    alt = self.renderInlineAsText(token.children or [], options, env).strip()
+    label = f"{alt} (image)" if alt else f"Image: {src}"
+    return f'<a href="{escapeHtml(src)}">{escapeHtml(label)}</a>'
+
+
+_md.add_render_rule("image", _image)
+
+
+def _no_remote_images(element: str, attribute: str, value: str) -> str | None:
+    # Belt and braces for the rule above: no <img> leaves here pointing off the site.
+    if element == "img" and attribute == "src" and is_remote(value):
+        return None
+    return value
+
+
 def render(text: str) -> SafeString:
-    """Render a note; whatever the text holds, the result runs no script."""
+    """Render a note; whatever the text holds, the result runs no script and loads nothing
+    from elsewhere."""
     html = _md.render(text or "")
     clean = nh3.clean(
         html,
@@ -35,6 +69,7 @@ def render(text: str) -> SafeString:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
+        attribute_filter=_no_remote_images,
     )
     # Safe: nh3 has just removed every tag, attribute and URL scheme not listed above.
     return mark_safe(clean)

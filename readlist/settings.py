@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
@@ -62,6 +63,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "readlist.limits.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "readlist.guards.RejectNulMiddleware",
+    "csp.middleware.CSPMiddleware",
     # HTML compressed here rather than at the proxy: `make run` has no proxy, and Django's
     # GZip pads each response at random (Heal The BREACH) besides masking CSRF tokens, so
     # secrets on compressed pages do not leak through their length. Before the others, so it
@@ -74,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "readlist.guards.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -341,6 +345,28 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG and not TESTING)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and stylesheets only from this site (htmx is
+# served from static/), no inline script at all, a <style> element only with the response's
+# nonce (`nonce="{{ request.csp_nonce }}"`), style attributes allowed (the server-drawn progress
+# bars use them; they cannot load anything), and images only from this site: an image that a
+# teammate's shared note points at elsewhere is never fetched (notes/markdown.py also turns it
+# into a link). No plugins, no framing. No form-action: single sign-on posts a form that
+# redirects to the identity provider, which form-action would block.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "style-src-elem": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 # /healthz and /readyz are probed over plain HTTP by load balancers and compose.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 # Longest /readyz waits for each of the database and the broker before reporting it down.

@@ -10,13 +10,13 @@ from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_safe
 
 from curricula import selectors
 from notes import selectors as notes_selectors
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Signed in: my curricula, what is next and new, my notes. Otherwise: what Readlist is."""
     if not request.user.is_authenticated:

@@ -33,3 +33,25 @@ def test_markdown_links_open_safely():
 def test_headings_lists_and_code_survive():
     html = render("## Knob\n\n- one\n- two\n\n`code`")
     assert "<h2>Knob</h2>" in html and "<li>one</li>" in html and "<code>code</code>" in html
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "https://tracker.example/pixel.gif?who=me",
+        "http://tracker.example/p.png",
+        "//tracker.example/p.png",
+        "HTTPS://TRACKER.EXAMPLE/P.PNG",
+    ],
+)
+def test_a_remote_image_becomes_a_link_and_loads_nothing(src):
+    """A shared note's image would be fetched by every teammate who opens it (a tracking
+    pixel): it is shown as a link instead."""
+    html = render(f"Look: ![the diagram]({src})")
+    assert "<img" not in html
+    assert "the diagram (image)</a>" in html and "tracker.example" in html.lower()
+
+
+def test_an_image_on_this_site_stays_an_image():
+    html = render("![chart](/static/chart.png)")
+    assert '<img src="/static/chart.png" alt="chart">' in html
