@@ -3,6 +3,7 @@ for errors, a personal access token or the session (with CSRF), a rate limit per
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -31,9 +32,32 @@ class LocalSwagger(DocsBase):
         )
 
 
+def _problem_for_405(view: Any) -> Any:
+    """Ninja answers a method a path does not take with plain text; make it a problem too."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and response.get("Content-Type") != problems.CONTENT_TYPE:
+            allowed = response.get("Allow", "")
+            replaced = problems.problem(405, f"This address takes {allowed or 'other methods'}.")
+            replaced["Allow"] = allowed
+            return replaced
+        return response
+
+    return wrapped
+
+
 class ReadlistAPI(NinjaAPI):
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         return problems.document(super().get_openapi_schema(*args, **kwargs))
+
+    def _get_urls(self) -> Any:
+        patterns = super()._get_urls()
+        for pattern in patterns:
+            if getattr(pattern, "callback", None) is not None:
+                pattern.callback = _problem_for_405(pattern.callback)
+        return patterns
 
 
 api = ReadlistAPI(

@@ -209,3 +209,57 @@ def test_bad_json_body_is_a_problem(world):
     )
     assert response.status_code in (400, 422)
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_wrong_method_and_unknown_address_are_problems(world):
+    client = bearer(world.owner)
+    wrong = client.get(f"/api/v1/me/progress/{world.entries[0].pk}")
+    assert wrong.status_code == 405
+    assert wrong["Content-Type"] == "application/problem+json"
+    assert wrong["Allow"] == "PUT"
+    missing = client.get("/api/v1/nothing/here")
+    assert missing.status_code == 404
+    assert missing["Content-Type"] == "application/problem+json"
+    odd = client.get("/api/v1/notes/not-a-number")
+    assert odd.status_code == 422 and odd["Content-Type"] == "application/problem+json"
+
+
+def _grow_team(world, people: int, curricula: int, tag: str) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from teams import services as team_services
+    from teams.models import Membership
+
+    users = [factories.make_user(f"grow{tag}{i}") for i in range(people)]
+    Membership.objects.bulk_create([Membership(team=world.team, user=u) for u in users])
+    today = timezone.localdate()
+    for i in range(curricula):
+        c = factories.make_curriculum_with_entries(6, slug=f"grow-{tag}-{i}")
+        team_services.assignment_create(
+            actor=world.manager,
+            team=world.team,
+            curriculum=c,
+            start_date=today,
+            due_date=today + dt.timedelta(days=20 + i),
+            user=users[i] if i % 2 else None,
+        )
+
+
+def test_team_rows_and_team_calendar_queries_do_not_grow(world, django_assert_max_num_queries):
+    from api import services as api_services
+
+    secret = api_services.calendar_reset(actor=world.manager)
+    client = bearer(world.manager)
+    client.get("/api/v1/teams")  # first uses record last_used_at once: not part of the count
+    Client().get(f"/calendar/{secret}/teams/research.ics")
+    counts = []
+    for people, curricula in ((1, 1), (12, 4)):
+        _grow_team(world, people, curricula, tag=str(people))
+        with django_assert_max_num_queries(30) as rows_queries:
+            assert client.get("/api/v1/teams/research/rows", {"limit": 200}).status_code == 200
+        with django_assert_max_num_queries(8) as feed_queries:
+            assert Client().get(f"/calendar/{secret}/teams/research.ics").status_code == 200
+        counts.append((len(rows_queries), len(feed_queries)))
+    assert counts[0] == counts[1]

@@ -109,3 +109,16 @@ def test_rate_limit_is_per_token(world, settings):
     assert int(limited["Retry-After"]) > 0
     # Another token of the same person has its own budget.
     assert second.get("/api/v1/curricula").status_code == 200
+
+
+def test_token_writes_need_no_csrf(world):
+    from api import services
+
+    _, secret = services.token_create(actor=world.owner, name="script", scope="write")
+    client = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {secret}")
+    response = client.put(
+        f"/api/v1/me/progress/{world.entries[0].pk}",
+        json.dumps({"status": "done"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200
