@@ -27,10 +27,10 @@ def _key(title: str) -> str:
 def _changes(
     added: list[tuple[str, str]], retired: list[tuple[str, str]], summary: Any
 ) -> tuple[list[str], list[str], list[dict[str, str]]]:
-    """(added titles, retired titles, relinks) of one revision. The importer knows an entry by
-    its link, so a new link under the same title arrives as one entry retired and one added:
-    to a reader that is the entry relinked. Link changes the importer matched in place are in
-    the revision's summary."""
+    """(added titles, retired titles, relinks) of one revision. The importer now keeps an
+    entry whose link changed under the same title and lists it in the revision's summary;
+    revisions imported before that show it as one entry retired and one added, which the
+    feed pairs into the relink a reader would call it."""
     gone = {}
     for title, url in retired:
         gone.setdefault(_key(title), (title, url))
