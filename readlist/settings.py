@@ -128,8 +128,23 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 # sets 0). Requests that fail this way get the "back soon" 503 page (readlist/middleware.py).
 DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1)
 DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 30_000, minimum=0)
+# Connection pooling (psycopg_pool through Django's OPTIONS["pool"]): each process keeps between
+# DATABASE_POOL_MIN_SIZE and DATABASE_POOL_MAX_SIZE connections and lends them per request,
+# instead of one persistent connection per thread. Off with DATABASE_POOL=0 (e.g. behind
+# PgBouncer in transaction mode, which pools for every process at once).
+DATABASE_POOL = env_bool("DATABASE_POOL", False)
 if IS_POSTGRES:
     _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    if DATABASE_POOL:
+        _pool_max = env_int("DATABASE_POOL_MAX_SIZE", 10, minimum=1)
+        _pg_options["pool"] = {
+            "min_size": min(env_int("DATABASE_POOL_MIN_SIZE", 2, minimum=0), _pool_max),
+            "max_size": _pool_max,
+            # A request waiting this long for a free connection fails like an outage (503).
+            "timeout": DATABASE_CONNECT_TIMEOUT,
+        }
+        # Django refuses persistent connections with a pool: the pool is what persists.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
     _pg_options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
     if DATABASE_STATEMENT_TIMEOUT_MS:
         _pg_options["options"] = (
