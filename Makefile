@@ -47,7 +47,7 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-BENCHES ?= import pages dashboard linkcheck arxiv
+BENCHES ?= import pages search dashboard linkcheck arxiv
 
 # Each prints its figures and exits non-zero when it misses its target; use PostgreSQL for
 # the figures that matter: DATABASE_URL=postgres://… make bench

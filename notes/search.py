@@ -1,68 +1,127 @@
-"""Search over entries, paper metadata and my own notes: ranked full text on PostgreSQL."""
+"""Search over entries, paper metadata, my notes and the notes my teammates shared with me.
+
+On PostgreSQL: ranked full text over stored search vectors (notes/migrations/0006), so
+ranking the top 50 of a thousand matches reads stored vectors instead of recomputing them;
+when the words match nothing, trigram similarity (pg_trgm) finds titles spelt differently
+("chinchila"). On SQLite: plain matches, and close spellings from the titles' words (difflib).
+An arXiv id or arXiv URL finds its paper on both.
+"""
 
 from __future__ import annotations
 
+import difflib
+import html
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
 from django.db.models import FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils.html import strip_tags
 
+from curricula.canonical import InvalidURL, canonicalize
 from curricula.models import Entry
-from notes.models import Note
+from notes.access import readable_notes_q
+from notes.models import Note, Progress, Status
 
 LIMIT = 50
+QUERY = "websearch_to_tsquery('english'::regconfig, %s)"
+# Trigram matching on titles: how alike a query and a title's closest words must be.
+TYPO_SIMILARITY = 0.5
+# SQLite's spelling fallback reads at most this many titles (an embedded install is small).
+TYPO_TITLES = 20_000
+
+_ARXIV = re.compile(
+    r"^\s*(?:arxiv:\s*)?(?P<id>\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[a-z]{2})?/\d{7})(?:v\d+)?\s*$",
+    re.IGNORECASE,
+)
 
 
 def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-# Must match the index expressions in notes/migrations/0002_search_indexes.py.
-ENTRY_DOC = (
-    "to_tsvector('english'::regconfig, coalesce({t}.title, '') || ' ' || "
-    "coalesce({t}.alias, '') || ' ' || coalesce({t}.why, ''))"
-)
-RESOURCE_DOC = (
-    "to_tsvector('english'::regconfig, coalesce({t}.title, '') || ' ' || "
-    "coalesce({t}.abstract, '') || ' ' || coalesce({t}.authors::text, ''))"
-)
-QUERY = "websearch_to_tsquery('english'::regconfig, %s)"
+def arxiv_id_in(q: str) -> str:
+    """The arXiv id a query names ("2001.08361", "arXiv:2001.08361v2", an arxiv.org link), in
+    the form resources store it; "" when it names none."""
+    text = q.strip()
+    match = _ARXIV.match(text)
+    url = f"https://arxiv.org/abs/{match['id']}" if match else text
+    if not match and "arxiv.org/" not in text.lower():
+        return ""
+    try:
+        return canonicalize(url).arxiv_id
+    except InvalidURL:
+        return ""
 
 
-def entries(q: str) -> QuerySet[Entry]:
-    base = (
+@dataclass
+class Results:
+    entries: list[Entry] = field(default_factory=list)
+    # "arxiv" when the query was an arXiv id; "similar" when only close spellings matched.
+    how: str = ""
+    mine: list[Note] = field(default_factory=list)
+    shared: list[Note] = field(default_factory=list)
+
+
+def _entries_base() -> QuerySet[Entry]:
+    return (
         Entry.objects.active()
         .select_related("curriculum", "resource")
         .defer("curriculum__guidance", "curriculum__note_template", "excerpt", "resource__abstract")
     )
-    if _is_postgres():
-        # Two indexed matches (entries' own text; the linked paper's metadata, abstract
-        # included), ranked with the entry's own words counting double. The SQL is made of
-        # constants only; the person's words travel as a parameter.
-        entry_doc = ENTRY_DOC.format(t='"curricula_entry"')
-        # One IN over a UNION: with two ORed subqueries PostgreSQL would scan instead.
-        matching = RawSQL(  # noqa: S611
-            f"SELECT id FROM curricula_entry WHERE {ENTRY_DOC.format(t='curricula_entry')} "  # noqa: S608
-            f"@@ {QUERY} UNION SELECT id FROM curricula_entry WHERE resource_id IN "
-            f"(SELECT id FROM curricula_resource "
-            f"WHERE {RESOURCE_DOC.format(t='curricula_resource')} @@ {QUERY})",
-            [q, q],
+
+
+def entries(q: str) -> tuple[list[Entry], str]:
+    """Matching entries, best first, and how they matched ("", "arxiv" or "similar")."""
+    arxiv_id = arxiv_id_in(q)
+    if arxiv_id:
+        found = list(
+            _entries_base()
+            .filter(resource__arxiv_id=arxiv_id)
+            .order_by("curriculum__title", "position")[:LIMIT]
         )
-        # Rank on short texts only: ranking by abstracts would re-read every match's abstract.
-        rank = RawSQL(  # noqa: S611
-            f"2 * ts_rank({entry_doc}, {QUERY}) + coalesce(ts_rank(to_tsvector("
-            f'\'english\'::regconfig, "curricula_resource"."title"), {QUERY}), 0)',
-            [q, q],
-            output_field=FloatField(),
-        )
-        return (
-            base.filter(id__in=matching)
-            .annotate(rank=rank)
-            .order_by("-rank", "curriculum__title", "position")[:LIMIT]
-        )
+        if found:
+            return found, "arxiv"
+    found = list(_ranked(q) if _is_postgres() else _plain(q.split()))
+    if found:
+        return found, ""
+    similar = _similar_pg(q) if _is_postgres() else _similar_sqlite(q)
+    return list(similar), "similar" if similar else ""
+
+
+def _ranked(q: str) -> QuerySet[Entry]:
+    # Matches by two indexed lookups (the entry's stored vector: its own words and its paper's
+    # title; the paper's metadata, abstract included), one IN over a UNION (with two ORed
+    # subqueries PostgreSQL would scan). The top 50 are chosen inside the database by ts_rank
+    # on the entry's stored vector alone, where its own words weigh A and its paper's title B:
+    # no vector recomputed, no abstract read, no paper looked up per match, and no join of
+    # every paper before the LIMIT. The SQL is constants only; the words travel as parameters.
+    top = RawSQL(  # noqa: S611
+        "SELECT e.id FROM curricula_entry e "  # noqa: S608
+        "JOIN curricula_curriculum c ON c.id = e.curriculum_id "
+        "WHERE e.retired_in_id IS NULL AND e.id IN ("
+        f"SELECT id FROM curricula_entry WHERE search_doc @@ {QUERY} "
+        "UNION SELECT id FROM curricula_entry WHERE resource_id IN "
+        f"(SELECT id FROM curricula_resource WHERE search_doc @@ {QUERY})) "
+        f"ORDER BY ts_rank(e.search_doc, {QUERY}) DESC, c.title, e.position LIMIT {LIMIT}",
+        [q, q, q],
+    )
+    rank = RawSQL(  # noqa: S611
+        f'ts_rank("curricula_entry"."search_doc", {QUERY})', [q], output_field=FloatField()
+    )
+    return (
+        _entries_base()
+        .filter(id__in=top)
+        .annotate(rank=rank)
+        .order_by("-rank", "curriculum__title", "position")
+    )
+
+
+def _plain(words: list[str]) -> QuerySet[Entry]:
     match = Q()
-    for word in q.split()[:8]:
+    for word in words[:8]:
         match &= (
             Q(title__icontains=word)
             | Q(alias__icontains=word)
@@ -71,23 +130,152 @@ def entries(q: str) -> QuerySet[Entry]:
             | Q(resource__authors__icontains=word)
             | Q(resource__abstract__icontains=word)
         )
-    return base.filter(match).order_by("curriculum__title", "position")[:LIMIT]
+    return _entries_base().filter(match).order_by("curriculum__title", "position")[:LIMIT]
 
 
-def my_notes(user: Any, q: str) -> QuerySet[Note]:
-    base = Note.objects.filter(user=user).select_related(
-        "entry__curriculum", "resource", "tier", "topic", "curriculum"
+def _similar_pg(q: str) -> list[Entry]:
+    """Titles (and aliases) with words close to the query's, by pg_trgm's word similarity,
+    through its trigram indexes."""
+    text = q[:100]
+    entry_text = (
+        "(coalesce(curricula_entry.title, '') || ' ' || coalesce(curricula_entry.alias, ''))"
+    )
+    resource_text = "coalesce(curricula_resource.title, '')"
+    matching = RawSQL(  # noqa: S611
+        f"SELECT id FROM curricula_entry WHERE %s <%% {entry_text} "  # noqa: S608
+        "UNION SELECT id FROM curricula_entry WHERE resource_id IN "
+        f"(SELECT id FROM curricula_resource WHERE %s <%% {resource_text})",
+        [text, text],
+    )
+    score = RawSQL(  # noqa: S611
+        f"greatest(word_similarity(%s, {entry_text}), "
+        f"coalesce(word_similarity(%s, {resource_text}), 0))",
+        [text, text],
+        output_field=FloatField(),
+    )
+    with connection.cursor() as cursor:
+        # The operator's threshold for this transaction only (pg_trgm's default is 0.6).
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+            [str(TYPO_SIMILARITY)],
+        )
+        return list(
+            _entries_base()
+            .filter(id__in=matching)
+            .annotate(score=score)
+            .order_by("-score", "curriculum__title", "position")[:LIMIT]
+        )
+
+
+def _similar_sqlite(q: str) -> list[Entry]:
+    """Each query word replaced by the closest word of the titles, then a plain match."""
+    vocabulary: set[str] = set()
+    titles = Entry.objects.active().values_list("title", "alias", "resource__title")[:TYPO_TITLES]
+    for row in titles:
+        for text in row:
+            vocabulary.update(w.lower() for w in re.findall(r"\w{3,}", text or ""))
+    words = []
+    for word in q.split()[:8]:
+        close = difflib.get_close_matches(word.lower(), vocabulary, n=1, cutoff=0.75)
+        if not close:
+            return []
+        words.append(close[0])
+    return list(_plain(words))
+
+
+def notes(user: Any, q: str) -> tuple[list[Note], list[Note]]:
+    """My notes, and the notes my teammates shared with me (never anyone's private ones)."""
+    base = (
+        Note.objects.filter(readable_notes_q(user))
+        .exclude(body="")
+        .select_related("user", "entry__curriculum", "resource", "tier", "topic", "curriculum")
+        .defer("resource__abstract", "entry__excerpt", "curriculum__guidance")
     )
     if _is_postgres():
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-        query = SearchQuery(q, search_type="websearch", config="english")
-        return (
-            base.annotate(rank=SearchRank(SearchVector("body", config="english"), query))
-            .filter(rank__gt=0)
-            .order_by("-rank", "-updated_at")[:LIMIT]
+        rank = RawSQL(  # noqa: S611
+            f'ts_rank("notes_note"."search_doc", {QUERY})', [q], output_field=FloatField()
         )
-    match = Q()
-    for word in q.split()[:8]:
-        match &= Q(body__icontains=word)
-    return base.filter(match).order_by("-updated_at")[:LIMIT]
+        matching = RawSQL(  # noqa: S611
+            f"SELECT id FROM notes_note WHERE search_doc @@ {QUERY}",  # noqa: S608
+            [q],
+        )
+        found = list(
+            base.filter(id__in=matching)
+            .annotate(rank=rank)
+            .order_by("-rank", "-updated_at")[: 2 * LIMIT]
+        )
+    else:
+        match = Q()
+        for word in q.split()[:8]:
+            match &= Q(body__icontains=word)
+        found = list(base.filter(match).order_by("-updated_at")[: 2 * LIMIT])
+    mine = [n for n in found if n.user_id == user.pk][:LIMIT]
+    shared = [n for n in found if n.user_id != user.pk][:LIMIT]
+    return mine, shared
+
+
+def search(user: Any, q: str) -> Results:
+    """Everything the search page shows, with my status on each entry found."""
+    found, how = entries(q)
+    _with_status(user, found)
+    mine, shared = notes(user, q)
+    for note in [*mine, *shared]:
+        note.snippet = snippet(note.body, q)  # type: ignore[attr-defined]
+    return Results(found, how, mine, shared)
+
+
+def _with_status(user: Any, found: list[Entry]) -> None:
+    """Set `my_status` (and its label) on each entry: one query for all of them."""
+    resources = [e.resource_id for e in found if e.resource_id]
+    links = [e.pk for e in found if not e.resource_id]
+    by_resource: dict[int, str] = {}
+    by_entry: dict[int, str] = {}
+    if found:
+        rows = Progress.objects.filter(
+            Q(resource_id__in=resources) | Q(entry_id__in=links), user=user
+        ).values_list("resource_id", "entry_id", "status")
+        for resource_id, entry_id, status in rows:
+            if resource_id:
+                by_resource[resource_id] = status
+            else:
+                by_entry[entry_id] = status
+    labels = dict(Status.choices)
+    for e in found:
+        got = by_resource.get(e.resource_id) if e.resource_id else by_entry.get(e.pk)
+        e.my_status = got or Status.TO_READ  # type: ignore[attr-defined]
+        e.my_status_label = labels[e.my_status]  # type: ignore[attr-defined]
+
+
+_MARKUP = [
+    (re.compile(r"```.*?```", re.S), " "),  # fenced code
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images: their alt text
+    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links: their text
+    (re.compile(r"^\s{0,3}(?:#{1,6}|>+|[-*+]|\d+[.)])\s+", re.M), ""),  # headings, quotes, lists
+    (re.compile(r"(\*\*|__|\*|_|~~|`)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # emphasis, code spans
+    (re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$", re.M), " "),  # rules
+]
+
+
+def plain_text(markdown: str) -> str:
+    """A note's words without their Markdown (and without any HTML in it), for a snippet."""
+    text = markdown
+    for pattern, replacement in _MARKUP:
+        text = pattern.sub(replacement, text)
+    text = html.unescape(strip_tags(text))
+    return " ".join(text.split())
+
+
+def snippet(markdown: str, q: str, width: int = 160) -> str:
+    """Plain text around the first word of the query found in it (the start if none is)."""
+    text = plain_text(markdown)
+    if len(text) <= width:
+        return text
+    lowered = text.lower()
+    hits = [lowered.find(w.lower()) for w in q.split() if len(w) > 2]
+    at = min((h for h in hits if h >= 0), default=0)
+    start = max(0, at - width // 3)
+    start = text.rfind(" ", 0, start) + 1 if start else 0
+    piece = text[start : start + width]
+    cut = piece.rfind(" ") if start + width < len(text) else len(piece)
+    piece = piece[: cut if cut > width // 2 else len(piece)]
+    return ("… " if start else "") + piece + (" …" if start + len(piece) < len(text) else "")

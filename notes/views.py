@@ -296,8 +296,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     q = form.cleaned_data["q"] if form.is_valid() else ""
     context: dict = {"form": form, "q": q}
     if q:
-        context["entries"] = list(search.entries(q))
-        context["notes"] = list(search.my_notes(request.user, q))
+        context["results"] = search.search(request.user, q)
     status = 200 if form.is_valid() else 422
     return render(request, "notes/search.html", context, status=status)
 

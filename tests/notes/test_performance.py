@@ -56,8 +56,9 @@ PAGES = [
     ("/notes/", 4),
     ("/notes/?curriculum=big", 4),
     ("/notes/export.md", 3),
-    ("/search/?q=attention", 4),
-    ("/search/?q=Bulk+entry", 4),
+    # Search: entries, my status on them, notes; a spelling fallback when nothing matches.
+    ("/search/?q=attention", 6),
+    ("/search/?q=Bulk+entry", 6),
 ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from curricula.models import Resource
@@ -40,3 +42,145 @@ def test_empty_and_overlong_queries(client, owner):
 
 def test_search_needs_sign_in(client):
     assert client.get("/search/", {"q": "x"}).status_code == 302
+
+
+# --- What people type (issue 14 item 7) ------------------------------------------------
+
+
+@pytest.fixture
+def scaling(curriculum):
+    paper = factories.make_resource(
+        "https://arxiv.org/abs/2001.08361v1",
+        title="Scaling Laws for Neural Language Models",
+        authors=["Jared Kaplan"],
+    )
+    chinchilla = factories.make_resource(
+        "https://arxiv.org/abs/2203.15556", title="Training Compute-Optimal Large Language Models"
+    )
+    first = factories.make_entry(curriculum, "Kaplan et al. scaling laws", resource=paper)
+    second = factories.make_entry(curriculum, "Compute-optimal training", resource=chinchilla)
+    second.alias = "Chinchilla"
+    second.save()
+    return first, second
+
+
+def entry_titles(html: str) -> list[str]:
+    if "<h2>Entries and papers" not in html:
+        return []
+    section = html.split("<h2>Entries and papers", 1)[1].split("</section>", 1)[0]
+    return re.findall(r'/entries/\d+/">([^<]+)</a>', section)
+
+
+@pytest.mark.parametrize(
+    "q", ["2001.08361", "arXiv:2001.08361v3", "https://arxiv.org/pdf/2001.08361v1", " 2001.08361 "]
+)
+def test_an_arxiv_id_finds_its_paper(client, owner, scaling, q):
+    client.force_login(owner)
+    html = client.get("/search/", {"q": q}).content.decode()
+    assert entry_titles(html) == ["Kaplan et al. scaling laws"]
+    assert "arXiv:2001.08361" in html
+
+
+@pytest.mark.parametrize("q", ["chinchila", "Chinchila", "compute optimel"])
+def test_a_typo_still_finds_the_title(client, owner, scaling, q):
+    client.force_login(owner)
+    html = client.get("/search/", {"q": q}).content.decode()
+    assert entry_titles(html) == ["Compute-optimal training"], q
+    assert "spelt alike" in html
+
+
+def test_nothing_close_is_nothing_said_in_words(client, owner, scaling):
+    client.force_login(owner)
+    html = client.get("/search/", {"q": "zzyzx quokka"}).content.decode()
+    assert "Nothing matches “zzyzx quokka”" in html
+    assert "<ol" not in html and "<li" not in html.split("<main", 1)[-1].split("</main>")[0]
+
+
+def test_teammates_shared_notes_are_found_never_private_ones(
+    client, owner, member, outsider, entries
+):
+    factories.make_team(owner, member)
+    factories.make_note(member, entries[0], "temperature shared by a teammate", visibility="team")
+    factories.make_note(member, entries[1], "temperature private to the teammate")
+    factories.make_note(outsider, entries[2], "temperature shared elsewhere", visibility="team")
+    factories.make_note(owner, entries[3], "temperature, my own")
+    client.force_login(owner)
+    html = client.get("/search/", {"q": "temperature"}).content.decode()
+    mine = html.split("<h2>My notes", 1)[1].split("</section>", 1)[0]
+    shared = html.split("<h2>Shared by my team", 1)[1].split("</section>", 1)[0]
+    assert "temperature, my own" in mine and "teammate" not in mine
+    assert "temperature shared by a teammate" in shared and "member" in shared
+    assert "private to the teammate" not in html and "shared elsewhere" not in html
+
+
+def test_snippets_are_text_not_markdown(client, owner, entries):
+    body = (
+        "## Knob\n\n**Temperature** is the knob; see [the paper](https://example.org/p).\n\n"
+        "- `top_p` too\n<b>bold</b> &amp; " + "filler words " * 30
+    )
+    factories.make_note(owner, entries[0], body)
+    client.force_login(owner)
+    html = client.get("/search/", {"q": "temperature"}).content.decode()
+    section = html.split("<h2>My notes", 1)[1].split("</section>", 1)[0]
+    text = section.split('<span class="muted small">', 1)[1].split("</span>", 1)[0]
+    assert text.startswith(
+        "Knob Temperature is the knob; see the paper. top_p too bold &amp; filler"
+    )
+    for raw in ("##", "**", "](", "`", "&lt;b&gt;"):
+        assert raw not in text
+
+
+def test_results_show_my_status(client, owner, member, scaling):
+    from notes import services
+
+    services.progress_set(actor=owner, entry=scaling[0], status="done")
+    services.progress_set(actor=member, entry=scaling[1], status="reading")
+    client.force_login(owner)
+    html = client.get("/search/", {"q": "scaling"}).content.decode()
+    assert '<span class="badge status-done">Done</span>' in html
+    html = client.get("/search/", {"q": "compute optimal"}).content.decode()
+    assert '<span class="badge status-to_read">To read</span>' in html  # not member's status
+
+
+def test_search_queries_do_not_grow_with_results(
+    client, owner, member, curriculum, django_assert_max_num_queries
+):
+    factories.make_team(owner, member)
+    for i in range(60):
+        e = factories.make_entry(curriculum, f"Attention variant {i}")
+        factories.make_note(owner if i % 2 else member, e, f"attention {i}", visibility="team")
+    client.force_login(owner)
+    with django_assert_max_num_queries(8):
+        html = client.get("/search/", {"q": "attention"}).content.decode()
+    assert len(entry_titles(html)) == 50
+    assert (
+        len(re.findall(r">attention \d+<", html)) == 60
+    )  # 30 notes of mine and 30 of my teammate's
+
+
+def test_stored_vectors_follow_every_edit(client, owner, scaling):
+    """The vectors are kept by the database (triggers on PostgreSQL): an entry renamed, a
+    paper's title or abstract fetched anew, an entry relinked and a note rewritten are all
+    found by their new words, and no longer by their old ones."""
+    first, second = scaling
+    client.force_login(owner)
+
+    def titles(q):
+        return entry_titles(client.get("/search/", {"q": q}).content.decode())
+
+    first.title = "Kaplan power laws"
+    first.save()
+    assert titles("power laws") == ["Kaplan power laws"]
+    Resource.objects.filter(pk=second.resource_id).update(
+        title="Chinchilla paper", abstract="isoflop profiles"
+    )
+    assert titles("isoflop") == titles("Chinchilla paper") == ["Compute-optimal training"]
+    second.resource = first.resource
+    second.save()
+    assert sorted(titles("neural language")) == ["Compute-optimal training", "Kaplan power laws"]
+    note = factories.make_note(owner, first, "about emergence")
+    note.body = "about grokking"
+    note.save()
+    html = client.get("/search/", {"q": "grokking"}).content.decode()
+    assert "about grokking" in html
+    assert "about emergence" not in client.get("/search/", {"q": "emergence"}).content.decode()
