@@ -122,7 +122,7 @@ def backward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("notes", "0005_note_sessions"),
+        ("notes", "0007_alter_activity_verb"),
         ("curricula", "0003_retired_in_restrict"),
     ]
 
