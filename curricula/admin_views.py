@@ -123,6 +123,7 @@ def import_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> HttpR
             title=f"Review the import into “{slug}”",
             result=result,
             groups=grouped_lines(result.summary),
+            relinked=result.summary.get("changes", {}).get("relinked", []),
             token=token,
             slug=slug,
             source_name=upload.name,
@@ -159,12 +160,16 @@ def _decide(request: HttpRequest, model_admin: admin.ModelAdmin, action: str) ->
             status=422,
         )
     try:
+        keep_work = request.POST.getlist("keep_work")
+        if request.POST.get("keep_work_all"):
+            keep_work.append("*")
         result = curriculum_import(
             actor=request.user,
             text=pending["text"],
             slug=pending["slug"],
             title=pending["title"] or None,
             source_name=pending["name"],
+            keep_work=keep_work,
         )
     except ImportRejected as exc:
         cache.delete(key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,7 @@ from curricula.importer.plan import (
     ImportPlan,
     build_plan,
     query_chunk,
+    relinked,
 )
 from curricula.importer.report import render, summarise
 from curricula.linkhealth.services import resources_created
@@ -88,11 +90,15 @@ def curriculum_import(
     title: str | None = None,
     source_name: str = "",
     dry_run: bool = False,
+    keep_work: Collection[str] = (),
 ) -> ImportResult:
     """Import a Markdown reading list into curriculum `slug` as a new revision (if it changed).
 
     Entries are matched to the stored ones by resource (then title), updated in place, and
     those the text no longer lists are retired, never deleted: nobody's progress is lost.
+    A relinked entry (same title, new link) takes people's status and notes along, except
+    for the old URLs named in `keep_work` ("*": all of them), where the admin said the new
+    link is a different work.
     """
     if actor is not None and not getattr(actor, "is_staff", False):
         raise PermissionDenied("Only staff can import curricula.")
@@ -169,6 +175,7 @@ def curriculum_import(
                 source_name=source_name,
                 summary=summary,
                 report=report,
+                keep_work=set(keep_work),
             )
     except IntegrityError as exc:
         raise ImportRejected(
@@ -203,7 +210,10 @@ def _apply(
     source_name: str,
     summary: dict[str, Any],
     report: str,
+    keep_work: set[str] | None = None,
 ) -> Revision:
+    keep_work = keep_work or set()
+    old_urls = {p.stored.pk: old for p, old, _ in relinked(plan) if p.stored is not None}
     values = plan.curriculum_values
     curriculum = plan.curriculum
     if curriculum is None:
@@ -309,9 +319,15 @@ def _apply(
     _set(Entry, touched, updated_at=now)
     _retire(Entry, [e.pk for e in plan.retired_entries], revision)
     for entry, old_id, new_id in moved:
-        # A relinked entry (same title, fixed link): people's status and notes follow it.
+        # A relinked entry (same title, fixed link): people's status and notes follow it,
+        # unless the admin said the new link is another work.
+        stays = "*" in keep_work or old_urls.get(entry.pk) in keep_work
         hooks.entry_moved(
-            actor=actor, entry=entry, old_resource_id=old_id, new_resource_id=new_id, follow=True
+            actor=actor,
+            entry=entry,
+            old_resource_id=old_id,
+            new_resource_id=new_id,
+            follow=not stays,
         )
     # None of the above sends post_save; what is derived from entries is recounted here, in
     # the import's transaction.

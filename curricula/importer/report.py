@@ -162,7 +162,7 @@ def render(plan: ImportPlan, summary: dict[str, Any], *, headline: str) -> str:
 
 
 def _people(found: dict | None) -> str:
-    if not found:
+    if not found or not found.get("people"):
         return "nobody has progress or notes on it"
     return f"{found['people']} people: {found['done']} finished, {found['notes']} wrote notes"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -189,3 +190,56 @@ def test_the_admin_preview_groups_every_change_in_collapsible_sections(
     assert "3 people: 3 finished, 3 wrote notes" in page
     assert "more changes" not in page
     assert Entry.objects.active().filter(curriculum__slug="elicit").count() == 88  # unchanged
+
+
+def test_the_admin_can_keep_one_relinked_entrys_work_on_its_old_link(
+    client, admin_user, elicit, settings
+):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "k"}
+    }
+    _work(elicit)
+    circuits = elicit.get(title="A Mathematical Framework for Transformer Circuits")
+    old_circuits = circuits.resource_id
+    client.force_login(admin_user)
+    upload = SimpleUploadedFile("elicit.md", current_elicit().encode(), "text/markdown")
+    page = client.post(
+        "/admin/curricula/curriculum/import/",
+        {"file": upload, "slug": "elicit", "title": "", "action": "preview"},
+    ).content.decode()
+    assert (
+        'name="keep_work" value="https://transformer-circuits.pub/2021/framework/index.html"'
+        in page
+    )
+    token = re.search(r'name="token" value="([0-9a-f]{64})"', page).group(1)
+    response = client.post(
+        "/admin/curricula/curriculum/import/",
+        {
+            "token": token,
+            "action": "confirm",
+            "keep_work": ["https://transformer-circuits.pub/2021/framework/index.html"],
+        },
+    )
+    assert response.status_code == 302
+    circuits.refresh_from_db()
+    assert circuits.resource_id != old_circuits and circuits.retired_in is None
+    # Kept on the old link for this entry; followed for LoRA.
+    assert Progress.objects.filter(resource_id=old_circuits).count() == 3
+    assert Progress.objects.filter(resource=circuits.resource).count() == 0
+    lora = Entry.objects.get(curriculum__slug="elicit", title__startswith="LoRA")
+    assert Progress.objects.filter(resource=lora.resource).count() == 3
+
+
+def test_the_command_keeps_work_on_the_old_links_with_keep_work_star(elicit, tmp_path):
+    _work(elicit)
+    lora = elicit.get(title__startswith="LoRA")
+    old = lora.resource_id
+    source = tmp_path / "elicit.md"
+    source.write_text(current_elicit(), encoding="utf-8")
+    call_command(
+        "import_curriculum", str(source), "--curriculum", "elicit", "--keep-work", "*",
+        stdout=StringIO(),
+    )  # fmt: skip
+    lora.refresh_from_db()
+    assert lora.resource_id != old
+    assert Progress.objects.filter(resource_id=old).count() == 3

@@ -21,6 +21,14 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Print the change report; change nothing."
         )
         parser.add_argument(
+            "--keep-work",
+            action="append",
+            default=[],
+            metavar="OLD_URL",
+            help="A relinked entry (by its old URL) whose new link is another work: people's "
+            "status and notes stay on the old link. Repeat it, or give '*' for all.",
+        )
+        parser.add_argument(
             "--format",
             choices=("text", "json"),
             default="text",
@@ -35,6 +43,7 @@ class Command(BaseCommand):
         title: str | None,
         dry_run: bool,
         format: str = "text",
+        keep_work: list[str] | None = None,
         **opts,
     ):
         data = self._read(file)
@@ -46,6 +55,7 @@ class Command(BaseCommand):
                 title=title,
                 source_name=Path(file).name if file != "-" else "stdin",
                 dry_run=dry_run,
+                keep_work=keep_work or [],
             )
         except ImportRejected as exc:
             raise CommandError(exc.message) from None
