@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from curricula import tasks
+from curricula.arxiv.changes import changed_papers
 from curricula.linkhealth import selectors, services
 from curricula.models import CheckRun, Entry, Resource, TitleCheck
 from curricula.verify import entry_accept_suggestion, entry_ignore_flag
@@ -178,6 +179,7 @@ def linkhealth_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> Http
         "offline_since": selectors.checker_offline_since(),
         "flagged": flagged,
         "descriptive": descriptive,
+        "changed": changed_papers(limit=FLAGGED_LIMIT),
         "attention": attention,
         "not_found": Resource.objects.filter(arxiv_status=Resource.ArxivStatus.NOT_FOUND).count(),
         "never_checked": Resource.objects.filter(last_checked_at__isnull=True).count(),

@@ -208,7 +208,24 @@ def _authors(entry: Entry) -> list[str]:
     return names
 
 
+def _published_year(entry: Entry) -> int | None:
+    """The year of the published version (from the journal reference), when known."""
+    resource = entry.resource
+    if resource is None or not resource.journal_ref:
+        return None
+    found = re.findall(r"\b(19[5-9]\d|20\d\d)\b", resource.journal_ref)
+    return int(found[-1]) if found else None
+
+
+def _cite_url(resource) -> str:
+    """Cite the published version (its DOI) when there is one, else the link."""
+    return f"https://doi.org/{resource.doi}" if resource.doi else resource.url
+
+
 def _year(entry: Entry) -> int | None:
+    published = _published_year(entry)
+    if published:
+        return published
     resource = entry.resource
     if resource is not None and resource.published:
         return resource.published.year
@@ -264,9 +281,12 @@ def export_bibtex(curriculum: Curriculum) -> str:
             fields.append(("journal", _bib_escape(resource.journal_ref)))
         if resource.doi:
             fields.append(("doi", _bib_escape(resource.doi)))
-        fields.append(("url", resource.url))
-        if entry.alias:
-            fields.append(("note", _bib_escape(entry.alias)))
+        fields.append(("url", _cite_url(resource)))
+        notes = [_bib_escape(entry.alias)] if entry.alias else []
+        if resource.changes.withdrawn:
+            notes.append("Withdrawn on arXiv")
+        if notes:
+            fields.append(("note", "; ".join(notes)))
         kind = "article" if resource.journal_ref else "misc"
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
         out.append(f"@{kind}{{{key},\n{body}\n}}")
@@ -283,12 +303,14 @@ def export_csljson(curriculum: Curriculum) -> str:
             "id": key,
             "type": "article-journal" if resource.journal_ref else "article",
             "title": resource.title or entry.title,
-            "URL": resource.url,
+            "URL": _cite_url(resource),
         }
         authors = _authors(entry)
         if authors:
             item["author"] = [_csl_name(name) for name in authors]
-        if resource.published:
+        if _published_year(entry):
+            item["issued"] = {"date-parts": [[_published_year(entry)]]}
+        elif resource.published:
             p = resource.published
             item["issued"] = {"date-parts": [[p.year, p.month, p.day]]}
         elif _year(entry):

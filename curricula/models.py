@@ -191,6 +191,11 @@ class Resource(models.Model):
     # Flap guard: a found paper that comes back missing is inconclusive until it is missing
     # again on a later day (arXiv sometimes answers an empty feed for ids that exist).
     arxiv_missing_since = models.DateTimeField(null=True, blank=True, editable=False)
+    # The title before a newer version retitled the paper (curricula/arxiv/changes.py).
+    title_before = models.TextField(blank=True, editable=False)
+    # When a change (withdrawn, retitled, published) was first seen, and when it was mailed.
+    changes_noticed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    changes_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # Link health, derived from LinkCheck rows by the checker.
     health = models.CharField(max_length=10, choices=Health.choices, default=Health.UNKNOWN)
@@ -225,6 +230,13 @@ class Resource(models.Model):
     @property
     def is_arxiv(self) -> bool:
         return bool(self.arxiv_id)
+
+    @property
+    def changes(self):
+        """Withdrawn, superseded, published as: read from the metadata already fetched."""
+        from curricula.arxiv.changes import paper_changes
+
+        return paper_changes(self)
 
 
 class EntryQuerySet(models.QuerySet["Entry"]):

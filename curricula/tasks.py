@@ -14,6 +14,7 @@ from django.utils import timezone
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from curricula import jobs
+from curricula.arxiv.changes import paper_changes_digest_send
 from curricula.arxiv.client import ArxivClient, ArxivUnavailable
 from curricula.arxiv.services import arxiv_fetch
 from curricula.linkhealth import selectors, services
@@ -121,6 +122,12 @@ def fetch_due_arxiv() -> dict:
 @shared_task(soft_time_limit=120, time_limit=150)
 def send_broken_digest() -> dict:
     return {"sent_for": services.linkcheck_digest_send()}
+
+
+@shared_task(soft_time_limit=120, time_limit=150)
+def send_paper_changes_digest() -> dict:
+    """Beat, weekly: papers withdrawn, retitled or published since they were listed."""
+    return {"sent_for": paper_changes_digest_send()}
 
 
 # A broker outage does not fail the caller's request: see readlist/enqueue.py.

@@ -218,6 +218,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60 * 60,
     },
 }
+# Papers withdrawn, retitled or published since they were listed: one admin mail a week.
+CELERY_BEAT_SCHEDULE["arxiv-paper-changes-digest"] = {
+    "task": "curricula.tasks.send_paper_changes_digest",
+    "schedule": crontab(day_of_week="mon", hour=7, minute=15),
+}
 # Teams (teams/tasks.py): weekly digests, Monday morning; each goes out once per person per week.
 CELERY_BEAT_SCHEDULE["teams-weekly-digests"] = {
     "task": "teams.tasks.send_weekly_digests",

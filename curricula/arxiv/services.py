@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from curricula.arxiv.atom import Paper
+from curricula.arxiv.changes import notice_changes, paper_changes
 from curricula.arxiv.client import ArxivClient, ArxivUnavailable
 from curricula.linkhealth.services import resources_claim, resources_release
 from curricula.models import Resource
@@ -24,6 +25,10 @@ Status = Resource.ArxivStatus
 
 
 def _apply(resource: Resource, paper: Paper) -> None:
+    before = paper_changes(resource)
+    newer = (paper.version or 0) > (resource.latest_version or 0)
+    if resource.title and paper.title != resource.title and newer and resource.latest_version:
+        resource.title_before = resource.title  # superseded by a retitled version
     resource.title = paper.title
     resource.authors = paper.authors
     resource.abstract = paper.abstract
@@ -39,6 +44,7 @@ def _apply(resource: Resource, paper: Paper) -> None:
         resource.doi = paper.doi[:255]
     resource.arxiv_status = Status.FOUND
     resource.arxiv_missing_since = None
+    notice_changes(resource, before, timezone.now())
 
 
 def _missing_settled(resource: Resource, now) -> bool:
@@ -57,7 +63,7 @@ def _missing_settled(resource: Resource, now) -> bool:
 _FIELDS = [
     "title", "authors", "abstract", "published", "updated", "latest_version", "primary_category",
     "categories", "journal_ref", "comment", "pdf_url", "doi", "arxiv_status", "metadata_fetched_at",
-    "arxiv_missing_since",
+    "arxiv_missing_since", "title_before", "changes_noticed_at", "changes_notified_at",
 ]  # fmt: skip
 
 
