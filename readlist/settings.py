@@ -202,6 +202,18 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 5
 CELERY_TIMEZONE = env_str("TIME_ZONE", "UTC")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Queues by kind of work, so a backlog of link checks never delays mail or arXiv fetches: the
+# compose file and the Kubernetes manifests run one worker per queue; `make run` one for all.
+# Tasks not named here (beat's light dispatchers, tallies) go to the default queue.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+READLIST_CELERY_QUEUES = {
+    "curricula.tasks.check_links": "links",
+    "curricula.tasks.fetch_arxiv": "arxiv",
+    "curricula.tasks.send_broken_digest": "mail",
+    "teams.tasks.send_member_digest": "mail",
+    "teams.tasks.send_manager_digest": "mail",
+}
+CELERY_TASK_ROUTES = ("readlist.celery.route_task",)
 # Link health and arXiv metadata (curricula/tasks.py): each run is a bounded batch, stalest first;
 # broken and suspect links come due daily, healthy ones weekly (see curricula/linkhealth).
 CELERY_BEAT_SCHEDULE: dict = {

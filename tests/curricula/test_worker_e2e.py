@@ -34,6 +34,7 @@ def worker_queue(settings):
 
     queue = f"test-workers-{uuid.uuid4().hex[:10]}"
     settings.READLIST_ENQUEUE_NEW_RESOURCES = True
+    settings.READLIST_CELERY_QUEUES = {}  # no routes: every task to the default queue, this one
     previous = app.conf.task_default_queue
     app.conf.task_default_queue = queue
     try:

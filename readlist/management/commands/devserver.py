@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from readlist.celery import all_queues
+
 
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
@@ -77,6 +79,7 @@ class Command(BaseCommand):
                     "--beat",
                     "--loglevel=INFO",
                     "--concurrency=2",
+                    f"--queues={','.join(all_queues())}",
                     f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}",
                 ]
             )
