@@ -9,7 +9,7 @@ class NotesConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save, pre_save
 
         from curricula import signals as curricula_signals
-        from curricula.models import Entry, Tier
+        from curricula.models import Entry, Tier, Topic
         from notes import tallies
         from notes.models import Note, Progress
 
@@ -24,7 +24,16 @@ class NotesConfig(AppConfig):
         post_save.connect(tallies.entry_saved, sender=Entry, dispatch_uid="tally-entry")
         post_delete.connect(tallies.entry_deleted, sender=Entry, dispatch_uid="tally-entry")
         post_delete.connect(tallies.tier_deleted, sender=Tier, dispatch_uid="tally-tier")
+        post_delete.connect(tallies.tier_deleted, sender=Topic, dispatch_uid="tally-topic")
         curricula_signals.entries_changed.connect(tallies.entries_changed, dispatch_uid="tally")
+
+        from django.db.models.signals import pre_delete
+
+        from curricula.models import Curriculum
+        from notes.services import curriculum_deleting
+
+        # Notes outlive a deleted curriculum: a paper's note moves to another list with it.
+        pre_delete.connect(curriculum_deleting, sender=Curriculum, dispatch_uid="notes-refile")
 
         from curricula import hooks
         from notes.services import entry_work_follow

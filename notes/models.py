@@ -134,18 +134,21 @@ class Note(models.Model):
         Resource, null=True, blank=True, on_delete=models.CASCADE, related_name="notes"
     )
     # For a resource note: the entry it was first written from (its title, its curriculum).
+    # Deleting what a note is about never deletes the note (people's words outlive a list):
+    # it is kept, on "my notes", and a paper's note moves to another curriculum that lists the
+    # paper (notes.refile, when a curriculum is deleted).
     entry = models.ForeignKey(
-        Entry, null=True, blank=True, on_delete=models.CASCADE, related_name="notes"
+        Entry, null=True, blank=True, on_delete=models.SET_NULL, related_name="notes"
     )
     tier = models.ForeignKey(
-        Tier, null=True, blank=True, on_delete=models.CASCADE, related_name="notes"
+        Tier, null=True, blank=True, on_delete=models.SET_NULL, related_name="notes"
     )
     topic = models.ForeignKey(
-        Topic, null=True, blank=True, on_delete=models.CASCADE, related_name="notes"
+        Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="notes"
     )
     # Denormalised so dashboards can count notes per person per curriculum in one query.
     curriculum = models.ForeignKey(
-        Curriculum, null=True, blank=True, on_delete=models.CASCADE, related_name="notes"
+        Curriculum, null=True, blank=True, on_delete=models.SET_NULL, related_name="notes"
     )
     body = models.TextField(blank=True)
     visibility = models.CharField(
@@ -188,15 +191,15 @@ class Note(models.Model):
 
     @property
     def title(self) -> str:
-        if self.kind == self.Kind.TIER and self.tier_id:
-            return f"Summary: {self.tier}"
-        if self.kind == self.Kind.TOPIC and self.topic_id:
-            return f"Summary: {self.topic.title}"
+        if self.kind == self.Kind.TIER:
+            return f"Summary: {self.tier}" if self.tier_id else "Summary of a deleted tier"
+        if self.kind == self.Kind.TOPIC:
+            return f"Summary: {self.topic.title}" if self.topic_id else "Summary of a deleted topic"
         if self.entry_id:
             return self.entry.title
         if self.resource_id:
             return self.resource.title or self.resource.url
-        return "Note"
+        return "Note on a deleted entry"
 
 
 class NoteVersion(models.Model):

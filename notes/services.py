@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from curricula.models import Curriculum, Entry, Resource, Tier, Topic
@@ -392,3 +393,43 @@ def entry_work_follow(
             created_at=now,
         )
     return counts
+
+
+def notes_refile(*, curriculum: Curriculum) -> int:
+    """Before a curriculum is deleted: file each note on one of its papers under another
+    curriculum that lists the paper (an active entry there first), so the note stays where
+    its writer reads that paper. Notes on papers no other curriculum lists, and notes on its
+    link-less entries, tiers and topics, are kept without a curriculum (Note's SET_NULL) and
+    stay on their writer's "my notes". Returns how many notes moved."""
+    from notes import tallies
+
+    notes = list(
+        Note.objects.filter(curriculum=curriculum, kind=Note.Kind.RESOURCE).values_list(
+            "pk", "user_id", "resource_id"
+        )
+    )
+    if not notes:
+        return 0
+    homes: dict[int, tuple[int, int]] = {}
+    for resource_id, entry_id, curriculum_id in (
+        Entry.objects.filter(resource_id__in={r for _, _, r in notes})
+        .exclude(curriculum=curriculum)
+        .order_by("resource_id", F("retired_in").asc(nulls_first=True), "curriculum_id", "pk")
+        .values_list("resource_id", "pk", "curriculum_id")
+    ):
+        homes.setdefault(resource_id, (entry_id, curriculum_id))
+    moved: set[tuple[int, int]] = set()
+    for pk, user_id, resource_id in notes:
+        if resource_id in homes:
+            entry_id, curriculum_id = homes[resource_id]
+            Note.objects.filter(pk=pk).update(entry_id=entry_id, curriculum_id=curriculum_id)
+            moved.add((user_id, curriculum_id))
+    for user_id, curriculum_id in moved:
+        tallies.refresh_notes(user_id, curriculum_id)
+    return sum(1 for _, _, r in notes if r in homes)
+
+
+def curriculum_deleting(sender: Any, instance: Curriculum, **kwargs: Any) -> None:
+    """pre_delete of a Curriculum (connected in notes.apps): the catalogue cannot know about
+    people's notes, so this side keeps them."""
+    notes_refile(curriculum=instance)

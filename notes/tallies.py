@@ -376,8 +376,10 @@ def entry_deleted(sender: Any, instance: Entry, origin: Any = None, **kwargs: An
 
 
 def tier_deleted(sender: Any, instance: Tier, origin: Any = None, **kwargs: Any) -> None:
-    # Its entries now have no tier; their lines under it went with it (cascade).
-    if _direct(origin, Tier):
+    # Its entries now have no tier; their lines under it went with it (cascade). Summaries of
+    # it are kept (Note's SET_NULL, no signal) and no longer count as summarising it. Also
+    # connected for Topic, whose summaries are kept the same way.
+    if _direct(origin, type(instance)):
         refresh(curricula=[instance.curriculum_id])
 
 

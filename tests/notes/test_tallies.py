@@ -432,7 +432,9 @@ def test_restoring_a_version_counts_the_note_again(w):
 
 
 @pytest.mark.parametrize("gone", ["tier", "topic", "entry"])
-def test_a_note_deleted_with_what_it_is_about_is_uncounted(w, gone):
+def test_a_note_kept_when_what_it_is_about_is_deleted_stays_counted_but_summarises_nothing(w, gone):
+    """People's words outlive what they were about (Note's SET_NULL): the note is kept, filed
+    under its curriculum still, and a summary no longer summarises the tier or topic."""
     topic = factories.make_topic(w.a)
     write(w.ann, NoteTarget.for_entry(w.plain))
     target = {
@@ -444,7 +446,8 @@ def test_a_note_deleted_with_what_it_is_about_is_uncounted(w, gone):
     assert noted()[(w.ann.pk, w.a.pk)][0] == 2
     {"tier": w.a1, "topic": topic, "entry": w.talk}[gone].delete()
     in_step()
-    assert noted()[(w.ann.pk, w.a.pk)][::2] == (1, {})
+    assert noted()[(w.ann.pk, w.a.pk)][::2] == (2, {})
+    assert Note.objects.filter(user=w.ann).count() == 2
 
 
 def test_a_person_or_curriculum_deleted_takes_its_lines_along(w):
