@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Count, Q
+from django.contrib.admin.utils import unquote
+from django.db.models import Count, Q, QuerySet
 from django.utils.html import format_html
 
 from curricula.admin_linkhealth import RESOURCE_ACTIONS, RESOURCE_FILTERS, linkhealth_urls
@@ -123,6 +124,9 @@ class SummarisedAdmin(admin.ModelAdmin):
     have summarised is retired by the next import instead, as deleting it would delete their
     summaries with it. One at a time, so the check runs for each."""
 
+    delete_confirmation_template = "admin/curricula/summarised_delete_confirmation.html"
+    SHOWN = 50  # rows named on the confirmation page; the rest are counted
+
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.notes.exists():
             return False
@@ -133,6 +137,23 @@ class SummarisedAdmin(admin.ModelAdmin):
         actions.pop("delete_selected", None)
         return actions
 
+    def loosened(self, obj) -> list[tuple[str, QuerySet]]:
+        """What stays but loses its link to obj (SET_NULL: Django's page lists only what goes)."""
+        return []
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        groups = []
+        for heading, rows in self.loosened(obj) if obj is not None else []:
+            total = rows.count()
+            if total:
+                shown = list(rows[: self.SHOWN])
+                groups.append(
+                    {"heading": heading, "rows": shown, "total": total, "more": total - len(shown)}
+                )
+        context = {**(extra_context or {}), "loosened": groups}
+        return super().delete_view(request, object_id, context)
+
 
 @admin.register(Tier)
 class TierAdmin(SummarisedAdmin):
@@ -141,6 +162,12 @@ class TierAdmin(SummarisedAdmin):
     list_select_related = ["curriculum"]
     search_fields = ["label", "title", "note"]
     ordering = ["curriculum", "position"]
+
+    def loosened(self, obj):
+        return [
+            ("Entries that will have no tier", obj.entries.order_by("position")),
+            ("Topics that will have no tier", obj.topics.order_by("position")),
+        ]
 
 
 @admin.register(Topic)
@@ -151,6 +178,9 @@ class TopicAdmin(SummarisedAdmin):
     search_fields = ["title", "part", "description"]
     autocomplete_fields = ["tier"]
     ordering = ["curriculum", "position"]
+
+    def loosened(self, obj):
+        return [("Entries that will have no topic", obj.entries.order_by("position"))]
 
 
 @admin.register(Entry)

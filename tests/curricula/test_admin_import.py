@@ -277,3 +277,29 @@ def test_a_tier_or_topic_people_summarised_cannot_be_deleted_from_admin(client, 
         assert "-DELETE" not in form.content.decode()  # ...but deletes none of them
     assert client.post(url.format(bare.pk), {"post": "yes"}).status_code == 302
     assert not type(bare).objects.filter(pk=bare.pk).exists()
+
+
+@pytest.mark.parametrize("kind", ["tier", "topic"])
+def test_deleting_a_tier_or_topic_says_what_loses_its_place(client, admin_user, kind):
+    """Entries (and, for a tier, topics) are kept and un-tiered: the confirmation names them,
+    since Django's own page lists only what is deleted."""
+    client.force_login(admin_user)
+    curriculum = factories.make_curriculum()
+    if kind == "tier":
+        gone = factories.make_tier(curriculum, 1)
+        factories.make_topic(curriculum, "Topic inside the tier", tier=gone)
+        entries = [factories.make_entry(curriculum, f"Paper {i}", tier=gone) for i in range(3)]
+    else:
+        gone = factories.make_topic(curriculum, "Going")
+        entries = [factories.make_entry(curriculum, f"Paper {i}", topic=gone) for i in range(3)]
+    other = factories.make_entry(curriculum, "Paper elsewhere")
+    url = f"/admin/curricula/{kind}/{gone.pk}/delete/"
+    html = client.get(url).content.decode()
+    assert f"Entries that will have no {kind} (3)" in html
+    assert all(e.title in html for e in entries) and other.title not in html
+    if kind == "tier":
+        assert "Topics that will have no tier (1)" in html and "Topic inside the tier" in html
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    for e in entries:
+        e.refresh_from_db()
+        assert getattr(e, f"{kind}_id") is None
