@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from curricula import tasks
+from curricula.archive import resource_use_archive
 from curricula.arxiv.changes import changed_papers
 from curricula.linkhealth import selectors, services
 from curricula.models import CheckRun, Entry, Resource, TitleCheck
@@ -221,6 +222,23 @@ def accept_view(
     return HttpResponseRedirect(reverse("admin:curricula_resource_linkhealth"))
 
 
+@require_POST
+def archive_view(
+    request: HttpRequest, resource_id: int, *, model_admin: admin.ModelAdmin
+) -> HttpResponse:
+    if not model_admin.admin_site.has_permission(request) or not request.user.has_perm(
+        "curricula.change_resource"
+    ):
+        raise PermissionDenied
+    resource = get_object_or_404(Resource, pk=resource_id)
+    old = resource.url
+    if resource_use_archive(actor=request.user, resource=resource):
+        messages.success(request, f"{old} now points at its archived copy {resource.url}.")
+    else:
+        messages.error(request, f"{old} has no archived copy to use (or it is listed already).")
+    return HttpResponseRedirect(reverse("admin:curricula_resource_linkhealth"))
+
+
 def linkhealth_urls(model_admin: admin.ModelAdmin) -> list:
     site = model_admin.admin_site
     return [
@@ -235,5 +253,14 @@ def linkhealth_urls(model_admin: admin.ModelAdmin) -> list:
                 lambda request, entry_id: accept_view(request, entry_id, model_admin=model_admin)
             ),
             name="curricula_resource_linkhealth_accept",
+        ),
+        path(
+            "linkhealth/archive/<int:resource_id>/",
+            site.admin_view(
+                lambda request, resource_id: archive_view(
+                    request, resource_id, model_admin=model_admin
+                )
+            ),
+            name="curricula_resource_linkhealth_archive",
         ),
     ]

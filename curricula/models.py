@@ -196,6 +196,10 @@ class Resource(models.Model):
     # When a change (withdrawn, retitled, published) was first seen, and when it was mailed.
     changes_noticed_at = models.DateTimeField(null=True, blank=True, editable=False)
     changes_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A broken link's last good snapshot in the Wayback Machine (curricula/archive.py).
+    archived_url = models.URLField(max_length=2000, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    archive_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # Link health, derived from LinkCheck rows by the checker.
     health = models.CharField(max_length=10, choices=Health.choices, default=Health.UNKNOWN)

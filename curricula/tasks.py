@@ -14,6 +14,7 @@ from django.utils import timezone
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from curricula import jobs
+from curricula.archive import resources_find_archives
 from curricula.arxiv.changes import paper_changes_digest_send
 from curricula.arxiv.client import ArxivClient, ArxivUnavailable
 from curricula.arxiv.services import arxiv_fetch
@@ -128,6 +129,12 @@ def send_broken_digest() -> dict:
 def send_paper_changes_digest() -> dict:
     """Beat, weekly: papers withdrawn, retitled or published since they were listed."""
     return {"sent_for": paper_changes_digest_send()}
+
+
+@shared_task(soft_time_limit=300, time_limit=330)
+def find_archives() -> dict:
+    """Beat, daily: the Wayback Machine's last good snapshot of each confirmed-broken link."""
+    return resources_find_archives()
 
 
 # A broker outage does not fail the caller's request: see readlist/enqueue.py.

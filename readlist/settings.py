@@ -230,6 +230,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60 * 60,
     },
 }
+# Confirmed-broken links: look up their last good snapshot in the Wayback Machine, daily.
+CELERY_BEAT_SCHEDULE["archive-find-snapshots"] = {
+    "task": "curricula.tasks.find_archives",
+    "schedule": crontab(hour=4, minute=45),
+}
 # Papers withdrawn, retitled or published since they were listed: one admin mail a week.
 CELERY_BEAT_SCHEDULE["arxiv-paper-changes-digest"] = {
     "task": "curricula.tasks.send_paper_changes_digest",
@@ -421,6 +426,11 @@ READLIST_ARXIV_API_URL = env_url(
     "READLIST_ARXIV_API_URL", "https://export.arxiv.org/api/query", schemes=("http", "https")
 )
 READLIST_TITLE_MATCH_THRESHOLD = env_float("READLIST_TITLE_MATCH_THRESHOLD", 0.8)
+# Where a confirmed-broken link's last good snapshot is looked up (curricula/archive.py).
+READLIST_WAYBACK_API_URL = env_url(
+    "READLIST_WAYBACK_API_URL", "https://archive.org/wayback/available", schemes=("http", "https")
+)
+READLIST_WAYBACK_TIMEOUT = env_float("READLIST_WAYBACK_TIMEOUT", 15.0)
 # Managers' dashboard: someone with nothing done on an assignment for this many days is stalled.
 READLIST_STALLED_DAYS = env_int("READLIST_STALLED_DAYS", 14, minimum=1)
 # Saves of a note closer together than this (and not changing who can read it) are one session
