@@ -16,7 +16,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from curricula import jobs
 from curricula.archive import resources_find_archives
 from curricula.arxiv.changes import paper_changes_digest_send
-from curricula.arxiv.client import ArxivClient, ArxivUnavailable
+from curricula.arxiv.client import ArxivClient, ArxivUnavailable, NetworkAbsent
 from curricula.arxiv.services import arxiv_fetch
 from curricula.linkhealth import selectors, services
 from curricula.models import Resource
@@ -105,6 +105,11 @@ def fetch_arxiv(self, resource_ids: list[int], due_only: bool = False) -> dict:
         if counts.get("mostly_empty"):
             raise ArxivUnavailable(f"mostly empty answers: {counts['unanswered']} unanswered")
         return counts
+    except NetworkAbsent as exc:
+        # Offline: no quick retries (they only flooded the log); fetch_due_arxiv's next
+        # scheduled run picks these resources up again, since they are still due.
+        log.warning("arXiv: %s; %d resource(s) wait for the next scheduled run", exc, len(existing))
+        return {"postponed": len(existing)}
     except ArxivUnavailable as exc:
         log.warning("arXiv unavailable: %s", exc)
         countdown = min(max_countdown(), 60 * 2**self.request.retries)

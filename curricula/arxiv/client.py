@@ -29,6 +29,15 @@ class ArxivUnavailable(RuntimeError):
     """arXiv did not give a usable answer after the retries; nothing should be marked missing."""
 
 
+class NetworkAbsent(ArxivUnavailable):
+    """arXiv could not be reached and neither could the canaries: this machine is offline.
+    Retrying in seconds only fills the log; the scheduled runs will try again."""
+
+
+# Failures that say the way to arXiv is missing, not that arXiv answered badly.
+_NO_ROUTE = {"dns", "dns_temporary", "connect"}
+
+
 @dataclass
 class Lookup:
     papers: dict[str, Paper] = field(default_factory=dict)
@@ -60,6 +69,7 @@ class ArxivClient:
         self.timeout = settings.READLIST_ARXIV_TIMEOUT if timeout is None else timeout
         self.batch_size = min(100, batch_size or settings.READLIST_ARXIV_BATCH)
         self.requests = 0
+        self.offline = ""  # set once the network was found absent: later requests fail at once
         self._client: httpx.Client | None = None
 
     def __enter__(self) -> ArxivClient:
@@ -83,6 +93,8 @@ class ArxivClient:
         """One query, rate-limited across workers, retried with backoff; a 400 error feed is a
         normal answer."""
         attempt = 0
+        if self.offline:
+            raise NetworkAbsent(self.offline)
         client = self.client  # built before the slot is taken, not inside the 3 seconds
         while True:
             grant = self._slot()
@@ -116,6 +128,8 @@ class ArxivClient:
                     if result.status == 200 or feed.error:
                         return feed
                     problem = f"HTTP {result.status}"
+            if result.error in _NO_ROUTE and self._network_absent(problem):
+                raise NetworkAbsent(self.offline)
             attempt += 1
             if attempt > self.retries:
                 raise ArxivUnavailable(f"arXiv did not answer usefully: {problem}")
@@ -125,6 +139,16 @@ class ArxivClient:
                 wait = max(wait, min(float(retry_after), 300.0))
             log.info("arXiv: %s; retrying in %.1fs", problem, wait)
             time.sleep(wait)
+
+    def _network_absent(self, problem: str) -> bool:
+        """Ask the link checker's canaries: when they fail too, the network is absent."""
+        from curricula.linkhealth.breaker import canaries_reachable
+
+        verdict = canaries_reachable()
+        if verdict.online:
+            return False
+        self.offline = f"network absent: arXiv ({problem}) and {verdict.detail}"[:1000]
+        return True
 
     def _slot(self) -> Grant:
         max_wait = max(60.0, self.min_interval * 20)
