@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 from tests.conftest import REPO
 
@@ -35,7 +39,35 @@ def _wait_for(url: str, deadline: float) -> bytes:
     raise AssertionError(f"{url} did not answer in time")
 
 
-def _run_until_up_then_interrupt(tmp_path, name: str) -> tuple[str, bytes]:
+def _gone(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def _children(pid: int) -> list[int]:
+    """Pids whose parent is `pid` (Linux /proc; elsewhere the runner's log names them)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _run_until_up_then_stop(
+    tmp_path, name: str, *, stop: str = "ctrl-c", extra_env: dict | None = None, ready=None
+) -> tuple[str, bytes]:
     port = _free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO"))},
@@ -44,6 +76,7 @@ def _run_until_up_then_interrupt(tmp_path, name: str) -> tuple[str, bytes]:
         "READLIST_VAR_DIR": str(tmp_path / "var"),
         "REDIS_URL": "",
         "PYTHONUNBUFFERED": "1",
+        **(extra_env or {}),
     }
     log = tmp_path / f"{name}.log"
     with log.open("ab") as out:
@@ -59,31 +92,76 @@ def _run_until_up_then_interrupt(tmp_path, name: str) -> tuple[str, bytes]:
             health = _wait_for(f"http://127.0.0.1:{port}/readyz", time.monotonic() + 120)
             home = _wait_for(f"http://127.0.0.1:{port}/", time.monotonic() + 10)
             assert b'"database": "ok"' in health
-            # Give the worker a moment to pick up the tasks the import enqueued.
-            time.sleep(3)
+            if ready is not None:
+                ready()
+            else:
+                time.sleep(3)  # give the worker a moment to pick up the tasks the import queued
+            children = _children(proc.pid)
         finally:
-            proc.send_signal(signal.SIGINT)
+            if stop == "ctrl-c":
+                proc.send_signal(signal.SIGINT)
+            else:
+                # An operator stops the process group; `make` forwards the TERM it gets to its
+                # child, and an impatient operator sends it again: several TERMs in a row.
+                os.killpg(proc.pid, signal.SIGTERM)
+                for pause in (0.3, 1.0, 2.0):
+                    time.sleep(pause)
+                    try:
+                        os.kill(proc.pid, signal.SIGTERM)
+                    except ProcessLookupError:
+                        break
             try:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 raise
-    # Ctrl-C stops all of it: nothing of the process group is left.
+    text = log.read_text()
+    # The runner's own group and each child's group (web server, worker): nothing is left.
+    logged = [int(g) for g in re.findall(r"process group (\d+)", text)]
+    groups = [proc.pid, *sorted(set(children) | set(logged))]
+    assert len(groups) == 3, (groups, text[-3000:])
     deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(proc.pid, 0)
-        except ProcessLookupError:
-            break
+    while time.monotonic() < deadline and not all(_gone(g) for g in groups):
         time.sleep(0.3)
-    else:
-        os.killpg(proc.pid, signal.SIGKILL)
-        pytest.fail("a child of the dev runner outlived Ctrl-C")
-    return log.read_text(), home
+    left = [g for g in groups if not _gone(g)]
+    for group in left:
+        os.killpg(group, signal.SIGKILL)
+    assert not left, f"process groups outlived the stop ({stop}): {left}\n{text[-3000:]}"
+    assert _port_free(port), "the web server still holds the port"
+    return text, home
 
 
-def test_make_run_serves_the_curricula_with_a_worker_and_stops_on_ctrl_c(tmp_path):
-    first_log, home = _run_until_up_then_interrupt(tmp_path, "first")
+def test_make_run_serves_the_curricula_and_stops_on_term_to_the_group_and_on_ctrl_c(tmp_path):
+    # A task that hangs (arXiv never answers) keeps the worker's warm shutdown waiting: only
+    # a stop that goes through to its end (SIGKILL after the grace period) ends it.
+    arrived = threading.Event()
+    release = threading.Event()
+
+    def never_answers(request):
+        arrived.set()
+        release.wait(60)
+        return "late"
+
+    arxiv = HTTPServer(threaded=True)
+    arxiv.start()
+    arxiv.expect_request("/api/query").respond_with_handler(never_answers)
+    slow_arxiv = {
+        "READLIST_ARXIV_API_URL": arxiv.url_for("/api/query"),
+        "READLIST_ARXIV_TIMEOUT": "60",
+        "READLIST_FETCH_ALLOW": "127.0.0.1",
+    }
+    try:
+        first_log, home = _run_until_up_then_stop(
+            tmp_path,
+            "first",
+            stop="term-group",
+            extra_env=slow_arxiv,
+            ready=lambda: arrived.wait(60),
+        )
+    finally:
+        release.set()
+        arxiv.stop()
+    assert arrived.is_set(), "the worker never asked arXiv"
     db = sqlite3.connect(tmp_path / "run.sqlite3")
     try:
         titles = dict(db.execute("SELECT slug, title FROM curricula_curriculum").fetchall())
@@ -95,7 +173,7 @@ def test_make_run_serves_the_curricula_with_a_worker_and_stops_on_ctrl_c(tmp_pat
     assert first_log.count("password: ") == 4
     assert "celery@" in first_log and "ready." in first_log
 
-    second_log, _ = _run_until_up_then_interrupt(tmp_path, "second")
+    second_log, _ = _run_until_up_then_stop(tmp_path, "second")
     assert "password: " not in second_log
     assert "already exist" in second_log
 

@@ -16,8 +16,23 @@ from django.core.management.base import BaseCommand, CommandError
 from readlist.celery import all_queues
 
 
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
+class _StopRequests:
+    """Signal handlers that only take note. An operator stopping the process group (TERM to the
+    group, which `make` also forwards to us) sends the signal more than once; a handler that
+    raised would cut the stopping itself short and leave children running."""
+
+    def __init__(self) -> None:
+        self.signals: list[int] = []
+
+    def __call__(self, signum, frame) -> None:
+        self.signals.append(signum)
+
+    def __bool__(self) -> bool:
+        return bool(self.signals)
+
+    def install(self) -> None:
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, self)
 
 
 def _signal_group(child: subprocess.Popen, signum: int) -> None:
@@ -26,9 +41,12 @@ def _signal_group(child: subprocess.Popen, signum: int) -> None:
 
 
 def _stop(children: list[subprocess.Popen], grace: float = 8.0) -> None:
-    """SIGINT every child's group (a warm shutdown); after `grace` seconds, SIGKILL what is left.
+    """SIGINT every child's group (a warm shutdown); after `grace` seconds, SIGKILL what is left
+    (the worker waits for its running tasks on SIGINT: a hung one must not keep it alive).
 
-    Tasks are acknowledged late, so a task cut short is delivered again on the next run.
+    The filesystem broker has taken a task off the queue once a worker received it, so one cut
+    short here is not delivered again; its links and papers are still due, and the next
+    scheduled run takes them up (docs/workers.md).
     """
     for child in children:
         _signal_group(child, signal.SIGINT)
@@ -84,20 +102,29 @@ class Command(BaseCommand):
                 ]
             )
         self.stdout.write(self.style.SUCCESS(f"Serving on http://127.0.0.1:{port}/ (Ctrl-C stops)"))
-        signal.signal(signal.SIGTERM, _interrupt)  # stop the children on `kill` as on Ctrl-C
-        # Each child leads its own process group, so stopping it also stops what it forked
-        # (runserver's autoreloader, the worker's pool and beat).
-        children = [
-            subprocess.Popen(cmd, env=env, cwd=settings.BASE_DIR, start_new_session=True)  # noqa: S603
-            for cmd in commands
-        ]
+        # From here on Ctrl-C, `kill` and TERM to the process group all stop every child, once
+        # and completely, however many times the signal comes.
+        stop = _StopRequests()
+        stop.install()
+        children: list[subprocess.Popen] = []
         died = None
         try:
-            while died is None:
+            # Each child leads its own process group, so stopping it also stops what it forked
+            # (runserver's autoreloader, the worker's pool and beat).
+            for cmd in commands:
+                if stop:
+                    break
+                child = subprocess.Popen(  # noqa: S603 - our own fixed commands
+                    cmd, env=env, cwd=settings.BASE_DIR, start_new_session=True
+                )
+                children.append(child)
+                name = "web server" if "runserver" in cmd else "worker"
+                self.stdout.write(f"{name}: process group {child.pid}")
+            while died is None and not stop:
                 died = next((c for c in children if c.poll() is not None), None)
-                time.sleep(0.5)
-        except KeyboardInterrupt:
-            self.stdout.write("Stopping…")
+                time.sleep(0.2)
+            if stop:
+                self.stdout.write("Stopping…")
         finally:
             _stop(children)
         if died is not None:
