@@ -10,7 +10,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from curricula.models import Curriculum, Entry
-from notes import markdown, outline, rules, selectors, services
+from notes import markdown, outline, rendering, rules, selectors, services
 from notes.forms import FilterForm
 from notes.services import NoteTarget
 from notes.views import editor_context
@@ -41,9 +41,9 @@ def detail(request: HttpRequest, slug: str, section: str | None = None) -> HttpR
         query=urlencode(filters.query()),
         next=request.get_full_path(),
     )
+    context["rows_html"] = rendering.rows(context, built.current)
     status = 200 if form.is_valid() else 422
     if request.htmx and section is not None:
-        context["section"] = built.current
         return render(request, "curricula/detail.html#section-rows", context, status=status)
     context.update(
         guidance=markdown.render(curriculum.guidance),

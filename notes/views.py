@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from curricula.models import Curriculum, Entry, Tier, Topic
-from notes import diffs, markdown, outline, search, selectors, services
+from notes import diffs, markdown, outline, rendering, search, selectors, services
 from notes.access import get_note_for_owner, get_note_for_reader
 from notes.forms import NoteForm, PreviewForm, SearchForm, StatusForm
 from notes.models import Note, NoteVersion, Status
@@ -60,14 +60,15 @@ def _set_status(request: HttpRequest, entry: Entry, status: str) -> HttpResponse
     context = {"entry": entry, "status": status, "next": ""}
     context["status_buttons"] = outline.STATUS_BUTTONS
     if not form.is_valid():
-        context["error"] = "Choose one of: " + ", ".join(label for _, label in Status.choices)
+        error = "Choose one of: " + ", ".join(label for _, label in Status.choices)
+        context["error"] = error
         if not request.htmx:
             return render(request, "notes/status_invalid.html", context, status=422)
         if in_list:
             context.update(outline.page_context(entry.curriculum))
             current = selectors.status_of(entry, selectors.status_maps_for(request.user, [entry]))
-            context["row"] = outline.row_for(request.user, entry, current)
-            response = render(request, "curricula/detail.html#entry-row", context, status=422)
+            html = rendering.row(context, outline.row_for(request.user, entry, current), error)
+            response = HttpResponse(html, status=422)
             response["HX-Retarget"] = f"#entry-{entry.pk}"
         else:
             response = render(request, "curricula/detail.html#status", context, status=422)
@@ -90,12 +91,10 @@ def _set_status(request: HttpRequest, entry: Entry, status: str) -> HttpResponse
             oob=True,
             section=next((s for s in built.sections if s.key == key), None),
             outline=built,
-            row=outline.row_for(
-                request.user,
-                entry,
-                context["status"],
-                built.enrollment.started_at if built.enrollment else None,
-            ),
+        )
+        started = built.enrollment.started_at if built.enrollment else None
+        context["row_html"] = rendering.row(
+            context, outline.row_for(request.user, entry, context["status"], started)
         )
         response = render(request, "curricula/detail.html#status-response", context)
         response["HX-Retarget"] = f"#entry-{entry.pk}"

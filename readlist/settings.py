@@ -102,6 +102,15 @@ TEMPLATES = [
             ],
         },
     },
+    # Jinja2 for the curriculum page's entry rows only (jinja2/, notes/rendering.py says why);
+    # every other page is a Django template.
+    {
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "readlist.jinja.environment"},
+    },
 ]
 
 # --- Database -----------------------------------------------------------------

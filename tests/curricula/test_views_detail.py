@@ -97,7 +97,9 @@ def test_a_long_tier_comes_a_page_at_a_time(client, owner, elicit):
     more = f"/curricula/elicit/tiers/{tier1.pk}/?from={PAGE}"
     assert f'hx-get="{more}"' in html
     rest = client.get(more, HTTP_HX_REQUEST="true").content.decode()
-    assert rest.count('class="entry ') == 7 and "Long 044" in rest and "A-one" not in rest
+    assert (
+        rest.count('class="entry ') == 7 and f"Long {PAGE + 4:03d}" in rest and "A-one" not in rest
+    )
 
 
 def test_optional_tiers_are_marked_and_closed(client, owner, elicit):
@@ -215,3 +217,14 @@ def curriculum_cps(db):
     core = factories.make_entry(c, "Core", tier=tier, role="core")
     prac = factories.make_entry(c, "Practice", tier=tier, role="practitioner")
     return c, [core, prac]
+
+
+def test_rows_escape_what_curators_typed(client, owner, elicit):
+    tier1 = elicit.tiers.get(number=1)
+    factories.make_entry(
+        elicit, '<script>alert("t")</script>', tier=tier1, role="core", why="<b>why</b>"
+    )
+    client.force_login(owner)
+    html = client.get(url(elicit)).content.decode()
+    assert "<script>alert" not in html and "&lt;script&gt;alert" in html
+    assert "<b>why</b>" not in html and "&lt;b&gt;why&lt;/b&gt;" in html

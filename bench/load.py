@@ -1,0 +1,143 @@
+"""Benchmark: requests per second that gunicorn serves for the curriculum page and for /healthz.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/readlist_pages .venv/bin/python bench/load.py
+
+A bounded load in Python (wrk is not on the machine): builds bench/pages.py's dataset (or
+reuses it with BENCH_REUSE=1), starts gunicorn with 2 sync workers on a free local port, signs
+one person in, then for LOAD_SECONDS at a time keeps LOAD_CONCURRENCY keep-alive connections
+busy on one URL, as a browser asks (gzip accepted), alternating /healthz and the curriculum
+page of 10,000 entries three times. Prints each one's requests per second and the ratio.
+Target: the curriculum page at >= 0.3 of /healthz's requests per second.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from harness import ROOT, settle, setup_django, throwaway_database
+
+setup_django()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import (  # noqa: E402
+    BACKEND_SESSION_KEY,
+    HASH_SESSION_KEY,
+    SESSION_KEY,
+    get_user_model,
+)
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.db import connection  # noqa: E402
+
+SECONDS = float(os.environ.get("LOAD_SECONDS", "5"))
+CONCURRENCY = int(os.environ.get("LOAD_CONCURRENCY", "4"))
+ROUNDS = 3
+TARGET = 0.3
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def hammer(port: int, path: str, cookie: str, seconds: float) -> float:
+    """Requests per second over `seconds`, CONCURRENCY connections kept alive."""
+    done = [0] * CONCURRENCY
+    failed: list[str] = []
+    stop = time.perf_counter() + seconds
+
+    def worker(i: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        headers = {"Cookie": cookie, "Accept-Encoding": "gzip", "Host": "127.0.0.1"}
+        while time.perf_counter() < stop:
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                failed.append(f"{path}: {response.status}")
+                return
+            done[i] += 1
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(CONCURRENCY)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if failed:
+        raise SystemExit(f"Requests failed: {failed[:3]}")
+    return sum(done) / (time.perf_counter() - started)
+
+
+def main() -> int:
+    from pages import build
+
+    with throwaway_database() as reuse:
+        if not reuse:
+            build()
+            settle()
+        person = get_user_model().objects.order_by("id").first()
+        session = SessionStore()
+        session[SESSION_KEY] = str(person.pk)
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[HASH_SESSION_KEY] = person.get_session_auth_hash()
+        session.save()
+        cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+        db = connection.settings_dict
+        url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        if connection.vendor != "postgresql":
+            raise SystemExit("bench/load.py needs DATABASE_URL=postgres://…")
+        port = free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "DEBUG": "0",
+            "READLIST_TESTING": "1",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "LOG_LEVEL": "WARNING",
+        }
+        server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
+            [str(Path(sys.executable).parent / "gunicorn"), "readlist.wsgi", "--bind",
+             f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning"],
+            cwd=ROOT,
+            env=env,
+        )  # fmt: skip
+        try:
+            for _ in range(100):
+                try:
+                    http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/")
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            page = "/curricula/bench-10000/"
+            hammer(port, page, cookie, 1.0)  # warm both workers
+            results: dict[str, list[float]] = {"/healthz": [], page: []}
+            for _ in range(ROUNDS):
+                for path in results:
+                    results[path].append(hammer(port, path, cookie, SECONDS))
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    health = sorted(results["/healthz"])[ROUNDS // 2]
+    served = sorted(results[page])[ROUNDS // 2]
+    print(
+        f"gunicorn, 2 workers, {CONCURRENCY} connections, {ROUNDS} x {SECONDS:g} s each, "
+        "alternating; median requests per second:"
+    )
+    print(f"  /healthz                        {health:8.1f}")
+    print(f"  curriculum page, 10,000 entries {served:8.1f}")
+    ratio = served / health
+    print(f"Target: curriculum page >= {TARGET} of /healthz: {ratio:.2f} "
+          f"{'OK' if ratio >= TARGET else 'UNDER'}")  # fmt: skip
+    return 0 if ratio >= TARGET else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
