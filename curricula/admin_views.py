@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from curricula.exporter import FORMATS, export
 from curricula.importer.report import grouped_lines
 from curricula.models import Curriculum
-from curricula.services import ImportRejected, curriculum_import, read_source
+from curricula.services import ImportRejected, curriculum_import, read_bundle, read_source
 
 # An uploaded text waits server-side between preview and confirm, keyed by a digest of who
 # uploaded what for which curriculum: nothing but that key travels through the browser.
@@ -28,7 +28,10 @@ _PENDING_KEY = "readlist:admin-import:{token}"
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(help_text="A Markdown reading list (UTF-8).")
+    file = forms.FileField(
+        help_text="A Markdown reading list (UTF-8), or a .zip of Markdown files: its README.md "
+        "and the files it links to import as one curriculum."
+    )
     slug = forms.SlugField(max_length=50, label="Curriculum slug")
     title = forms.CharField(
         max_length=200, required=False, help_text="Leave empty to use the file's own title."
@@ -94,7 +97,11 @@ def import_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> HttpR
     upload = form.cleaned_data["file"]
     slug, title = form.cleaned_data["slug"], form.cleaned_data["title"].strip()
     try:
-        text = read_source(upload.read())
+        raw = upload.read()
+        if upload.name.lower().endswith(".zip"):
+            text = read_bundle(zip_data=raw)  # README.md and the chapters it links, as one
+        else:
+            text = read_source(raw)
         result = curriculum_import(
             actor=request.user,
             text=text,

@@ -6,6 +6,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from curricula import hooks
 from curricula.canonical import guess_kind
 from curricula.importer import ParseError, parse_markdown
 from curricula.importer.bulk import NUMERIC, insert_rows, set_numbers
+from curricula.importer.bundle import BundleError, read_folder, read_zip
 from curricula.importer.plan import (
     TIER_FIELDS,
     TOPIC_FIELDS,
@@ -53,6 +55,20 @@ class ImportResult:
     curriculum: Curriculum | None = None
     dry_run: bool = False
     sha256: str = ""
+
+
+def read_bundle(*, zip_data: bytes | None = None, folder: Path | None = None) -> str:
+    """A list over several Markdown files (a .zip, or a folder on the command line) as one
+    text: the entry file, then each file it links to as a section of its own."""
+    limit = settings.READLIST_IMPORT_MAX_BYTES
+    try:
+        if folder is not None:
+            text, _ = read_folder(folder, max_bytes=limit)
+        else:
+            text, _ = read_zip(zip_data or b"", max_bytes=limit)
+    except BundleError as exc:
+        raise ImportRejected(f"Nothing was imported: {exc}.") from None
+    return read_source(text)
 
 
 def read_source(data: str | bytes) -> str:

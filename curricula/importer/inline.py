@@ -226,7 +226,14 @@ def read_entry(children: list[Token], raw: str, *, list_item: bool) -> EntryPart
     if where is None:
         if not list_item:
             return None
-        named = next((a.text for a in lines[0] if a.kind == "link" and not is_generic(a.text)), "")
+        named = next(
+            (
+                a.text
+                for a in lines[0]
+                if a.kind == "link" and not a.href.startswith("#") and not is_generic(a.text)
+            ),
+            "",
+        )
         # "[Roadmap](../roadmap.md) ⭐ 2024": the name is the (relative) link's text.
         title = named or atoms_text(lines[0]).strip(_EDGE) or raw_lines[0].strip()
         parts = EntryParts(title=" ".join(title.split()), sparkle=sparkle)

@@ -396,7 +396,7 @@ class _Parser:
         if (
             parts is not None
             and not parts.url
-            and not parts.non_http
+            and not any(not href.startswith("#") for href in parts.non_http)
             and not reads_like_title(plain_text(_first_line(first.children)))
         ):
             parts = None

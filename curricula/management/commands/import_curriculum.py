@@ -7,14 +7,18 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from curricula.services import ImportRejected, curriculum_import
+from curricula.services import ImportRejected, curriculum_import, read_bundle
 
 
 class Command(BaseCommand):
     help = "Import a Markdown reading list into a curriculum (a new revision when it changed)."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="Markdown file to import ('-' reads standard input).")
+        parser.add_argument(
+            "file",
+            help="Markdown file to import ('-' reads standard input), or a folder or .zip of "
+            "Markdown files: its README.md and every file it links to, as one curriculum.",
+        )
         parser.add_argument("--curriculum", required=True, metavar="SLUG")
         parser.add_argument("--title", help="Curriculum title (default: the file's own title).")
         parser.add_argument(
@@ -46,8 +50,8 @@ class Command(BaseCommand):
         keep_work: list[str] | None = None,
         **opts,
     ):
-        data = self._read(file)
         try:
+            data = self._read(file)
             result = curriculum_import(
                 actor=None,
                 text=data,
@@ -78,11 +82,13 @@ class Command(BaseCommand):
         if file == "-":
             return sys.stdin.buffer.read()
         path = Path(file)
+        if path.is_dir():
+            return read_bundle(folder=path).encode()
         try:
+            if path.suffix.lower() == ".zip":
+                return read_bundle(zip_data=path.read_bytes()).encode()
             return path.read_bytes()
         except FileNotFoundError:
             raise CommandError(f"No such file: {file}") from None
-        except IsADirectoryError:
-            raise CommandError(f"{file} is a directory, not a Markdown file.") from None
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror or exc}") from None
