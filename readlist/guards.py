@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -26,6 +27,13 @@ class RejectNulMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path_info or "%00" in query or "\x00" in query:
+            if request.path_info.startswith("/api/"):
+                # The API answers every error as problem details (docs/api.md).
+                problem = {"type": "about:blank", "title": "Bad request", "status": 400}
+                problem["detail"] = NUL_REASON
+                return HttpResponseBadRequest(
+                    json.dumps(problem), content_type="application/problem+json"
+                )
             return HttpResponseBadRequest(render_to_string("400.html", {"reason": NUL_REASON}))
         return self.get_response(request)
 

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router
 
 from api import pagination
-from api.endpoints.common import READ_ERRORS, Paging
+from api.endpoints.common import READ_ERRORS, Paging, links
 from api.schemas import CurriculumDetail, CurriculumPage, EntryPage
 from curricula.models import Curriculum, Entry
 
@@ -35,14 +35,27 @@ def _with_counts():
     ).defer("guidance", "note_template")
 
 
-@router.get("/curricula", response={200: CurriculumPage, **READ_ERRORS})
+@router.get(
+    "/curricula",
+    response={200: CurriculumPage, **READ_ERRORS},
+    operation_id="curricula_list",
+    openapi_extra=links(
+        200,
+        curriculum=("curriculum_get", {"slug": "$response.body#/items/0/slug"}),
+        entries=("entries_list", {"slug": "$response.body#/items/0/slug"}),
+    ),
+)
 def curricula(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
     """Every curriculum (the catalogue is shared by everyone signed in)."""
     items, following = pagination.keyset(_with_counts(), ["pk"], paging.cursor, paging.limit)
     return {"items": [_curriculum(c) for c in items], "next_cursor": following}
 
 
-@router.get("/curricula/{slug}", response={200: CurriculumDetail, **READ_ERRORS})
+@router.get(
+    "/curricula/{slug}",
+    response={200: CurriculumDetail, **READ_ERRORS},
+    operation_id="curriculum_get",
+)
 def curriculum(request: HttpRequest, slug: str) -> dict[str, Any]:
     """One curriculum with its tiers and topics, retired ones flagged."""
     c = get_object_or_404(_with_counts().defer(None), slug=slug)
@@ -106,7 +119,12 @@ def _links(values: Any) -> list[dict[str, str]]:
     ]
 
 
-@router.get("/curricula/{slug}/entries", response={200: EntryPage, **READ_ERRORS})
+@router.get(
+    "/curricula/{slug}/entries",
+    response={200: EntryPage, **READ_ERRORS},
+    operation_id="entries_list",
+    openapi_extra=links(200, progress=("progress_set", {"entry_id": "$response.body#/items/0/id"})),
+)
 def entries(
     request: HttpRequest, slug: str, paging: Query[Paging], include_retired: bool = False
 ) -> dict[str, Any]:

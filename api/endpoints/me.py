@@ -10,7 +10,7 @@ from ninja import Query, Router, Status
 
 from api import pagination
 from api.auth import require_write
-from api.endpoints.common import READ_ERRORS, WRITE_ERRORS, Paging
+from api.endpoints.common import READ_ERRORS, WRITE_ERRORS, Paging, links
 from api.problems import ApiProblem
 from api.schemas import (
     EnrolmentPage,
@@ -72,7 +72,11 @@ def progress(request: HttpRequest, query: Query[ProgressQuery]) -> dict[str, Any
     }
 
 
-@router.put("/me/progress/{entry_id}", response={200: ProgressOut, **WRITE_ERRORS})
+@router.put(
+    "/me/progress/{entry_id}",
+    response={200: ProgressOut, **WRITE_ERRORS},
+    operation_id="progress_set",
+)
 def progress_set(request: HttpRequest, entry_id: int, data: ProgressIn) -> dict[str, Any]:
     """Set my status on an entry (on its paper, so it counts in every curriculum listing it)."""
     require_write(request)
@@ -111,7 +115,16 @@ def _my_notes(request: HttpRequest, query: CurriculumFilter, kinds: list[str]) -
     return {"items": [_note(n, request.user) for n in items], "next_cursor": following}
 
 
-@router.get("/me/notes", response={200: NotePage, **READ_ERRORS})
+@router.get(
+    "/me/notes",
+    response={200: NotePage, **READ_ERRORS},
+    operation_id="notes_list",
+    openapi_extra=links(
+        200,
+        read=("note_get", {"note_id": "$response.body#/items/0/id"}),
+        update=("note_update", {"note_id": "$response.body#/items/0/id"}),
+    ),
+)
 def notes(request: HttpRequest, query: Query[CurriculumFilter]) -> dict[str, Any]:
     """My notes on entries, newest first."""
     return _my_notes(request, query, [Note.Kind.RESOURCE, Note.Kind.ENTRY])
@@ -144,7 +157,16 @@ def _save(request: HttpRequest, target: NoteTarget, body: str, visibility: str, 
     return note
 
 
-@router.post("/me/notes", response={201: NoteOut, **WRITE_ERRORS})
+@router.post(
+    "/me/notes",
+    response={201: NoteOut, **WRITE_ERRORS},
+    operation_id="note_create",
+    openapi_extra=links(
+        201,
+        read=("note_get", {"note_id": "$response.body#/id"}),
+        update=("note_update", {"note_id": "$response.body#/id"}),
+    ),
+)
 def note_create(request: HttpRequest, data: NoteCreate) -> Status:
     """Start my note on an entry (entry_id), or my summary of a tier or topic; if I already
     have one there, 409 with its version (edit it with PUT instead)."""
@@ -177,14 +199,14 @@ def note_create(request: HttpRequest, data: NoteCreate) -> Status:
     return Status(201, _note(note, request.user))
 
 
-@router.get("/notes/{note_id}", response={200: NoteOut, **READ_ERRORS})
+@router.get("/notes/{note_id}", response={200: NoteOut, **READ_ERRORS}, operation_id="note_get")
 def note(request: HttpRequest, note_id: int) -> dict[str, Any]:
     """A note I may read: mine, or one shared with a team I am in."""
     found = get_note_for_reader(request.user, note_id)
     return _note(found, request.user)
 
 
-@router.put("/notes/{note_id}", response={200: NoteOut, **WRITE_ERRORS})
+@router.put("/notes/{note_id}", response={200: NoteOut, **WRITE_ERRORS}, operation_id="note_update")
 def note_update(request: HttpRequest, note_id: int, data: NoteUpdate) -> dict[str, Any]:
     """Save a new version of my note; a stale base_version gets 409 and changes nothing."""
     require_write(request)

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router
 
 from api import pagination
-from api.endpoints.common import READ_ERRORS, Paging
+from api.endpoints.common import READ_ERRORS, Paging, links
 from api.schemas import TeamOut, TeamRowPage
 from teams import access
 from teams import selectors as team_selectors
@@ -29,13 +29,22 @@ class RowQuery(Paging):
     sort: SortName = "state"
 
 
-@router.get("/teams", response={200: list[TeamOut], **READ_ERRORS})
+@router.get(
+    "/teams",
+    response={200: list[TeamOut], **READ_ERRORS},
+    operation_id="teams_list",
+    openapi_extra=links(200, rows=("team_rows", {"slug": "$response.body#/0/slug"})),
+)
 def teams(request: HttpRequest) -> list[dict[str, Any]]:
     """The teams I manage (an empty list for everyone else)."""
     return [{"slug": t.slug, "name": t.name} for t in access.managed_teams(request.user)]
 
 
-@router.get("/teams/{slug}/rows", response={200: TeamRowPage, **READ_ERRORS})
+@router.get(
+    "/teams/{slug}/rows",
+    response={200: TeamRowPage, **READ_ERRORS},
+    operation_id="team_rows",
+)
 def rows(request: HttpRequest, slug: str, query: Query[RowQuery]) -> dict[str, Any]:
     """Each member × assigned curriculum, as the dashboard shows them, filtered and sorted the
     same way (the dashboard's query parameters)."""

@@ -220,6 +220,9 @@ def test_wrong_method_and_unknown_address_are_problems(world):
     missing = client.get("/api/v1/nothing/here")
     assert missing.status_code == 404
     assert missing["Content-Type"] == "application/problem+json"
+    nul = client.get("/api/v1/me/notes", {"curriculum": "a\x00b"})
+    assert nul.status_code == 400 and nul["Content-Type"] == "application/problem+json"
+    assert "NUL" in nul.json()["detail"]
     odd = client.get("/api/v1/notes/not-a-number")
     assert odd.status_code == 422 and odd["Content-Type"] == "application/problem+json"
 

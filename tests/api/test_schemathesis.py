@@ -77,3 +77,26 @@ def test_api_conforms_to_its_schema(case, token):
     # The WSGI transport does not undo gzip (GZipMiddleware answers clients that accept it).
     headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"}
     case.call_and_validate(headers=headers, checks=CHECKS)
+
+
+def test_api_workflows_conform_to_its_schema(token):
+    """Stateful: sequences that follow the schema's links with real ids (a note created, then
+    read and updated; a curriculum listed, then its entries, then a status set on one; a team
+    listed, then its rows)."""
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case):
+            return {"headers": {"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"}}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=CHECKS)
+
+    Workflow.run(
+        settings=settings(
+            max_examples=EXAMPLES,
+            stateful_step_count=6,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=True,
+        )
+    )
