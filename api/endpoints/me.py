@@ -212,8 +212,9 @@ def note_update(request: HttpRequest, note_id: int, data: NoteUpdate) -> dict[st
     require_write(request)
     found = get_note_for_owner(request.user, note_id)
     curriculum = found.curriculum or (found.entry.curriculum if found.entry_id else None)
-    if curriculum is None:  # pragma: no cover - every note is filed under a curriculum
-        raise ApiProblem(409, "This note is not attached to a curriculum any more.")
+    if curriculum is None:
+        # What it was about was deleted; the note is kept to read, as on "my notes".
+        raise ApiProblem(409, "What this note was about no longer exists; it can only be read.")
     target = NoteTarget(
         found.kind,
         curriculum,
