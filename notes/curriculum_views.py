@@ -10,8 +10,9 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from curricula.models import Curriculum, Entry
-from notes import markdown, outline, rendering, rules, selectors, services
+from notes import deadlines, markdown, outline, rendering, rules, selectors, services
 from notes.forms import FilterForm
+from notes.models import Enrollment
 from notes.services import NoteTarget
 from notes.views import editor_context
 
@@ -49,6 +50,10 @@ def detail(request: HttpRequest, slug: str, section: str | None = None) -> HttpR
         guidance=markdown.render(curriculum.guidance),
         rule_text=rules.rule_text(curriculum.completion_rule),
     )
+    enrollment = built.enrollment
+    if enrollment is not None and enrollment.source == Enrollment.Source.ASSIGNED:
+        # Where I stand against my due date, as my manager sees it.
+        context["deadline"] = deadlines.for_member(request.user, [curriculum.pk]).get(curriculum.pk)
     return render(request, "curricula/detail.html", context, status=status)
 
 

@@ -254,6 +254,11 @@ CELERY_BEAT_SCHEDULE["teams-weekly-digests"] = {
     "task": "teams.tasks.send_weekly_digests",
     "schedule": crontab(day_of_week="mon", hour=7, minute=0),
 }
+# Daily: a nudge to whoever fell behind or is near a due date (at most one a week each).
+CELERY_BEAT_SCHEDULE["teams-deadline-nudges"] = {
+    "task": "teams.tasks.send_deadline_nudges",
+    "schedule": crontab(hour=8, minute=0),
+}
 
 # Reading (notes/tasks.py): the managers' tallies are kept in step on every write; this nightly
 # check recounts them if something bypassed that (and logs a warning).

@@ -13,7 +13,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from curricula import selectors
+from notes import deadlines
 from notes import selectors as notes_selectors
+from notes.models import Enrollment
 
 
 @require_safe
@@ -21,7 +23,17 @@ def home(request: HttpRequest) -> HttpResponse:
     """Signed in: my curricula, what is next and new, my notes. Otherwise: what Readlist is."""
     if not request.user.is_authenticated:
         return render(request, "home.html", {"curricula": selectors.curricula_with_counts()})
-    return render(request, "home.html", notes_selectors.home(request.user))
+    context = notes_selectors.home(request.user)
+    assigned = [
+        card.enrollment.curriculum_id
+        for card in context["cards"]
+        if card.enrollment.source == Enrollment.Source.ASSIGNED
+    ]
+    # Where I stand against each due date, as my manager sees it (no query without one).
+    standing = deadlines.for_member(request.user, assigned) if assigned else {}
+    for card in context["cards"]:
+        card.deadline = standing.get(card.enrollment.curriculum_id)
+    return render(request, "home.html", context)
 
 
 def _bounded(check: Callable[[], str], timeout: float) -> tuple[bool, str]:

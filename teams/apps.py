@@ -8,6 +8,11 @@ class TeamsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from notes import deadlines
+        from teams.selectors import member_deadlines
         from teams.signals import remember_manager_on_login
+
+        # Members' pages show where they stand as their managers see it (notes/deadlines.py).
+        deadlines.register(member_deadlines)
 
         user_logged_in.connect(remember_manager_on_login, dispatch_uid="teams-manager-flag")

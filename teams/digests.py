@@ -72,7 +72,7 @@ def _send(user: Any, template: str, context: dict[str, Any]) -> None:
     message.send()
 
 
-def _claim_and_send(
+def claim_and_send(
     user: Any, kind: str, period: dt.date, template: str, context: dict[str, Any]
 ) -> bool:
     claim = _claim(user, kind, period)
@@ -101,7 +101,7 @@ def member_digest_send(*, user: Any, period: dt.date) -> bool:
         "settings_url": base + reverse("teams:digest"),
         "unsubscribe_url": base + reverse("teams:unsubscribe", args=[unsubscribe_token(user)]),
     }
-    return _claim_and_send(
+    return claim_and_send(
         user, DigestSent.Kind.MEMBER, period, "teams/email/member_digest", context
     )
 
@@ -129,7 +129,7 @@ def manager_digest_send(*, user: Any, period: dt.date) -> bool:
     if not sections:
         return False
     context = {"sections": sections, "period": period}
-    return _claim_and_send(
+    return claim_and_send(
         user, DigestSent.Kind.MANAGER, period, "teams/email/manager_digest", context
     )
 

@@ -123,6 +123,7 @@ class DigestSent(models.Model):
     class Kind(models.TextChoices):
         MEMBER = "member", "Member digest"
         MANAGER = "manager", "Manager digest"
+        NUDGE = "nudge", "Deadline nudge"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests_sent"

@@ -8,7 +8,7 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from teams import digests
+from teams import digests, nudges
 
 
 def _period(period: str | None) -> dt.date:
@@ -60,3 +60,29 @@ def send_manager_digest(user_id: int, period: str | None = None) -> bool:
     if user is None:
         return False
     return digests.manager_digest_send(user=user, period=_period(period))
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def send_deadline_nudges(day: str | None = None) -> int:
+    """Beat, daily: queue a nudge check per person with an assignment (each sends at most one
+    nudge a week, and only when they are behind or a due date is near)."""
+    today = day or timezone.localdate().isoformat()
+    recipients = nudges.nudge_recipients()
+    for user_id in recipients:
+        send_deadline_nudge.delay(user_id, today)
+    return len(recipients)
+
+
+@shared_task(
+    soft_time_limit=60,
+    time_limit=90,
+    autoretry_for=(ConnectionError, OSError),
+    max_retries=3,
+    retry_backoff=120,
+    retry_jitter=True,
+)
+def send_deadline_nudge(user_id: int, day: str) -> bool:
+    user = nudges.user_for(user_id)
+    if user is None:
+        return False
+    return nudges.nudge_send(user=user, today=dt.date.fromisoformat(day))
