@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.template.response import TemplateResponse
 
+from teams import people as departures
 from teams import services
 from teams.models import Assignment, DigestPreference, DigestSent, Membership, Team
 
@@ -99,3 +103,57 @@ class DigestSentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class PersonAdmin(UserAdmin):
+    """Django's user admin, plus erasing or anonymising people who leave (teams/people.py):
+    deleting a user who wrote a note is refused by the plain delete, as notes and the log are
+    read-only in admin."""
+
+    actions = ["erase_people", "anonymise_people"]
+
+    def _confirm(self, request, queryset, *, erase: bool):
+        action = "erase_people" if erase else "anonymise_people"
+        if request.POST.get("confirm") == action:
+            done = 0
+            for person in queryset:
+                try:
+                    (departures.person_erase if erase else departures.person_anonymise)(
+                        actor=request.user, person=person
+                    )
+                    done += 1
+                except departures.PersonError as exc:
+                    self.message_user(request, str(exc), messages.ERROR)
+            verb = "Erased" if erase else "Anonymised"
+            self.message_user(request, f"{verb} {done} {'person' if done == 1 else 'people'}.")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Erase people" if erase else "Anonymise people",
+            "opts": self.model._meta,
+            "action": action,
+            "erase": erase,
+            "people": [(p, departures.what_goes(p, erase=erase)) for p in queryset],
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/auth/user/person_confirmation.html", context)
+
+    @admin.action(
+        description="Erase: delete these people with their notes, statuses and log",
+        permissions=["delete"],
+    )
+    def erase_people(self, request, queryset):
+        return self._confirm(request, queryset, erase=True)
+
+    @admin.action(
+        description="Anonymise: remove names, emails and notes; keep statuses unattributed",
+        permissions=["change"],
+    )
+    def anonymise_people(self, request, queryset):
+        return self._confirm(request, queryset, erase=False)
