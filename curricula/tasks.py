@@ -20,6 +20,7 @@ from curricula.arxiv.client import ArxivClient, ArxivUnavailable, NetworkAbsent
 from curricula.arxiv.services import arxiv_fetch
 from curricula.linkhealth import selectors, services
 from curricula.models import Resource
+from curricula.verdicts.pdf import resources_read_pdf_titles
 from curricula.verify import titles_verify
 from readlist.enqueue import publish
 
@@ -140,6 +141,15 @@ def send_paper_changes_digest() -> dict:
 def find_archives() -> dict:
     """Beat, daily: the Wayback Machine's last good snapshot of each confirmed-broken link."""
     return resources_find_archives()
+
+
+@shared_task(soft_time_limit=300, time_limit=330)
+def verify_pdf_titles() -> dict:
+    """Beat, nightly: read healthy PDF links' own titles and judge their labels against them."""
+    ids = resources_read_pdf_titles()
+    if ids:
+        titles_verify(resource_ids=ids, client=None, search=False)
+    return {"titled": len(ids)}
 
 
 # A broker outage does not fail the caller's request: see readlist/enqueue.py.

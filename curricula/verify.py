@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -53,13 +54,14 @@ def _work(resource: Resource) -> tuple[Work | None, str]:
     return None, TitleCheck.Source.NONE
 
 
-def entry_verdict(entry: Entry, work: Work) -> Verdict:
+def entry_verdict(entry: Entry, work: Work, *, site: str = "") -> Verdict:
     return judge(
         entry.title,
         work,
         alias=entry.alias,
         date_text=entry.date_text,
         threshold=settings.READLIST_TITLE_MATCH_THRESHOLD,
+        site=site,
     )
 
 
@@ -113,7 +115,8 @@ def titles_verify(
             check.evidence = []
             check.suggestions = []
         else:
-            verdict = entry_verdict(entry, work)
+            site = "" if resource.arxiv_id else (urlsplit(resource.url).hostname or "")
+            verdict = entry_verdict(entry, work, site=site)
             known_better = verdict.weak and _challenged(check, work.title)
             check.real_title = work.title
             check.score = verdict.title_score if verdict.status != MATCHES else verdict.score

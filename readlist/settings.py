@@ -244,6 +244,11 @@ CELERY_BEAT_SCHEDULE["archive-find-snapshots"] = {
     "task": "curricula.tasks.find_archives",
     "schedule": crontab(hour=4, minute=45),
 }
+# PDF links: read their own title (pypdf) and judge the label against it, nightly.
+CELERY_BEAT_SCHEDULE["verify-pdf-titles"] = {
+    "task": "curricula.tasks.verify_pdf_titles",
+    "schedule": crontab(hour=5, minute=15),
+}
 # Papers withdrawn, retitled or published since they were listed: one admin mail a week.
 CELERY_BEAT_SCHEDULE["arxiv-paper-changes-digest"] = {
     "task": "curricula.tasks.send_paper_changes_digest",
@@ -445,6 +450,9 @@ READLIST_WAYBACK_API_URL = env_url(
     "READLIST_WAYBACK_API_URL", "https://archive.org/wayback/available", schemes=("http", "https")
 )
 READLIST_WAYBACK_TIMEOUT = env_float("READLIST_WAYBACK_TIMEOUT", 15.0)
+# PDF links get a title check too: read at most this many bytes, parse for at most this long.
+READLIST_PDF_MAX_BYTES = env_int("READLIST_PDF_MAX_BYTES", 16 * 1024 * 1024, minimum=1024)
+READLIST_PDF_PARSE_SECONDS = env_float("READLIST_PDF_PARSE_SECONDS", 10.0)
 # Managers' dashboard: someone with nothing done on an assignment for this many days is stalled.
 READLIST_STALLED_DAYS = env_int("READLIST_STALLED_DAYS", 14, minimum=1)
 # Saves of a note closer together than this (and not changing who can read it) are one session

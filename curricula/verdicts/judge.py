@@ -145,6 +145,7 @@ def judge(
     alias: str = "",
     date_text: str = "",
     threshold: float = 0.8,
+    site: str = "",
 ) -> Verdict:
     evidence: list[str] = []
     tscore = _title_score(label, work.title) if work.title else 0.0
@@ -195,6 +196,8 @@ def judge(
             continue
         if normalise(low) in surname_set:
             continue
+        if site and _names_site(low, core_raw, site):
+            continue  # "Hugging Face" on huggingface.co: the site, not the work
         if all(low != seen for seen, _ in content):
             content.append((low, raw))
 
@@ -320,6 +323,19 @@ def judge(
     return Verdict(WRONG, round(support, 3), [why, *evidence], tscore)
 
 
+def _names_site(low: str, tokens: list[str], site: str) -> bool:
+    """Is this label word (alone or with a neighbour) the site's name ("openai.com")?"""
+    host = site.lower().removeprefix("www.")
+    name = host.split(".")[-2] if host.count(".") >= 1 else host
+    if len(low) >= 3 and low == name:
+        return True
+    lows = [t.lower() for t in tokens]
+    for i in range(len(lows) - 1):
+        if low in (lows[i], lows[i + 1]) and lows[i] + lows[i + 1] == name:
+            return True
+    return False
+
+
 def _together(found: list[str], work: Work) -> bool:
     """Do the label's words meet in the title or in one sentence of the abstract?"""
     sentences = [work.title, *re.split(r"(?<=[.!?])\s+", work.abstract)]
@@ -333,7 +349,8 @@ def _together(found: list[str], work: Work) -> bool:
 def _is_title_name(raw: str, title: str) -> bool:
     """Is this word the name the title gives ("LoRA" in "LoRA: Low-Rank Adaptation …")?"""
     head = title.split(":")[0] if ":" in title else ""
-    return bool(head) and raw.lower() in {w.lower() for w in re.split(r"[\s\-]+", head)}
+    words = [w.lower() for w in re.split(r"[\s\-]+", head) if w]
+    return 0 < len(words) <= 2 and raw.lower() in words
 
 
 def strong_mentions(strong: list[str], raw: str) -> bool:

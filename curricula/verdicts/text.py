@@ -17,7 +17,8 @@ STOPWORDS = frozenset(_STOP.split())
 # Words a curator adds to a label that say nothing about which work it is.
 _FILLER = """lesson lessons note notes paper papers original classic intro introduction overview
 primer guide explained explainer revisited review key idea ideas part deep dive summary tldr
-ml ai nlp llm llms dl rl nn"""
+ml ai nlp llm llms dl rl nn documentation docs doc tutorial tutorials course blog post
+website homepage repo github video talk lecture slides pdf"""
 FILLER = frozenset(_FILLER.split())
 
 

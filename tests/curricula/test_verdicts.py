@@ -401,3 +401,25 @@ def test_requests_reach_arxiv_a_full_interval_apart_even_from_fresh_clients(arxi
     gaps = [b - a for a, b in zip(arxiv.arrivals, arxiv.arrivals[1:], strict=False)]
     assert len(gaps) == 2
     assert min(gaps) >= 0.3
+
+
+@pytest.mark.parametrize(
+    ("label", "page_title", "site", "status"),
+    [
+        ("Hugging Face TRL Documentation", "TRL - Transformer Reinforcement Learning",
+         "huggingface.co", MATCHES),
+        ("OpenAI — Learning from Human Preferences", "Learning from human preferences | OpenAI",
+         "openai.com", MATCHES),
+        ("PyTorch FSDP tutorial", "Getting Started with Fully Sharded Data Parallel (FSDP) — "
+         "PyTorch Tutorials 2.5.0 documentation", "pytorch.org", MATCHES),
+        ("Let's build GPT from scratch", "Let's build GPT: from scratch, in code, spelled out. - "
+         "YouTube", "www.youtube.com", MATCHES),
+        ("Chain-of-thought prompting", "Cooking with garlic", "example.org", WRONG),
+        ("Andrej Karpathy — Neural Nets: 20 Years", "Deep Neural Nets: 33 years ago and 33 "
+         "years from now", "karpathy.github.io", DESCRIPTIVE),
+    ],
+)  # fmt: skip
+def test_pages_site_names_and_docs_words_do_not_count_against_a_label(
+    label, page_title, site, status
+):
+    assert judge(label, Work(page_title), site=site).status == status
