@@ -317,6 +317,12 @@ class Entry(models.Model):
                 condition=Q(retired_in__isnull=True),
                 name="entry_active_position",
             ),
+            # The curriculum page reads one tier's active entries a page at a time.
+            models.Index(
+                fields=["tier", "position"],
+                condition=Q(retired_in__isnull=True),
+                name="entry_active_tier_position",
+            ),
         ]
 
     def __str__(self) -> str:

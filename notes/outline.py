@@ -235,7 +235,10 @@ def _fill(
     them, my notes on them)."""
     curriculum = outline.curriculum
     tier_id = section.tier.pk if section.tier else None
-    qs = Entry.objects.active().filter(curriculum=curriculum, tier_id=tier_id)
+    # A tier belongs to one curriculum: filtering on the tier alone lets PostgreSQL use the
+    # (tier, position) index instead of reading every entry of the curriculum.
+    where = {"tier_id": tier_id} if tier_id else {"curriculum": curriculum, "tier__isnull": True}
+    qs = Entry.objects.active().filter(**where)
     page = ordered(curriculum, filters.apply(qs, user))[offset : offset + PAGE + 1]
     # The page's ids first (a subquery), then their rows with their resources: joined before
     # the LIMIT, PostgreSQL reads every resource of the list to keep 41.
