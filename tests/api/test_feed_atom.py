@@ -79,3 +79,13 @@ def test_a_link_less_entry_that_gets_a_link_shows_as_relinked(db):
     assert newest.findtext(f"{ATOM}title") == "Revision 2: 0 added, 0 retired, 1 relinked"
     body = newest.findtext(f"{ATOM}summary") or ""
     assert "Scaling laws talk: no link → https://example.org/talk" in body
+
+
+def test_curriculum_page_points_feed_readers_at_the_feed(db):
+    from tests import factories
+
+    curriculum_import(actor=None, text=FIRST, slug="mine", title="My list")
+    client = Client()
+    client.force_login(factories.make_user("reader"))
+    page = client.get("/curricula/mine/").content.decode()
+    assert 'type="application/atom+xml"' in page and 'href="/curricula/mine/feed.atom"' in page
