@@ -189,3 +189,9 @@ def test_a_persons_page_charts_only_their_assigned_reading(client, manager, alic
     pairs = {(alice.pk, r.curriculum.pk) for r in page["rows"]}
     assert {r.curriculum.slug for r in page["rows"]} == {"course", "rules"}
     assert page["weekly"][-1][1] == naive_done(pairs) == sum(r.finished for r in page["rows"])
+
+
+def test_the_expected_tick_has_a_legend(client, manager, world):
+    client.force_login(manager)
+    html = client.get("/teams/research/").content.decode()
+    assert "the tick is where they should be today" in html

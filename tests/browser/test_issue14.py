@@ -1,0 +1,204 @@
+"""Issue 14 in a real Chromium, as a member, a second member and their manager, on a desktop
+and on a 390-px phone: deadlines on home and the curriculum page, search (arXiv id, typo,
+teammates' shared notes, plain-text snippets, my status, no results in words), autosave
+sessions in the note history, and a dashboard whose chart agrees with its CSV under a filter.
+Screenshots land in var/screenshots/issue14-*.png."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from notes import services as notes_services
+from notes.models import Note
+from teams import services
+from tests import factories
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct horse battery staple"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def world(transactional_db):
+    boss = factories.make_user("max", first_name="Max", last_name="Manager")
+    alice = factories.make_user("alice", first_name="Alice", last_name="Adams")
+    bob = factories.make_user("bob", first_name="Bob", last_name="Brown")
+    team = factories.make_team(alice, bob, managers=[boss], name="Research", slug="research")
+    course = factories.make_curriculum(slug="scaling", title="Scaling", completion_rule="all")
+    tier = factories.make_tier(course, 1, title="Laws")
+    papers = [
+        (
+            "https://arxiv.org/abs/2001.08361",
+            "Kaplan scaling laws",
+            "",
+            "Scaling Laws for Neural Language Models",
+        ),
+        (
+            "https://arxiv.org/abs/2203.15556",
+            "Compute-optimal training",
+            "Chinchilla",
+            "Training Compute-Optimal Large Language Models",
+        ),
+        (
+            "https://arxiv.org/abs/2005.14165",
+            "Few-shot learners",
+            "GPT-3",
+            "Language Models are Few-Shot Learners",
+        ),
+        ("https://example.org/blog/temperature", "Sampling temperature, explained", "", ""),
+    ]
+    entries = []
+    for i, (url, title, alias, real) in enumerate(papers):
+        r = factories.make_resource(url, title=real)
+        entries.append(
+            factories.make_entry(
+                course, title, tier=tier, role="core", alias=alias, resource=r, position=i
+            )
+        )
+    elsewhere = factories.make_curriculum(slug="elsewhere", title="Elsewhere")
+    for i in range(6):
+        factories.make_entry(elsewhere, f"Unassigned reading {i}", position=i)
+    today = timezone.localdate()
+    services.assignment_create(
+        actor=boss,
+        team=team,
+        curriculum=course,
+        start_date=today - dt.timedelta(days=10),
+        due_date=today + dt.timedelta(days=20),
+    )
+    # Bob reads a lot, half of it in a curriculum nobody assigned him.
+    for e in entries[:3]:
+        notes_services.progress_set(actor=bob, entry=e, status="done")
+    for e in elsewhere.entries.all():
+        notes_services.progress_set(actor=bob, entry=e, status="done")
+    factories.make_note(bob, entries[3], "Bob's private temperature musings")
+    return {"alice": alice, "bob": bob, "entries": entries}
+
+
+def sign_in(browser, base_url, email, viewport=DESKTOP):
+    context = browser.new_context(viewport=viewport, accept_downloads=True)
+    page = context.new_page()
+    page.goto(base_url + "/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form[action='/accounts/login/'] button[type=submit]")
+    page.wait_for_url(base_url + "/")
+    return context, page
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_members_and_their_manager_walk_issue_14(browser, live_server, world, screenshots):
+    from playwright.sync_api import expect
+
+    base = live_server.url
+    shots = []
+
+    def shot(page, name):
+        path = screenshots / f"issue14-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        shots.append(path)
+
+    # --- Bob, the second member, shares a note with the team through the editor -------------
+    context, page = sign_in(browser, base, "bob@example.com")
+    page.goto(f"{base}/curricula/scaling/entries/{world['entries'][0].pk}/")
+    page.fill(
+        "#note-body",
+        "## Knob\n\n**Temperature** of the *loss curve*: see [Kaplan](https://arxiv.org/abs/2001.08361).",
+    )
+    page.select_option("#note-visibility", "team")
+    expect(page.locator("#note-saved")).to_contain_text("Saved · version 1")
+    context.close()
+
+    # --- Alice, behind on her assignment ---------------------------------------------------------
+    context, page = sign_in(browser, base, "alice@example.com")
+    deadline = page.locator("p.deadline").first
+    expect(deadline).to_contain_text("Behind")
+    expect(deadline).to_contain_text("you are at 0%, expected 33% by today")
+    shot(page, "member-home")
+    page.get_by_role("link", name="Scaling").first.click()
+    expect(page.locator("p.deadline")).to_contain_text("Behind")
+    shot(page, "member-curriculum")
+
+    # Search: an arXiv id, a typo, a teammate's shared note as text, my status, nothing found.
+    page.goto(f"{base}/search/?q=2001.08361")
+    expect(page.locator("ol.results li").first).to_contain_text("Kaplan scaling laws")
+    page.goto(f"{base}/search/?q=chinchila")
+    expect(page.get_by_text("these titles are spelt alike")).to_be_visible()
+    expect(page.locator("ol.results li").first).to_contain_text("Compute-optimal training")
+    page.goto(f"{base}/search/?q=temperature")
+    shared = page.locator(
+        "section", has=page.get_by_role("heading", name=re.compile("Shared by my team"))
+    )
+    expect(shared).to_contain_text("Temperature of the loss curve: see Kaplan.")
+    expect(shared).to_contain_text("Bob Brown")
+    expect(page.get_by_text("private temperature musings")).to_have_count(0)
+    expect(page.locator("body")).not_to_contain_text("**Temperature**")
+    shot(page, "member-search")
+    page.goto(f"{base}/search/?q=zzyzx+quokka")
+    expect(page.locator("p.no-results")).to_contain_text("Nothing matches")
+    shot(page, "member-search-empty")
+
+    # Autosave: three pauses while typing make one version, and history says so.
+    page.goto(f"{base}/curricula/scaling/entries/{world['entries'][1].pk}/")
+    editor = page.locator("#note-body")
+    for words in (
+        "Compute and data",
+        " should grow together.",
+        " Chinchilla: 20 tokens a parameter.",
+    ):
+        editor.press("End")
+        editor.type(words)
+        editor.press("Control+s")
+        expect(page.locator("#note-saved")).to_contain_text("Saved · version 1")
+        page.wait_for_function(
+            "document.querySelector('#note-saved').textContent.startsWith('Saved')"
+        )
+    note = Note.objects.get(user=world["alice"], resource=world["entries"][1].resource)
+    assert (note.version, note.saves) == (1, 3)
+    page.goto(f"{base}/notes/{note.pk}/history/")
+    expect(page.locator("table.history")).to_contain_text("3 saves")
+    shot(page, "member-note-history")
+
+    # On a phone.
+    phone, phone_page = sign_in(browser, base, "alice@example.com", PHONE)
+    expect(phone_page.locator("p.deadline").first).to_contain_text("Behind")
+    shot(phone_page, "member-home-phone")
+    phone_page.goto(f"{base}/search/?q=temperature")
+    shot(phone_page, "member-search-phone")
+    phone.close()
+    context.close()
+
+    # --- Max, their manager: the chart agrees with the table and CSV under a filter -------------
+    context, page = sign_in(browser, base, "max@example.com")
+    page.goto(f"{base}/teams/research/")
+    shot(page, "manager-dashboard")
+    for query in ("", "?q=bob", "?q=alice", "?state=behind"):
+        page.goto(f"{base}/teams/research/{query}")
+        numbers = page.locator("table.numbers tbody tr td:nth-child(2)")
+        chart_last = int(numbers.last.text_content()) if numbers.count() else 0
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Download CSV").click()
+        rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8"))))
+        assert chart_last == sum(int(r["entries_finished"]) for r in rows), query
+    # Bob's six unassigned papers are not in the team's chart: 3 done, not 9.
+    page.goto(f"{base}/teams/research/?q=bob")
+    expect(page.locator("table.numbers tbody tr td:nth-child(2)").last).to_have_text("3")
+    context.close()
+
+    phone, page = sign_in(browser, base, "max@example.com", PHONE)
+    page.goto(f"{base}/teams/research/")
+    shot(page, "manager-dashboard-phone")
+    phone.close()
+    assert all(p.stat().st_size > 10_000 for p in shots)
