@@ -210,6 +210,15 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600, minimum=10)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 5
 CELERY_TIMEZONE = env_str("TIME_ZONE", "UTC")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# With Redis, beat keeps its schedule there and holds a lock (celery-redbeat): a second beat
+# (a rolling deploy, a stray replica) waits for the lock instead of sending every task twice,
+# and takes over within CELERY_REDBEAT_LOCK_TIMEOUT seconds if the first dies.
+if REDIS_URL:
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = REDIS_URL
+    CELERY_REDBEAT_KEY_PREFIX = f"{env_str('READLIST_REDIS_PREFIX', 'readlist')}:redbeat"
+    CELERY_BEAT_MAX_LOOP_INTERVAL = 30
+    CELERY_REDBEAT_LOCK_TIMEOUT = env_int("CELERY_REDBEAT_LOCK_TIMEOUT", 150, minimum=2)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # Queues by kind of work, so a backlog of link checks never delays mail or arXiv fetches: the
 # compose file and the Kubernetes manifests run one worker per queue; `make run` one for all.
