@@ -22,16 +22,10 @@ from curricula.linkhealth import selectors, services
 from curricula.models import Resource
 from curricula.verdicts.pdf import resources_read_pdf_titles
 from curricula.verify import titles_verify
+from readlist.celery import max_countdown
 from readlist.enqueue import publish
 
 log = logging.getLogger(__name__)
-
-
-def max_countdown() -> int:
-    """The longest a retry may wait: a task waiting for its ETA sits unacknowledged in a worker,
-    and past the broker's visibility timeout Redis would give it to a second worker too."""
-    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
-    return max(10, min(3600, options.get("visibility_timeout", 3600) - 60))
 
 
 @shared_task(

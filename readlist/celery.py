@@ -26,3 +26,12 @@ def all_queues() -> list[str]:
     from django.conf import settings
 
     return sorted({app.conf.task_default_queue, *settings.READLIST_CELERY_QUEUES.values()})
+
+
+def max_countdown() -> int:
+    """The longest a retry may wait: a task waiting for its ETA sits unacknowledged in a worker,
+    and past the broker's visibility timeout Redis would give it to a second worker too."""
+    from django.conf import settings
+
+    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
+    return max(10, min(3600, options.get("visibility_timeout", 3600) - 60))

@@ -322,12 +322,15 @@ def fetch(
     headers: dict[str, str] | None = None,
     stop_at: bytes = b"",
     on_sent: Callable[[], None] | None = None,
+    content: bytes | None = None,
 ) -> FetchResult:
     """Fetch `url`, following redirects by hand (each hop re-checked), reading at most `max_bytes`
     (and no further than the first `stop_at`, lower-case, when given).
 
-    `on_sent` is called once, the moment the first request's headers have gone out (after DNS,
-    connect and TLS), for politeness timed from the send rather than from the decision to send.
+    `content` is the request body (a webhook's JSON); redirects never carry it, so callers that
+    send one pass max_redirects=0. `on_sent` is called once, the moment the first request's
+    headers have gone out (after DNS, connect and TLS), for politeness timed from the send
+    rather than from the decision to send.
 
     Never raises for network or HTTP trouble: the result says what happened."""
     started = time.monotonic()
@@ -362,6 +365,7 @@ def fetch(
                 headers=headers,
                 timeout=timeout,
                 extensions=extensions,
+                content=content,
             )
             params = None  # only the first request carries them; redirects bring their own
             response = client.send(request, stream=True)

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "notes",
     "teams",
     "api",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -280,6 +281,15 @@ CELERY_BEAT_SCHEDULE["notes-repair-tallies"] = {
     "task": "notes.tasks.repair_tallies",
     "schedule": crontab(hour=3, minute=30),
 }
+
+# Integrations (integrations/tasks.py): the weekly team summary to chat and webhooks.
+CELERY_BEAT_SCHEDULE["integrations-weekly-summaries"] = {
+    "task": "integrations.tasks.send_weekly_summaries",
+    "schedule": crontab(day_of_week="mon", hour=8, minute=0),
+}
+# A hook is turned off (and its team's managers told) after this many deliveries in a row
+# failed, each after its retries.
+READLIST_HOOK_MAX_FAILURES = env_int("READLIST_HOOK_MAX_FAILURES", 5, minimum=1)
 
 # --- Auth -----------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -28,7 +28,7 @@ def _settings_with_redis() -> dict:
         "from readlist.celery import app; "
         "print(json.dumps({'options': settings.CELERY_BROKER_TRANSPORT_OPTIONS,"
         " 'limits': {n: t.time_limit for n, t in app.tasks.items() if not n.startswith('celery.')},"
-        " 'countdown': __import__('curricula.tasks').tasks.max_countdown()}))"
+        " 'countdown': __import__('readlist.celery').celery.max_countdown()}))"
     )
     out = subprocess.run(  # noqa: S603
         [sys.executable, "-c", code],

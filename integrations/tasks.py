@@ -1,0 +1,35 @@
+"""Celery tasks for outgoing hooks: each delivery is a task (retried with backoff); beat sends
+the weekly team summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.utils import timezone
+
+from curricula import jobs
+from integrations import services, summaries
+from readlist.enqueue import publish
+
+
+@shared_task(bind=True, soft_time_limit=30, time_limit=45, max_retries=5)
+def deliver(self, delivery_id: int) -> str:
+    final = self.request.retries >= (self.max_retries or 0)
+    outcome = services.delivery_attempt(delivery_id=delivery_id, final=final)
+    if outcome == services.RETRY:
+        raise self.retry(countdown=services.retry_countdown(self.request.retries))
+    return outcome
+
+
+@shared_task(soft_time_limit=120, time_limit=150)
+def send_weekly_summaries(period: str | None = None) -> dict:
+    """Beat, weekly: one summary per team that has a hook for it (once per hook per week)."""
+    day = dt.date.fromisoformat(period) if period else timezone.localdate()
+    week = day - dt.timedelta(days=day.weekday())
+    return {"queued": summaries.weekly_summaries_emit(week=week)}
+
+
+# A broker outage while queueing leaves the delivery "pending" in the log rather than failing
+# the caller's request.
+jobs.register("integrations.deliver", lambda delivery_id: publish(deliver, delivery_id))
