@@ -9,7 +9,17 @@ from django.utils.html import format_html
 
 from curricula.admin_linkhealth import RESOURCE_ACTIONS, RESOURCE_FILTERS, linkhealth_urls
 from curricula.admin_views import import_export_urls
-from curricula.models import CheckRun, Curriculum, Entry, LinkCheck, Resource, Revision, Tier, Topic
+from curricula.models import (
+    CheckRun,
+    Curriculum,
+    Entry,
+    LinkCheck,
+    Resource,
+    Revision,
+    SourceUpdate,
+    Tier,
+    Topic,
+)
 
 
 class RetiredFilter(admin.SimpleListFilter):
@@ -70,6 +80,14 @@ class CurriculumAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return import_export_urls(self) + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Texts fetched from the source URL wait here for an admin (curricula/sync.py).
+        pending = SourceUpdate.objects.filter(
+            curriculum_id=object_id, applied_in__isnull=True, dismissed_at__isnull=True
+        ).only("pk", "fetched_at")
+        extra_context = {**(extra_context or {}), "pending_source_updates": list(pending)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request):
         return (

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from curricula.exporter import FORMATS, export
 from curricula.importer.report import grouped_lines
-from curricula.models import Curriculum
+from curricula.models import Curriculum, SourceUpdate
 from curricula.services import ImportRejected, curriculum_import, read_bundle, read_source
 
 # An uploaded text waits server-side between preview and confirm, keyed by a digest of who
@@ -54,6 +54,15 @@ def import_export_urls(model_admin: admin.ModelAdmin) -> list:
             "import/",
             site.admin_view(lambda request: import_view(request, model_admin=model_admin)),
             name="curricula_curriculum_import",
+        ),
+        path(
+            "<int:pk>/source-update/<int:update_id>/",
+            site.admin_view(
+                lambda request, pk, update_id: source_update_view(
+                    request, pk, update_id, model_admin=model_admin
+                )
+            ),
+            name="curricula_curriculum_source_update",
         ),
         path(
             "<int:pk>/export/",
@@ -115,15 +124,39 @@ def import_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> HttpR
         return TemplateResponse(
             request, template, _context(request, model_admin, form=form), status=422
         )
+    return _preview(
+        request, model_admin, result, text=text, slug=slug, title=title, name=upload.name
+    )
+
+
+def _preview(
+    request: HttpRequest,
+    model_admin: admin.ModelAdmin,
+    result: Any,
+    *,
+    text: str,
+    slug: str,
+    title: str,
+    name: str,
+    update_id: int | None = None,
+) -> HttpResponse:
+    """The preview page of a dry-run import; the text waits in the cache for the confirm."""
     token = _token(request.user.pk, slug, title, result.sha256)
     cache.set(
         _PENDING_KEY.format(token=token),
-        {"text": text, "slug": slug, "title": title, "name": upload.name, "sha": result.sha256},
+        {
+            "text": text,
+            "slug": slug,
+            "title": title,
+            "name": name,
+            "sha": result.sha256,
+            "update_id": update_id,
+        },
         PENDING_SECONDS,
     )
     return TemplateResponse(
         request,
-        template,
+        "admin/curricula/import.html",
         _context(
             request,
             model_admin,
@@ -133,9 +166,42 @@ def import_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> HttpR
             relinked=result.summary.get("changes", {}).get("relinked", []),
             token=token,
             slug=slug,
-            source_name=upload.name,
+            source_name=name,
         ),
     )
+
+
+@require_http_methods(["GET"])
+def source_update_view(
+    request: HttpRequest, pk: int, update_id: int, *, model_admin: admin.ModelAdmin
+) -> HttpResponse:
+    """Preview a text fetched from the curriculum's source URL, to apply it like an upload."""
+    if not (model_admin.has_add_permission(request) and model_admin.has_change_permission(request)):
+        raise PermissionDenied
+    update = get_object_or_404(
+        SourceUpdate.objects.select_related("curriculum"),
+        pk=update_id,
+        curriculum_id=pk,
+        applied_in__isnull=True,
+        dismissed_at__isnull=True,
+    )
+    slug = update.curriculum.slug
+    name = update.curriculum.source_url.rsplit("/", 1)[-1] or "source"
+    try:
+        result = curriculum_import(
+            actor=request.user, text=update.text, slug=slug, source_name=name, dry_run=True
+        )
+    except ImportRejected as exc:
+        return TemplateResponse(
+            request,
+            "admin/curricula/import.html",
+            _context(request, model_admin, form=ImportForm(), error=exc.message),
+            status=422,
+        )
+    return _preview(
+        request, model_admin, result, text=update.text, slug=slug, title="", name=name,
+        update_id=update.pk,
+    )  # fmt: skip
 
 
 def _decide(request: HttpRequest, model_admin: admin.ModelAdmin, action: str) -> HttpResponse:
@@ -188,6 +254,8 @@ def _decide(request: HttpRequest, model_admin: admin.ModelAdmin, action: str) ->
             status=422,
         )
     cache.delete(key)
+    if pending.get("update_id") and result.revision is not None:
+        SourceUpdate.objects.filter(pk=pending["update_id"]).update(applied_in=result.revision)
     if result.changed and result.revision is not None:
         messages.success(request, result.report.splitlines()[0])
     else:

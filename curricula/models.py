@@ -37,6 +37,18 @@ class Curriculum(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Keeping in step with a published list (curricula/sync.py): fetched on a schedule; a
+    # changed text becomes a SourceUpdate an admin previews and applies, never applied alone.
+    source_url = models.URLField(
+        max_length=2000,
+        blank=True,
+        help_text="A raw Markdown file this curriculum follows (checked daily; changes wait "
+        "for an admin to preview and apply them).",
+    )
+    source_etag = models.CharField(max_length=255, blank=True, editable=False)
+    source_last_modified = models.CharField(max_length=64, blank=True, editable=False)
+    source_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    source_status = models.CharField(max_length=255, blank=True, editable=False)
 
     class Meta:
         ordering = ["title"]
@@ -394,3 +406,30 @@ __all__ = [
     "TitleCheck",
     "Topic",
 ]
+
+
+class SourceUpdate(models.Model):
+    """A changed text fetched from a curriculum's source URL, waiting for an admin."""
+
+    curriculum = models.ForeignKey(
+        Curriculum, on_delete=models.CASCADE, related_name="source_updates"
+    )
+    fetched_at = models.DateTimeField()
+    sha256 = models.CharField(max_length=64)
+    text = models.TextField()
+    summary_text = models.TextField(blank=True)  # the dry-run report when it was fetched
+    applied_in = models.ForeignKey(
+        "Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-fetched_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["curriculum", "sha256"], name="source_update_once_per_text"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.curriculum.slug} source update {self.fetched_at:%Y-%m-%d %H:%M}"

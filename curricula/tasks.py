@@ -149,3 +149,13 @@ def verify_pdf_titles() -> dict:
 # A broker outage does not fail the caller's request: see readlist/enqueue.py.
 jobs.register("check_links", partial(publish, check_links))
 jobs.register("fetch_arxiv", partial(publish, fetch_arxiv))
+
+
+@shared_task(soft_time_limit=300, time_limit=330)
+def check_curriculum_sources() -> dict:
+    """Fetch each curriculum's source URL; a changed list is prepared for an admin, never
+    applied (curricula/sync.py)."""
+    from curricula.sync import check_all_sources
+
+    outcomes = check_all_sources()
+    return {o.curriculum: o.outcome for o in outcomes}

@@ -259,6 +259,12 @@ CELERY_BEAT_SCHEDULE["verify-pdf-titles"] = {
     "task": "curricula.tasks.verify_pdf_titles",
     "schedule": crontab(hour=5, minute=15),
 }
+# Curricula that follow a published list: fetch their source daily; a changed list waits for
+# an admin to preview and apply it (curricula/sync.py).
+CELERY_BEAT_SCHEDULE["curricula-source-sync"] = {
+    "task": "curricula.tasks.check_curriculum_sources",
+    "schedule": crontab(hour=5, minute=30),
+}
 # Papers withdrawn, retitled or published since they were listed: one admin mail a week.
 CELERY_BEAT_SCHEDULE["arxiv-paper-changes-digest"] = {
     "task": "curricula.tasks.send_paper_changes_digest",
