@@ -162,3 +162,46 @@ def compute(
                 required = [f for f in required if f.role == Entry.Role.CORE]
             tp.steps.extend(Step("", f.status == DONE) for f in required)
     return CurriculumProgress(result)
+
+
+# Which roles each named step of the first rule is satisfied by.
+STEP_ROLES = {
+    "a core source read": (Entry.Role.CORE,),
+    "a practitioner source read": (Entry.Role.PRACTITIONER,),
+    "a source read": None,  # any entry of the tier
+}
+
+
+@dataclass(frozen=True)
+class Missing:
+    """What the rule still asks of a person, for "Next": the (tier, roles) whose step is not
+    done (roles None: any entry of the tier), and the tiers whose sources are read but whose
+    summary is not written, in the order the progress lists its tiers."""
+
+    groups: tuple[tuple[int | None, tuple[str, ...] | None], ...]
+    summaries: tuple[int, ...]
+
+
+def missing(progress: CurriculumProgress) -> Missing | None:
+    """For the "core + practitioner + summary" rule, what is left in each tier (None for the
+    counting rules: there every entry not read is still wanted). A tier's extra core sources,
+    once one is read, are not asked for: the rule needs one of each."""
+    groups: list[tuple[int | None, tuple[str, ...] | None]] = []
+    summaries: list[int] = []
+    named = False
+    for tier_id, tier in progress.tiers.items():
+        steps = list(getattr(tier, "steps", ()))
+        if not steps or all(s.label == "" for s in steps):
+            continue
+        named = True
+        if tier.optional:
+            continue
+        sources_done = True
+        for step in steps:
+            if step.label in STEP_ROLES and not step.done:
+                groups.append((tier_id, STEP_ROLES[step.label]))
+                sources_done = False
+        summary = next((s for s in steps if s.label == "a summary written"), None)
+        if summary is not None and not summary.done and sources_done and tier_id is not None:
+            summaries.append(tier_id)
+    return Missing(tuple(groups), tuple(summaries)) if named else None

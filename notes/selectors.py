@@ -275,6 +275,8 @@ class HomeCard:
     next_entries: list[Any]
     new_entries: list[Any]
     new_count: int
+    # Tiers whose sources the rule is satisfied with but whose summary is not written yet.
+    summaries_due: list[Any] = field(default_factory=list)
 
 
 def home(user: Any, next_count: int = 3) -> dict[str, Any]:
@@ -294,18 +296,25 @@ def home(user: Any, next_count: int = 3) -> dict[str, Any]:
     if ids:
         shapes = tallied.shapes([e.curriculum for e in enrollments])
         lines = tallied.read_lines([user.pk], ids)
-        upcoming = next_entries(user, ids, count=next_count)
+        progress = {
+            c_id: tallied.person_progress(shapes[c_id], lines.get((user.pk, c_id), tallied.NO_LINE))
+            for c_id in ids
+        }
+        wanted = {c_id: rules.missing(p) for c_id, p in progress.items()}
+        upcoming = next_entries(user, ids, count=next_count, wanted=wanted)
         new, new_counts = new_entries(enrollments, count=next_count)
         for enrollment in enrollments:
             c = enrollment.curriculum
-            line = lines.get((user.pk, c.pk), tallied.NO_LINE)
+            want = wanted[c.pk]
+            due = [shapes[c.pk].tier_by_id[t] for t in want.summaries] if want else []
             cards.append(
                 HomeCard(
                     enrollment,
-                    tallied.person_progress(shapes[c.pk], line),
+                    progress[c.pk],
                     upcoming.get(c.pk, []),
                     new.get(c.pk, []),
                     new_counts.get(c.pk, 0),
+                    due,
                 )
             )
     others = (
@@ -359,12 +368,28 @@ class NextEntry(NamedTuple):
     role: str
 
 
-def next_entries(user: Any, curriculum_ids: Iterable[int], count: int = 5) -> dict[int, list]:
+def next_entries(
+    user: Any,
+    curriculum_ids: Iterable[int],
+    count: int = 5,
+    *,
+    wanted: dict[int, rules.Missing | None] | None = None,
+) -> dict[int, list]:
     """Curriculum id → the first `count` required entries this person has not finished, in
     reading order: what home() picks from every entry (it needs them all for progress), here
     in one query that returns only those, for pages that show nothing else of the entries.
-    tests/notes/test_next_entries.py holds the two side by side."""
+    tests/notes/test_next_entries.py holds the two side by side.
+
+    `wanted` (rules.missing of each curriculum's progress) follows the completion rule: under
+    "core + practitioner + summary" only what a tier still lacks is next (its practitioner
+    source once a core one is read), then the next tier."""
+    ids = list(curriculum_ids)
     closed = Progress.objects.filter(user=user, status__in=CLOSED)
+    scope = Q(curriculum_id__in=[c for c in ids if not (wanted or {}).get(c)])
+    for c_id, want in (wanted or {}).items():
+        for tier_id, roles in want.groups if want else ():
+            group = Q(curriculum_id=c_id, tier_id=tier_id)
+            scope |= group & Q(role__in=roles) if roles else group
     by_tier = Q(curriculum__reading_order=Curriculum.ReadingOrder.BY_TIER)
     last = Value(1 << 30)
 
@@ -380,7 +405,8 @@ def next_entries(user: Any, curriculum_ids: Iterable[int], count: int = 5) -> di
     ]
     rows = (
         Entry.objects.active()
-        .filter(curriculum_id__in=list(curriculum_ids))
+        .filter(curriculum_id__in=ids)
+        .filter(scope)
         .exclude(role=Entry.Role.OPTIONAL)
         .filter(Q(tier__isnull=True) | Q(tier__optional=False))
         # Linked entries share progress through their paper; link-less ones have their own.
@@ -484,3 +510,33 @@ def work_counts(*, resource_ids: list[int], entry_ids: list[int]) -> dict[str, d
             found["people"] = len(people[target])
         out[kind] = counts
     return out
+
+
+def my_notes_within(user: Any, target: Any) -> list[Note]:
+    """My notes on the entries of a tier or topic (a NoteTarget), in the list's order: shown
+    beside the summary I write of it. Two queries."""
+    where = {"tier": target.tier} if target.tier is not None else {"topic": target.topic}
+    entries = list(
+        Entry.objects.active()
+        .filter(curriculum=target.curriculum, **where)
+        .order_by("position")
+        .values_list("pk", "resource_id", "title")
+    )
+    order = {}
+    for i, (pk, resource_id, _) in enumerate(entries):
+        order.setdefault(("r", resource_id) if resource_id else ("e", pk), i)
+    resources = [r for _, r, _ in entries if r]
+    linkless = [pk for pk, r, _ in entries if not r]
+    notes = (
+        Note.objects.filter(user=user)
+        .filter(
+            Q(kind=Note.Kind.RESOURCE, resource_id__in=resources)
+            | Q(kind=Note.Kind.ENTRY, entry_id__in=linkless)
+        )
+        .exclude(body="")
+        .select_related("entry", "resource")
+    )
+    return sorted(
+        notes,
+        key=lambda n: order.get(("r", n.resource_id) if n.resource_id else ("e", n.entry_id), 0),
+    )

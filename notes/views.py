@@ -121,10 +121,21 @@ def _target(kind: str, pk: int) -> tuple[NoteTarget, str, str]:
     raise Http404("Unknown kind of note")
 
 
+SUMMARY_TEMPLATE = (
+    "## What knob this gives me\n\n\n## When it fails\n\n\n## What metric it affects\n\n"
+)
+
+
 def editor_context(
     request: HttpRequest, target: NoteTarget, kind: str, pk: int, note: Note | None
 ) -> dict:
-    body = note.body if note else target.curriculum.note_template
+    if note:
+        body = note.body
+    elif target.kind in (Note.Kind.TIER, Note.Kind.TOPIC):
+        # A summary answers the list's own question for the tier, not the per-paper one.
+        body = SUMMARY_TEMPLATE
+    else:
+        body = target.curriculum.note_template
     form = NoteForm(
         initial={
             "body": body,
@@ -151,6 +162,8 @@ def note_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             return redirect(back_url + "#my-note")
         context = editor_context(request, target, kind, pk, note)
         context.update(title=title, back_url=back_url, target=target)
+        if target.kind in (Note.Kind.TIER, Note.Kind.TOPIC):
+            context["beside"] = selectors.my_notes_within(request.user, target)
         return render(request, "notes/edit.html", context)
 
     form = NoteForm(request.POST)
