@@ -91,6 +91,31 @@ def _initials_match(acronym: str, tokens: list[str]) -> str:
     return ""
 
 
+def _camel_match(name: str, tokens: list[str]) -> str:
+    """'ResNet' → 'residual nets' when the text has words starting res-, net- in a row."""
+    pieces: list[str] = []
+    for part in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", name):
+        pieces.extend(list(part.lower()) if part.isupper() and len(part) > 1 else [part.lower()])
+    pieces = [p for p in pieces if not p.isdigit()]
+    if len(pieces) < 2 or sum(len(p) for p in pieces) < 4:
+        return ""
+    words = [w for t in tokens for w in t.split("-") if w]
+    for start in range(len(words)):
+        i, j, used = 0, start, []
+        while i < len(pieces) and j < len(words):
+            if words[j].startswith(pieces[i]):
+                used.append(words[j])
+                i += 1
+            elif words[j] in STOPWORDS and used:
+                used.append(words[j])
+            else:
+                break
+            j += 1
+        if i == len(pieces):
+            return " ".join(used)
+    return ""
+
+
 def _capitalised_midsentence(text: str) -> set[str]:
     """Names the abstract uses: words capitalised after the first word of a sentence."""
     names: set[str] = set()
@@ -241,6 +266,15 @@ def judge(
                 hit = hit or "abstract"
             elif expansion:
                 hit = hit or "abstract"  # defined in passing: the paper uses it, is not it
+        elif distinctive and not hit and not raw.isupper():
+            # A made-up name read from its parts: "ResNet" is residual nets, "LoRA" low-rank
+            # adaptation, when the paper says those words in a row.
+            reading = _camel_match(raw, raw_tokens) or _camel_match(
+                raw, [t.lower() for t in re.findall(r"[A-Za-z][\w\-]*", work.title)]
+            )
+            if reading:
+                strong.append(f"'{raw}' reads as {reading} in the paper")
+                hit = "abstract"
         if hit and not strong_mentions(strong, raw):
             if hit == "title" and (distinctive or _is_title_name(raw, work.title)):
                 strong.append(f"'{raw}' is named in the title")

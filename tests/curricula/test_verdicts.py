@@ -423,3 +423,19 @@ def test_pages_site_names_and_docs_words_do_not_count_against_a_label(
     label, page_title, site, status
 ):
     assert judge(label, Work(page_title), site=site).status == status
+
+
+def test_a_made_up_name_is_read_from_its_parts():
+    resnet = Work(
+        "Deep Residual Learning for Image Recognition",
+        "We present a residual learning framework to ease the training of networks that are "
+        "substantially deeper than those used previously. We evaluate residual nets with a "
+        "depth of up to 152 layers.",
+        ["Kaiming He", "Xiangyu Zhang"],
+        2015,
+    )
+    verdict = judge("ResNet", resnet)
+    assert verdict.status == DESCRIPTIVE
+    assert verdict.evidence == ["'ResNet' reads as residual nets in the paper"]
+    assert judge("ResNet", work(KAPLAN)).status == WRONG
+    assert judge("FlashAttention", work(KAPLAN)).status == WRONG
