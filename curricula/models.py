@@ -329,11 +329,20 @@ class Entry(models.Model):
                 condition=Q(retired_in__isnull=True),
                 name="entry_active_position",
             ),
-            # The curriculum page reads one tier's active entries a page at a time.
+            # The curriculum page reads one tier's active entries a page at a time, in reading
+            # order (topic, position): an index-only scan picks the page's ids.
             models.Index(
-                fields=["tier", "position"],
+                fields=["tier", "topic", "position"],
+                include=["id"],
                 condition=Q(retired_in__isnull=True),
-                name="entry_active_tier_position",
+                name="entry_active_tier_topic",
+            ),
+            # Each person's progress needs the list's entries counted by tier, topic and role
+            # (notes.progress.shapes): an index-only scan, not a read of every entry.
+            models.Index(
+                fields=["curriculum", "tier", "topic", "role"],
+                condition=Q(retired_in__isnull=True),
+                name="entry_active_shape",
             ),
         ]
 

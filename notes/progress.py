@@ -164,7 +164,8 @@ def shapes(curricula: Iterable[Curriculum]) -> dict[int, Shape]:
         Entry.objects.active()
         .filter(curriculum_id__in=by_id)
         .values_list("curriculum_id", "tier_id", "topic_id", "role")
-        .annotate(n=Count("id"))
+        # COUNT(*), not COUNT(id): the counts come from the index (entry_active_shape) alone.
+        .annotate(n=Count("*"))
         .order_by()
     )
     for curriculum_id, tier_id, topic_id, role, n in rows:
