@@ -21,7 +21,7 @@ class HookForm(forms.ModelForm):
 
     class Meta:
         model = Hook
-        fields = ["team", "kind", "name", "url", "events", "enabled"]
+        fields = ["team", "kind", "name", "url", "events", "token", "options", "enabled"]
 
     def clean_url(self) -> str:
         url = self.cleaned_data["url"]
@@ -30,6 +30,17 @@ class HookForm(forms.ModelForm):
         except http.MalformedURL as exc:
             raise forms.ValidationError(f"Not a URL that can be posted to: {exc}") from exc
         return url
+
+    def clean(self):
+        data = super().clean()
+        kind, options = data.get("kind"), data.get("options") or {}
+        if kind in (Hook.Kind.MATRIX, Hook.Kind.ZULIP) and not data.get("token"):
+            self.add_error("token", "This kind of hook needs a token.")
+        if kind == Hook.Kind.ZULIP and not (
+            isinstance(options, dict) and options.get("email") and options.get("stream")
+        ):
+            self.add_error("options", 'Zulip needs {"email": …, "stream": …} (topic optional).')
+        return data
 
 
 @admin.action(description="Send a test message")

@@ -21,6 +21,9 @@ class Hook(models.Model):
     class Kind(models.TextChoices):
         WEBHOOK = "webhook", "JSON webhook (signed, HMAC-SHA256)"
         SLACK = "slack", "Slack (incoming webhook)"
+        MATRIX = "matrix", "Matrix (room, access token)"
+        ZULIP = "zulip", "Zulip (stream, bot)"
+        MSTEAMS = "msteams", "Microsoft Teams (incoming webhook)"
 
     class Event(models.TextChoices):
         WEEKLY_SUMMARY = "weekly_summary", "Weekly team summary"
@@ -36,6 +39,16 @@ class Hook(models.Model):
         help_text="Signs each webhook body (X-Readlist-Signature); see docs/integrations.md.",
     )
     events = models.JSONField(default=list, blank=True, help_text="Event names to send.")
+    token = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Matrix: the bot's access token. Zulip: the bot's API key.",
+    )
+    options = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Zulip: {"email": "bot@…", "stream": "reading", "topic": "Readlist"}.',
+    )
     enabled = models.BooleanField(default=True)
     # Consecutive deliveries that failed after all their retries; reset by any success.
     failures = models.PositiveIntegerField(default=0)

@@ -80,9 +80,9 @@ def delivery_attempt(*, delivery_id: int, final: bool) -> str:
     outgoing = KINDS[hook.kind].build(hook, delivery)
     with http.make_client(max_connections=1, connect_timeout=5.0) as client:
         result = http.fetch(
-            hook.url,
+            outgoing.url or hook.url,
             client=client,
-            method="POST",
+            method=outgoing.method,
             content=outgoing.body,
             headers=outgoing.headers,
             max_redirects=0,
