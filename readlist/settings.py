@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "readlist.outage.DatabaseOutageMiddleware",
+    "readlist.replica.ReplicaPinMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -132,6 +133,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+# A read replica for the read-heavy pages (readlist/replica.py): the dashboard, its CSV and
+# search read there unless the person wrote in the last READLIST_REPLICA_PIN_SECONDS.
+_replica_url = env_url("DATABASE_REPLICA_URL", "", schemes=("postgres", "postgresql", "pgsql"))
+READLIST_REPLICA_ALIAS = "replica" if _replica_url else ""
+DATABASE_ROUTERS = ["readlist.replica.ReplicaRouter"]
+READLIST_REPLICA_VIEWS = {"teams:dashboard", "teams:dashboard_csv", "notes:search"}
+READLIST_REPLICA_PIN_SECONDS = env_int("READLIST_REPLICA_PIN_SECONDS", 15, minimum=1)
 # A database that stops answering must not hang every request until gunicorn kills the worker:
 # connecting gives up after DATABASE_CONNECT_TIMEOUT seconds and one statement after
 # DATABASE_STATEMENT_TIMEOUT_MS milliseconds (0 = no limit; `migrate` in the compose file
@@ -160,6 +168,12 @@ if IS_POSTGRES:
         _pg_options["options"] = (
             f"{_pg_options.get('options', '')} -c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
         ).strip()
+if _replica_url:
+    # The same timeouts and pooling as the primary; tests point it at the test database.
+    DATABASES["replica"] = dj_database_url.parse(_replica_url)
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and broker -----------------------------------------------------------
