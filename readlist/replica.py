@@ -58,7 +58,11 @@ class ReplicaPinMiddleware:
             response = self.get_response(request)
         finally:
             _use_replica.reset(token)
-        if request.method in UNSAFE and response.status_code < 400:
+        if (
+            settings.READLIST_REPLICA_ALIAS
+            and request.method in UNSAFE
+            and response.status_code < 400
+        ):
             seconds = settings.READLIST_REPLICA_PIN_SECONDS
             response.set_cookie(
                 PIN_COOKIE,
