@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from teams import access, charts, digests, exports, selectors, services
 from teams.forms import AssignmentEditForm, AssignmentForm, DigestForm
@@ -215,10 +215,14 @@ def assignment_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def assignment_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """GET asks first (a page of its own, so it works without JavaScript); POST withdraws."""
     team = access.get_team_for_manager(request.user, slug)
     assignment = access.get_assignment_for_manager(team, pk)
+    if request.method == "GET":
+        context = {"team": team, "assignment": assignment}
+        return render(request, "teams/assignment_delete.html", context)
     services.assignment_delete(actor=request.user, assignment=assignment)
     messages.success(
         request,

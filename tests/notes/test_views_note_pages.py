@@ -143,3 +143,14 @@ def test_a_note_shared_on_the_same_paper_from_another_curriculum_shows_on_the_en
     factories.make_note(member, a, "from list a", visibility="team")
     client.force_login(owner)
     assert "from list a" in client.get(f"/curricula/b/entries/{b.pk}/").content.decode()
+
+
+def test_why_read_it_renders_its_markdown_safely(client, owner, entries):
+    entry = entries[0]
+    entry.why = "**Core** idea: see [the paper](https://example.org/p). <script>x</script>"
+    entry.save()
+    client.force_login(owner)
+    html = client.get(f"/curricula/{entry.curriculum.slug}/entries/{entry.pk}/").content.decode()
+    section = html.split("<h2>Why read it</h2>", 1)[1].split("</section>", 1)[0]
+    assert "<strong>Core</strong>" in section and '<a href="https://example.org/p"' in section
+    assert "<script>" not in section and "**" not in section

@@ -109,6 +109,12 @@ def test_change_dates_and_withdraw(client, manager, alice, assignment, course):
     ok = client.post(url, {"start_date": "2026-04-01", "due_date": "2026-06-01"})
     assert ok.status_code == 302
     assert str(Enrollment.objects.get(user=alice).target_date) == "2026-06-01"
+    # Withdrawing asks first, on a page of its own (no JavaScript needed); asking changes nothing.
+    assignments = client.get("/teams/research/assignments/").content.decode()
+    assert f'href="/teams/research/assignments/{assignment.pk}/delete">Withdraw…</a>' in assignments
+    ask = client.get(f"/teams/research/assignments/{assignment.pk}/delete").content.decode()
+    assert "Withdraw Course" in ask and "keep their progress" in ask and "Keep it" in ask
+    assert Assignment.objects.exists()
     done = client.post(f"/teams/research/assignments/{assignment.pk}/delete")
     assert done.status_code == 302 and not Assignment.objects.exists()
     assert Enrollment.objects.get(user=alice).source == "followed"

@@ -53,6 +53,7 @@ def test_everyone_else_gets_404(client, request, urls, assignment, who):
         assert client.get(url).status_code == 404, (who, name)
     delete = f"/teams/research/assignments/{assignment.pk}/delete"
     assert client.post(delete).status_code == 404
+    assert client.get(delete).status_code == 404  # not even the question
     assert client.post("/teams/research/assignments/", {}).status_code == 404
     assert Assignment.objects.filter(pk=assignment.pk).exists()
 
@@ -75,7 +76,7 @@ def test_wrong_methods(client, manager, urls, assignment):
     client.force_login(manager)
     for name in ("list", "dashboard", "dashboard_csv", "member", "member_csv"):
         assert client.post(urls[name]).status_code == 405, name
-    assert client.get(f"/teams/research/assignments/{assignment.pk}/delete").status_code == 405
+    assert client.put(f"/teams/research/assignments/{assignment.pk}/delete").status_code == 405
     assert client.put(urls["assignments"]).status_code == 405
     assert client.delete(urls["edit"]).status_code == 405
 
