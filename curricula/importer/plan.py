@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -248,6 +248,20 @@ def build_plan(parsed: ParsedCurriculum, *, slug: str, title: str | None) -> Imp
         return getattr(entry, "resource_url", None)
 
     topics_by_index = {i: norm(t.title) for i, t in enumerate(parsed.topics)}
+    parsed_place: dict[int, tuple] = {}
+    stored_place: dict[int, tuple] = {}
+    seen: Counter[tuple] = Counter()
+    for parsed_entry in parsed.entries:
+        if not parsed_entry.url:
+            group = (parsed_entry.tier, topics_by_index.get(parsed_entry.topic))
+            parsed_place[id(parsed_entry)] = (*group, seen[group])
+            seen[group] += 1
+    seen = Counter()
+    live_link_less = [e for e in stored_entries if not e.resource_id and e.retired_in_id is None]
+    for stored_entry in sorted(live_link_less, key=lambda e: e.position):
+        group = (tier_number.get(stored_entry.tier_id), topic_title.get(stored_entry.topic_id))
+        stored_place[id(stored_entry)] = (*group, seen[group])
+        seen[group] += 1
     by_entry = match(
         parsed.entries,
         stored_entries,
@@ -271,6 +285,8 @@ def build_plan(parsed: ParsedCurriculum, *, slug: str, title: str | None) -> Imp
             ),
             # Link-less items are known by their title (a link added later keeps the row).
             (lambda e: norm(e.title), lambda e: None if e.resource_id else norm(e.title)),
+            # Then by place: the n-th link-less item of a topic and tier, retitled in place.
+            (lambda e: parsed_place.get(id(e)), lambda e: stored_place.get(id(e))),
         ],
         prefer=lambda e: (e.retired_in_id is not None, e.position),
     )

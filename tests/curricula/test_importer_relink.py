@@ -40,3 +40,19 @@ def test_a_relinked_entry_keeps_its_row_and_peoples_status_follows():
     assert "Relinked" in result.report
     assert "https://arxiv.org/abs/2001.08361" in result.report
     assert result.summary["entries"]["retired"] == 0
+
+
+def test_a_link_less_item_retitled_in_place_keeps_its_row():
+    before = "# List\n\n## Tier 6\n\n- [A paper](https://example.org/p)\n- Item one\n- Item two\n"
+    curriculum_import(actor=None, text=before, slug="retitle")
+    two = Entry.objects.get(title="Item two")
+    after = before.replace("- Item two", "- Item two, second edition")
+    result = curriculum_import(actor=None, text=after, slug="retitle")
+    two.refresh_from_db()
+    assert two.title == "Item two, second edition" and two.retired_in_id is None
+    assert result.summary["entries"]["retired"] == 0
+    # A new item at the end is added, not matched to anything.
+    added = after + "- Item three\n"
+    assert (
+        curriculum_import(actor=None, text=added, slug="retitle").summary["entries"]["added"] == 1
+    )
