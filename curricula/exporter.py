@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from curricula.models import Curriculum, Entry, Tier, Topic
@@ -14,6 +15,9 @@ FORMATS = {
     "bibtex": ("application/x-bibtex; charset=utf-8", "bib"),
     "csljson": ("application/vnd.citationstyles.csl+json; charset=utf-8", "json"),
 }
+# A reader's own fields for an entry ({"status": …, "note": …}): the members' export of their
+# reading (notes/exports.py) passes one; the catalogue itself knows nobody's reading.
+Annotate = Callable[[Entry], dict[str, str]]
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 
 
@@ -258,7 +262,7 @@ def _bib_escape(text: str) -> str:
     return text.replace("~", r"\textasciitilde{}").replace("^", r"\textasciicircum{}")
 
 
-def export_bibtex(curriculum: Curriculum) -> str:
+def export_bibtex(curriculum: Curriculum, annotate: Annotate | None = None) -> str:
     papers = _papers(curriculum)
     out = [f"% {curriculum.title}: {len(papers)} papers, exported by Readlist"]
     for key, entry in zip(_keys(papers), papers, strict=True):
@@ -287,13 +291,22 @@ def export_bibtex(curriculum: Curriculum) -> str:
             notes.append("Withdrawn on arXiv")
         if notes:
             fields.append(("note", "; ".join(notes)))
+        own = annotate(entry) if annotate else {}
+        if own.get("status"):
+            fields.append(("readstatus", _bib_escape(own["status"])))
+        if own.get("note"):
+            fields.append(("annotation", _bib_escape(own["note"])))
         kind = "article" if resource.journal_ref else "misc"
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
         out.append(f"@{kind}{{{key},\n{body}\n}}")
     return "\n\n".join(out) + "\n"
 
 
-def export_csljson(curriculum: Curriculum) -> str:
+def export_csljson(curriculum: Curriculum, annotate: Annotate | None = None) -> str:
+    return json.dumps(csl_items(curriculum, annotate), ensure_ascii=False, indent=2) + "\n"
+
+
+def csl_items(curriculum: Curriculum, annotate: Annotate | None = None) -> list[dict[str, Any]]:
     papers = _papers(curriculum)
     items: list[dict[str, Any]] = []
     for key, entry in zip(_keys(papers), papers, strict=True):
@@ -325,8 +338,13 @@ def export_csljson(curriculum: Curriculum) -> str:
             item["DOI"] = resource.doi
         if resource.abstract:
             item["abstract"] = resource.abstract
+        own = annotate(entry) if annotate else {}
+        if own.get("status"):
+            item["note"] = f"Readlist status: {own['status']}"
+        if own.get("note"):
+            item["annote"] = own["note"]
         items.append(item)
-    return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+    return items
 
 
 def _csl_name(name: str) -> dict[str, str]:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("entries/<int:pk>/status", views.entry_status, name="status"),
     path("notes/", views.my_notes, name="list"),
     path("notes/export.md", views.export_notes, name="export"),
+    path("notes/reading.<str:fmt>", views.export_reading, name="export_reading"),
     path("notes/preview", views.note_preview, name="preview"),
     path("notes/<str:kind>/<int:pk>/edit", views.note_edit, name="edit"),
     path("notes/<int:pk>/", views.note_detail, name="detail"),

@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from curricula.models import Curriculum, Entry, Tier, Topic
-from notes import diffs, markdown, outline, rendering, search, selectors, services
+from notes import diffs, exports, markdown, outline, rendering, search, selectors, services
 from notes.access import get_note_for_owner, get_note_for_reader
 from notes.forms import NoteForm, PreviewForm, SearchForm, StatusForm
 from notes.models import Note, NoteVersion, Status
@@ -283,7 +283,12 @@ def my_notes(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "notes/list.html",
-        {"notes": notes, "curricula": curricula, "chosen": chosen},
+        {
+            "notes": notes,
+            "curricula": curricula,
+            "chosen": chosen,
+            "export_formats": [("bib", "BibTeX"), ("json", "CSL-JSON"), ("md", "Markdown list")],
+        },
     )
 
 
@@ -298,6 +303,27 @@ def export_notes(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
     name = f"readlist-notes{'-' + chosen.slug if chosen else ''}.md"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_GET
+def export_reading(request: HttpRequest, fmt: str) -> HttpResponse:
+    """My reading (the curricula I follow, or ?curriculum=) as BibTeX, CSL-JSON or Markdown,
+    with my status and my own notes."""
+    if fmt not in exports.FORMATS:
+        raise Http404("Unknown export format")
+    followed = Curriculum.objects.filter(enrollments__user=request.user).order_by("title")
+    if request.GET.get("curriculum"):
+        followed = followed.filter(slug=request.GET["curriculum"])
+        if not followed.exists():
+            raise Http404("You do not follow this curriculum")
+    curricula = list(followed.defer("guidance", "note_template"))
+    response = HttpResponse(
+        exports.export(request.user, curricula, fmt), content_type=exports.FORMATS[fmt]
+    )
+    slug = f"-{curricula[0].slug}" if request.GET.get("curriculum") else ""
+    response["Content-Disposition"] = f'attachment; filename="readlist-reading{slug}.{fmt}"'
     return response
 
 
