@@ -27,6 +27,9 @@ class Hook(models.Model):
 
     class Event(models.TextChoices):
         WEEKLY_SUMMARY = "weekly_summary", "Weekly team summary"
+        FINISHED = "finished", "A member finished an assigned curriculum"
+        FELL_BEHIND = "fell_behind", "A member fell behind, stalled or is overdue"
+        LINKS_BROKEN = "links_broken", "Links newly broken (for admins)"
         TEST = "test", "Test message"
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="hooks")

@@ -9,7 +9,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from curricula import jobs
-from integrations import services, summaries
+from integrations import events, services, summaries
 from readlist.enqueue import publish
 
 
@@ -28,6 +28,12 @@ def send_weekly_summaries(period: str | None = None) -> dict:
     day = dt.date.fromisoformat(period) if period else timezone.localdate()
     week = day - dt.timedelta(days=day.weekday())
     return {"queued": summaries.weekly_summaries_emit(week=week)}
+
+
+@shared_task(soft_time_limit=240, time_limit=300)
+def emit_events() -> dict:
+    """Beat, every 15 minutes: newly broken links, members who finished or fell behind."""
+    return events.events_emit()
 
 
 # A broker outage while queueing leaves the delivery "pending" in the log rather than failing

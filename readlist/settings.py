@@ -307,6 +307,10 @@ CELERY_BEAT_SCHEDULE["integrations-weekly-summaries"] = {
     "task": "integrations.tasks.send_weekly_summaries",
     "schedule": crontab(day_of_week="mon", hour=8, minute=0),
 }
+CELERY_BEAT_SCHEDULE["integrations-events"] = {
+    "task": "integrations.tasks.emit_events",
+    "schedule": 15 * 60,
+}
 # A hook is turned off (and its team's managers told) after this many deliveries in a row
 # failed, each after its retries.
 READLIST_HOOK_MAX_FAILURES = env_int("READLIST_HOOK_MAX_FAILURES", 5, minimum=1)
