@@ -23,6 +23,7 @@ from curricula.importer.blocks import (
     Section,
     build_sections,
     cell_html,
+    iter_inlines,
     parse_blocks,
     plain_text,
     section_blocks,
@@ -588,10 +589,20 @@ def _skip_reason(link: Link) -> str:
 
 
 def _is_toc(block: ListBlock) -> bool:
-    """A list whose every link points inside the document ("#data-quality", "./#week-3")."""
-    links = [url for url, _ in links_in([block])]
-    inside = [u for u in links if u.startswith(("#", "./#")) or (u.startswith("./") and "#" in u)]
-    return len(links) >= 2 and len(inside) == len(links)
+    """A list whose every link points inside the document ("#data-quality", "./#week-3").
+
+    Stops at the first link that leads elsewhere: a long list of readings costs one link."""
+    inside = 0
+    for inline in iter_inlines([block]):
+        for child in inline.children or []:
+            if child.type != "link_open":
+                continue
+            href = str(child.attrs.get("href", ""))
+            if href.startswith(("#", "./#")) or (href.startswith("./") and "#" in href):
+                inside += 1
+            else:
+                return False
+    return inside >= 2
 
 
 def _badges_only(children: list[Token]) -> bool:
