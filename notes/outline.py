@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
-from curricula.models import Curriculum, Entry, Resource, Tier, Topic
+from curricula.models import Curriculum, Entry, Resource, Tier
 from notes import progress as tallied
 from notes import rules, selectors
 from notes.models import Enrollment, Note, Progress, Status
@@ -89,7 +89,7 @@ class Row:
 
 @dataclass
 class TopicBlock:
-    topic: Topic | None
+    topic: selectors.TopicView | None
     rows: list[Row] = field(default_factory=list)
 
 
@@ -231,27 +231,28 @@ def _fill(
     offset: int,
     enrollment: Enrollment | None,
 ) -> None:
-    """The rows of one section, a page from `offset`: three queries (entries, my statuses on
-    them, my notes on them)."""
+    """The rows of one section, a page from `offset`: three queries (entries with their topics,
+    my statuses on them, my notes on them)."""
     curriculum = outline.curriculum
     tier_id = section.tier.pk if section.tier else None
     # A tier belongs to one curriculum: filtering on the tier alone lets PostgreSQL use the
-    # (tier, position) index instead of reading every entry of the curriculum.
+    # (tier, topic, position) index instead of reading every entry of the curriculum.
     where = {"tier_id": tier_id} if tier_id else {"curriculum": curriculum, "tier__isnull": True}
     qs = Entry.objects.active().filter(**where)
     page = ordered(curriculum, filters.apply(qs, user))[offset : offset + PAGE + 1]
     # The page's ids first (a subquery), then their rows with their resources: joined before
-    # the LIMIT, PostgreSQL reads every resource of the list to keep 41.
-    entries = selectors.entry_views(
+    # the LIMIT, PostgreSQL reads every resource of the list to keep 26.
+    found = selectors.entry_views_with_topics(
         ordered(curriculum, Entry.objects.filter(pk__in=page.values("pk")))
     )
+    entries = [entry for entry, _ in found]
+    topics = {entry.topic_id: topic for entry, topic in found}
     section.open, section.offset = True, offset
     if len(entries) > PAGE:
         entries = entries[:PAGE]
         section.more = offset + PAGE
     maps = selectors.status_maps_for(user, entries)
     notes = _note_ids(user, entries)
-    topics = {t.pk: t for t in curriculum.topics.all()} if entries else {}
     started_at = enrollment.started_at if enrollment else None
     blocks: dict[int | None, TopicBlock] = {}
     for entry in entries:
