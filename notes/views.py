@@ -11,10 +11,20 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from curricula.models import Curriculum, Entry, Tier, Topic
-from notes import diffs, exports, markdown, outline, rendering, search, selectors, services
+from notes import (
+    deadlines,
+    diffs,
+    exports,
+    markdown,
+    outline,
+    rendering,
+    search,
+    selectors,
+    services,
+)
 from notes.access import get_note_for_owner, get_note_for_reader
 from notes.forms import NoteForm, PreviewForm, SearchForm, StatusForm
-from notes.models import Note, NoteVersion, Status
+from notes.models import Enrollment, Note, NoteVersion, Status
 from notes.services import NoteTarget
 
 
@@ -92,6 +102,11 @@ def _set_status(request: HttpRequest, entry: Entry, status: str) -> HttpResponse
             section=next((s for s in built.sections if s.key == key), None),
             outline=built,
         )
+        if built.enrollment and built.enrollment.source == Enrollment.Source.ASSIGNED:
+            # Where I stand against my due date moves with my progress.
+            context["deadline"] = deadlines.for_member(request.user, [entry.curriculum_id]).get(
+                entry.curriculum_id
+            )
         started = built.enrollment.started_at if built.enrollment else None
         context["row_html"] = rendering.row(
             context, outline.row_for(request.user, entry, context["status"], started)

@@ -63,6 +63,34 @@
 
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:load", function (ev) { init(ev.target); });
+  // Focus survives an htmx swap: a status button replaced by the row it changed would drop
+  // keyboard focus to the page body. Remember the focused control (by its id, or its form,
+  // name and value) before the request and focus its replacement after the swap settles.
+  var focusKey = null;
+  document.addEventListener("htmx:beforeRequest", function () {
+    var el = document.activeElement;
+    if (!el || el === document.body) { focusKey = null; return; }
+    focusKey = {
+      id: el.id || "",
+      form: el.getAttribute("form") || "",
+      name: el.getAttribute("name") || "",
+      value: el.getAttribute("value") || "",
+      tag: el.tagName.toLowerCase(),
+    };
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var key = focusKey;
+    if (!key || (document.activeElement && document.activeElement !== document.body)) return;
+    var found = key.id ? document.getElementById(key.id) : null;
+    if (!found && key.name) {
+      var candidates = document.querySelectorAll(key.tag + "[name='" + CSS.escape(key.name) + "']");
+      for (var i = 0; i < candidates.length; i++) {
+        var c = candidates[i];
+        if ((c.getAttribute("value") || "") === key.value && (c.getAttribute("form") || "") === key.form) { found = c; break; }
+      }
+    }
+    if (found && typeof found.focus === "function") found.focus();
+  });
   window.addEventListener("beforeunload", function (ev) {
     var dirty = document.querySelector("form[data-autosave][data-dirty='1']");
     if (dirty) { ev.preventDefault(); ev.returnValue = ""; }

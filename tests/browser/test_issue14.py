@@ -131,6 +131,19 @@ def test_members_and_their_manager_walk_issue_14(browser, live_server, world, sc
     expect(page.locator("p.deadline")).to_contain_text("Behind")
     shot(page, "member-curriculum")
 
+    # Keyboard: Enter on a status button changes it and focus stays on that button.
+    done = page.locator(f"button[form=status-form][value='{world['entries'][3].pk}:done']")
+    done.focus()
+    page.keyboard.press("Enter")
+    expect(done).to_have_attribute("aria-pressed", "true")
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.getAttribute('value') === "
+        f"'{world['entries'][3].pk}:done'"
+    )
+    # The deadline line moves with the progress (0% -> 25% of the four entries).
+    expect(page.locator("p.deadline")).to_contain_text("you are at 25%, expected 33% by today")
+    shot(page, "member-curriculum-focus")
+
     # Search: an arXiv id, a typo, a teammate's shared note as text, my status, nothing found.
     page.goto(f"{base}/search/?q=2001.08361")
     expect(page.locator("ol.results li").first).to_contain_text("Kaplan scaling laws")
