@@ -213,5 +213,23 @@ def test_members_and_their_manager_walk_issue_14(browser, live_server, world, sc
     phone, page = sign_in(browser, base, "max@example.com", PHONE)
     page.goto(f"{base}/teams/research/")
     shot(page, "manager-dashboard-phone")
+    wide = []
+    for path in (
+        "/teams/research/",
+        f"/teams/research/people/{world['alice'].pk}/",
+        "/teams/research/assignments/",
+        "/",
+        "/search/?q=temperature",
+    ):
+        page.goto(base + path)
+        if not no_horizontal_scroll(page):
+            wide.append((path, page.evaluate("document.documentElement.scrollWidth"), page.evaluate(
+                "Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 6).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"
+            )))
+    page.goto(f"{base}/teams/research/people/{world['alice'].pk}/")
+    shot(page, "manager-member-phone")
+    page.goto(f"{base}/teams/research/assignments/")
+    shot(page, "manager-assignments-phone")
+    assert wide == [], wide
     phone.close()
     assert all(p.stat().st_size > 10_000 for p in shots)
