@@ -95,6 +95,14 @@ def sign_in(browser, base_url, email, viewport=DESKTOP):
     return context, page
 
 
+# The elements that reach past the screen's right edge, to say what overflows.
+WIDER_THAN_SCREEN = (
+    "Array.from(document.querySelectorAll('body *'))"
+    ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 6)"
+    ".map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"
+)
+
+
 def no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
@@ -223,9 +231,7 @@ def test_members_and_their_manager_walk_issue_14(browser, live_server, world, sc
     ):
         page.goto(base + path)
         if not no_horizontal_scroll(page):
-            wide.append((path, page.evaluate("document.documentElement.scrollWidth"), page.evaluate(
-                "Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 6).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"
-            )))
+            wide.append((path, page.evaluate(WIDER_THAN_SCREEN)))
     page.goto(f"{base}/teams/research/people/{world['alice'].pk}/")
     shot(page, "manager-member-phone")
     page.goto(f"{base}/teams/research/assignments/")
