@@ -137,3 +137,27 @@ def test_milestones_skip_days_that_collapse_onto_start_or_due():
     }
     assert days[25] == start + dt.timedelta(days=1)
     assert days[75] == start + dt.timedelta(days=2)
+
+
+def test_my_calendar_queries_do_not_grow_with_assignments(world, django_assert_max_num_queries):
+    from api import services as api_services
+
+    secret = api_services.calendar_reset(actor=world.owner)
+    url = f"/calendar/{secret}.ics"
+    Client().get(url)  # the first fetch records last_used_at
+    counts = []
+    for n in (1, 6):
+        today = timezone.localdate()
+        for i in range(n):
+            team_services.assignment_create(
+                actor=world.manager,
+                team=world.team,
+                curriculum=factories.make_curriculum(slug=f"c{n}-{i}", title=f"C {n} {i}"),
+                start_date=today,
+                due_date=today + dt.timedelta(days=30 + i),
+                user=world.owner if i % 2 else None,
+            )
+        with django_assert_max_num_queries(8) as queries:
+            assert len(_events(url)) >= 4 * n
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
