@@ -30,6 +30,10 @@ NGINX_CONF = REPO / "deploy" / "nginx" / "nginx.conf"
 # Far above a healthy answer (milliseconds), far below "frozen" (a sync worker per slow
 # client: the probe waits until a client gives up, 30 s and more).
 ANSWER_BOUND = 5.0
+# Debian installs nginx in /usr/sbin, which is not on every user's PATH.
+NGINX = shutil.which("nginx") or next(
+    (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None
+)
 # Any well-formed CSRF cookie makes Django read a POST's form (and its files) to compare tokens;
 # without one the POST is refused before its body is read.
 CSRF_COOKIE = "k" * 32
@@ -137,7 +141,7 @@ def nginx(upstream: int, tmp_path: Path) -> Iterator[int]:
     with log.open("ab") as out:
         process = subprocess.Popen(  # noqa: S603
             [
-                shutil.which("nginx") or "nginx",
+                NGINX or "nginx",
                 "-p", str(workdir),
                 "-c", str(conf),
                 "-e", "stderr",
@@ -231,7 +235,7 @@ def test_gunicorn_config_keeps_answering_with_slow_clients_and_refuses_huge_bodi
 
 
 @pytest.mark.skipif(
-    not shutil.which("nginx") and os.environ.get("READLIST_REQUIRE_PROXY") != "1",
+    not NGINX and os.environ.get("READLIST_REQUIRE_PROXY") != "1",
     reason="nginx is not installed (CI installs it and sets READLIST_REQUIRE_PROXY=1)",
 )
 def test_behind_nginx_many_slow_clients_do_not_reach_gunicorn(web, tmp_path):
