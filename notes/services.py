@@ -202,6 +202,9 @@ def note_save(
         raise ValueError(f"unknown visibility {visibility!r}")
     if len(body) > MAX_NOTE_CHARS:
         raise ValueError(f"a note holds at most {MAX_NOTE_CHARS:,} characters")
+    if "\x00" in body:
+        # PostgreSQL text cannot hold it (a 500 from the API); the HTML form refuses it too.
+        raise ValueError("a note cannot contain NUL characters")
     body = body.replace("\r\n", "\n")
     now = timezone.now()
     with transaction.atomic():

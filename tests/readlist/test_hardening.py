@@ -163,3 +163,21 @@ def test_pages_hold_no_inline_script_or_unnonced_style(client, owner):
             assert nonce and f'nonce="{nonce.group(1)}"' in tag, url
         assert not re.search(r"\son[a-z]+=", html), url
         assert "<img" not in html or 'tracker.example/p.gif"' not in html
+
+
+def test_a_nul_in_a_note_sent_to_the_api_is_a_422_not_a_500():
+    """The API has no Django form to refuse it: the service does, for every caller."""
+    import json
+
+    from api import services as api_services
+
+    writer = factories.make_user("writer")
+    entry = factories.make_entry(factories.make_curriculum())
+    _, secret = api_services.token_create(actor=writer, name="t", scope="write")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    response = client.post(
+        "/api/v1/me/notes",
+        json.dumps({"entry_id": entry.pk, "body": "before\x00after"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 422 and "NUL" in response.json()["detail"]
