@@ -13,9 +13,10 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from curricula.models import Curriculum, Entry
+from notes import rules
 from notes import selectors as notes_selectors
 from notes.models import Activity, Note, Progress, Status, WeekTally
-from notes.progress import NO_LINE, Cell, progress_many, read_lines
+from notes.progress import NO_LINE, Cell, person_progress, progress_many, read_lines, shapes
 from teams.access import team_assignments
 from teams.models import Assignment, Membership, Team
 
@@ -449,7 +450,13 @@ def member_page(team: Team, person: Any, *, timeline: int = 50) -> dict[str, Any
         .defer("resource__abstract", "entry__excerpt", "curriculum__guidance")
         .order_by("-updated_at")[:50]
     )
-    upcoming = notes_selectors.next_entries(person, ids) if ids else {}
+    # "What is next" as the member's own home gives it: by the curriculum's completion rule.
+    shape_of = shapes(curricula) if ids else {}
+    wanted = {
+        c.pk: rules.missing(person_progress(shape_of[c.pk], lines.get((person.pk, c.pk), NO_LINE)))
+        for c in curricula
+    }
+    upcoming = notes_selectors.next_entries(person, ids, wanted=wanted) if ids else {}
     next_up = [NextUp(c, upcoming.get(c.pk, [])) for c in curricula]
     return {
         "person": person,

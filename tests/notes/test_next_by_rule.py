@@ -99,3 +99,30 @@ def test_tier_summary_starts_from_the_summary_template_beside_my_tier_notes(
     beside = html.split('<aside class="beside"', 1)[1].split("</aside>", 1)[0]
     assert "<strong>Scaling</strong> is smooth" in beside
     assert "tier 2 thought" not in beside and "member's shared note" not in beside
+
+
+def test_the_managers_page_shows_the_same_next(client, owner, roles):
+    c, _t1, _t2, e = roles
+    boss = factories.make_user("boss")
+    team = factories.make_team(owner, managers=[boss], slug="lab")
+    factories.make_enrollment(owner, c)
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from teams import services as team_services
+
+    today = timezone.localdate()
+    team_services.assignment_create(
+        actor=boss, team=team, curriculum=c, start_date=today, due_date=today + dt.timedelta(days=9)
+    )
+    services.progress_set(actor=owner, entry=e["core A"], status="done")
+    client.force_login(boss)
+    html = client.get(f"/teams/lab/people/{owner.pk}/").content.decode()
+    section = html.split("What is next", 1)[1].split("</ol>", 1)[0]
+    assert re.findall(r'/entries/\d+/">([^<]+)</a>', section) == [
+        "Prac A",
+        "Prac B",
+        "Core D",
+        "Prac C",
+    ]
