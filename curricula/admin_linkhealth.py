@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -162,7 +162,15 @@ def linkhealth_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> Http
     )
     attention = Resource.objects.filter(
         health__in=[Resource.Health.BROKEN, Resource.Health.MOVED, Resource.Health.SOFT_404]
-    ).order_by("health", "url")[:FLAGGED_LIMIT]
+    ).order_by("health", "url")
+    # A dead paper's replacements: arXiv candidates found for each of its entries' labels.
+    attention = attention.prefetch_related(
+        Prefetch(
+            "entries",
+            queryset=Entry.objects.active().select_related("title_check").order_by("id"),
+            to_attr="active_entries",
+        )
+    )[:FLAGGED_LIMIT]
     context = {
         **model_admin.admin_site.each_context(request),
         "title": "Link health",

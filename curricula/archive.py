@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from curricula.models import Resource
+from curricula.verify import titles_verify
 from readlist import http
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,22 @@ def resources_find_archives(ids: Iterable[int] | None = None, *, limit: int = 50
     finally:
         client.close()
     return counts
+
+
+def resources_find_replacements(*, client, max_searches: int = 25) -> dict[str, int]:
+    """For papers whose link is confirmed broken: arXiv searched by each entry's label, within
+    the title checks' rotating search budget (oldest searched first). Candidates the judge
+    supports above the minimum score are offered as "replace with …" on the link-health page
+    and accepted through verify.entry_accept_suggestion; arXiv answering nothing or failing
+    keeps what was found before."""
+    ids = list(
+        Resource.objects.filter(
+            health=Resource.Health.BROKEN, kind=Resource.Kind.PAPER
+        ).values_list("id", flat=True)
+    )
+    if not ids:
+        return {}
+    return titles_verify(resource_ids=ids, client=client, max_searches=max_searches)
 
 
 def resource_use_archive(*, actor, resource: Resource) -> bool:

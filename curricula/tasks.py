@@ -14,7 +14,7 @@ from django.utils import timezone
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from curricula import jobs
-from curricula.archive import resources_find_archives
+from curricula.archive import resources_find_archives, resources_find_replacements
 from curricula.arxiv.changes import paper_changes_digest_send
 from curricula.arxiv.client import ArxivClient, ArxivUnavailable, NetworkAbsent
 from curricula.arxiv.services import arxiv_fetch
@@ -133,8 +133,12 @@ def send_paper_changes_digest() -> dict:
 
 @shared_task(soft_time_limit=300, time_limit=330)
 def find_archives() -> dict:
-    """Beat, daily: the Wayback Machine's last good snapshot of each confirmed-broken link."""
-    return resources_find_archives()
+    """Beat, daily: the Wayback Machine's last good snapshot of each confirmed-broken link, and
+    arXiv candidates to replace a confirmed-broken paper link with."""
+    counts: dict = resources_find_archives()
+    with ArxivClient() as client:
+        counts["replacements"] = resources_find_replacements(client=client)
+    return counts
 
 
 @shared_task(soft_time_limit=300, time_limit=330)

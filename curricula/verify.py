@@ -91,6 +91,7 @@ def titles_verify(
             continue
         check = getattr(entry, "title_check", None) or TitleCheck(entry=entry)
         work, source = _work(resource)
+        dead = _dead_paper(resource)
         check.curated_title = entry.title[:500]
         check.source = source
         check.checked_at = now
@@ -108,12 +109,15 @@ def titles_verify(
                 # Metadata not at hand now (pending, or a flap): keep the last verdict.
                 counts["kept"] += 1
                 check.save()
+                if dead:
+                    to_search.append((check, entry))
                 continue
             check.real_title = ""
             check.score = None
             check.status = Status.NO_TITLE
             check.evidence = []
-            check.suggestions = []
+            if not dead:  # a dead link's replacements stay until it is replaced or back
+                check.suggestions = []
         else:
             site = "" if resource.arxiv_id else (urlsplit(resource.url).hostname or "")
             verdict = entry_verdict(entry, work, site=site)
@@ -124,7 +128,8 @@ def titles_verify(
                 pass  # an earlier search found the paper this label is the title of: still wrong
             elif verdict.status in (MATCHES, DESCRIPTIVE):
                 check.status = Status.OK if verdict.status == MATCHES else Status.DESCRIPTIVE
-                check.suggestions = []
+                if not dead:
+                    check.suggestions = []
             elif check.ignored_pair and check.ignored_pair == _pair_key(entry.title, work.title):
                 check.status = Status.IGNORED
             else:
@@ -139,7 +144,11 @@ def titles_verify(
         counts[str(check.status)] += 1
         counts["listed_twice"] += bool(check.conflict_title)
         paper_like = resource.kind == Resource.Kind.PAPER and not resource.arxiv_id
-        if check.status == Status.MISMATCH or (paper_like and check.status == Status.NO_TITLE):
+        if (
+            dead
+            or check.status == Status.MISMATCH
+            or (paper_like and check.status == Status.NO_TITLE)
+        ):
             to_search.append((check, entry))
         elif check.status == Status.DESCRIPTIVE and work is not None and verdict.weak:
             to_search.append((check, entry))  # is the label another paper's title?
@@ -159,7 +168,8 @@ def titles_verify(
                 check.save(update_fields=["searched_at"])
                 continue
             counts["searched"] += 1
-            if check.status == Status.DESCRIPTIVE:
+            dead = entry.resource is not None and _dead_paper(entry.resource)
+            if check.status == Status.DESCRIPTIVE and not dead:
                 named = [c for c in found if c.get("verdict") == MATCHES]
                 if not named:
                     check.save(update_fields=["searched_at"])
@@ -175,6 +185,12 @@ def titles_verify(
             check.save(update_fields=["suggestions", "searched_at", "status", "evidence"])
     resources_refresh_verification(ids)
     return dict(counts)
+
+
+def _dead_paper(resource: Resource) -> bool:
+    """A paper whose link is confirmed broken: arXiv is searched by its label for a
+    replacement, offered on the link-health page and accepted like a wrong-paper suggestion."""
+    return resource.kind == Resource.Kind.PAPER and resource.health == Resource.Health.BROKEN
 
 
 def _challenged(check: TitleCheck, real_title: str) -> bool:
