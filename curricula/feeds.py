@@ -54,6 +54,38 @@ def _changes(
     return kept_added, kept_retired, relinked
 
 
+def read_changes(revisions: list[Revision]) -> None:
+    """Sets `added`, `retired` and `relinked` (as _changes reads them) on each revision, and
+    `retired_entries` ((pk, resource id, title) of the entries it retired, relinks left out):
+    one query for every revision's entries, not one per revision. The feed and the members'
+    "changed since your last visit" (notes.selectors.unseen_changes) both read them here."""
+    ids = {r.pk for r in revisions}
+    added: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    retired: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    gone_rows: dict[int, list[tuple[int, int | None, str]]] = defaultdict(list)
+    rows = (
+        Entry.objects.filter(Q(introduced_in_id__in=ids) | Q(retired_in_id__in=ids))
+        .order_by("position", "pk")
+        .values_list(
+            "pk", "title", "resource_id", "resource__url", "introduced_in_id", "retired_in_id"
+        )
+        if ids
+        else []
+    )
+    for pk, title, resource_id, url, introduced, gone in rows:
+        if introduced in ids:
+            added[introduced].append((title, url or ""))
+        if gone in ids:
+            retired[gone].append((title, url or ""))
+            gone_rows[gone].append((pk, resource_id, title))
+    for r in revisions:
+        r.added, r.retired, r.relinked = _changes(
+            added.get(r.pk, []), retired.get(r.pk, []), r.summary
+        )
+        kept = {_key(t) for t in r.retired}
+        r.retired_entries = [row for row in gone_rows.get(r.pk, []) if _key(row[2]) in kept]
+
+
 class RevisionFeed(Feed):
     feed_type = Atom1Feed
     description_template = "curricula/feed_revision.html"
@@ -77,25 +109,9 @@ class RevisionFeed(Feed):
             .defer("source_text", "summary_text")
             .order_by("-number")[:MAX_REVISIONS]
         )
-        ids = {r.pk for r in revisions}
-        added: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        retired: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        # One query for every revision's entries, not one per revision.
-        rows = (
-            Entry.objects.filter(Q(introduced_in_id__in=ids) | Q(retired_in_id__in=ids))
-            .order_by("position", "pk")
-            .values_list("title", "resource__url", "introduced_in_id", "retired_in_id")
-        )
-        for title, url, introduced, gone in rows:
-            if introduced in ids:
-                added[introduced].append((title, url or ""))
-            if gone in ids:
-                retired[gone].append((title, url or ""))
         for r in revisions:
             r.curriculum = obj
-            r.added, r.retired, r.relinked = _changes(
-                added.get(r.pk, []), retired.get(r.pk, []), r.summary
-            )
+        read_changes(revisions)
         return revisions
 
     def item_title(self, item: Revision) -> str:

@@ -53,6 +53,8 @@ class Enrollment(models.Model):
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.FOLLOWED)
     started_at = models.DateTimeField()
     target_date = models.DateField(null=True, blank=True)
+    # When this person last marked the list's changes read; until then, since started_at.
+    changes_seen_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

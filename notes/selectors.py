@@ -10,7 +10,8 @@ from typing import Any, NamedTuple
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber
 
-from curricula.models import Curriculum, Entry, Tier, Topic
+from curricula.feeds import read_changes
+from curricula.models import Curriculum, Entry, Revision, Tier, Topic
 from notes import rules
 from notes.access import shared_notes_q
 from notes.models import Enrollment, Note, Progress, Status
@@ -292,6 +293,66 @@ class HomeCard:
     new_count: int
     # Tiers whose sources the rule is satisfied with but whose summary is not written yet.
     summaries_due: list[Any] = field(default_factory=list)
+    # Revisions imported since I last marked the list's changes seen (unseen_changes).
+    changes: list[RevisionChange] = field(default_factory=list)
+
+
+@dataclass
+class RevisionChange:
+    number: int
+    created_at: Any
+    added: list[str]
+    retired: list[str]
+    relinked: list[dict[str, str]]
+    # Retired entries I had finished: my progress in the list no longer counts them.
+    lost: list[str]
+
+
+MAX_CHANGES = 10
+
+
+def unseen_changes(user: Any, enrollments: list[Enrollment]) -> dict[int, list[RevisionChange]]:
+    """Curriculum id → the revisions (newest first, at most MAX_CHANGES) imported since this
+    person last marked the list's changes seen, or since they started following it: one query
+    for the revisions, and when there are any, one for their entries and one for my finished
+    ones among those retired (none when nothing I follow changed, or nothing was retired)."""
+    if not enrollments:
+        return {}
+    match = Q(pk__in=[])
+    for e in enrollments:
+        match |= Q(curriculum_id=e.curriculum_id, created_at__gt=e.changes_seen_at or e.started_at)
+    revisions = list(
+        Revision.objects.filter(match)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("curriculum_id")], order_by=F("number").desc())
+        )
+        .filter(rank__lte=MAX_CHANGES)
+        .defer("source_text", "summary_text")
+        .order_by("curriculum_id", "-number")
+    )
+    if not revisions:
+        return {}
+    read_changes(revisions)
+    gone = [row for r in revisions for row in r.retired_entries]
+    done: set[tuple[str, int]] = set()
+    if gone:
+        finished = Progress.objects.filter(user=user, status=Status.DONE).filter(
+            Q(resource_id__in={res for _, res, _ in gone if res})
+            | Q(entry_id__in={pk for pk, res, _ in gone if not res})
+        )
+        for res, entry in finished.values_list("resource_id", "entry_id"):
+            done.add(("r", res) if res else ("e", entry))
+    found: dict[int, list[RevisionChange]] = {}
+    for r in revisions:
+        lost = [
+            title
+            for pk, res, title in r.retired_entries
+            if (("r", res) if res else ("e", pk)) in done
+        ]
+        found.setdefault(r.curriculum_id, []).append(
+            RevisionChange(r.number, r.created_at, r.added, r.retired, r.relinked, lost)
+        )
+    return found
 
 
 def home(user: Any, next_count: int = 3) -> dict[str, Any]:
@@ -303,6 +364,15 @@ def home(user: Any, next_count: int = 3) -> dict[str, Any]:
         Enrollment.objects.filter(user=user)
         .select_related("curriculum")
         .defer("curriculum__guidance", "curriculum__note_template")
+        # Whether the list changed since I last looked: no further query when it did not.
+        .annotate(
+            changed=Exists(
+                Revision.objects.filter(
+                    curriculum_id=OuterRef("curriculum_id"),
+                    created_at__gt=Coalesce(OuterRef("changes_seen_at"), OuterRef("started_at")),
+                )
+            )
+        )
         # Assigned first ("assigned" sorts before "followed"), soonest due first.
         .order_by("source", F("target_date").asc(nulls_last=True), "started_at")
     )
@@ -318,6 +388,7 @@ def home(user: Any, next_count: int = 3) -> dict[str, Any]:
         wanted = {c_id: rules.missing(p) for c_id, p in progress.items()}
         upcoming = next_entries(user, ids, count=next_count, wanted=wanted)
         new, new_counts = new_entries(enrollments, count=next_count)
+        changed = unseen_changes(user, [e for e in enrollments if getattr(e, "changed", True)])
         for enrollment in enrollments:
             c = enrollment.curriculum
             want = wanted[c.pk]
@@ -330,6 +401,7 @@ def home(user: Any, next_count: int = 3) -> dict[str, Any]:
                     new.get(c.pk, []),
                     new_counts.get(c.pk, 0),
                     due,
+                    changed.get(c.pk, []),
                 )
             )
     others = (

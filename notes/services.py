@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from curricula.models import Curriculum, Entry, Resource, Tier, Topic
+from curricula.models import Curriculum, Entry, Resource, Revision, Tier, Topic
 from notes.models import Activity, Enrollment, Invitation, Note, NoteVersion, Progress, Status
 
 MAX_NOTE_CHARS = 100_000
@@ -86,6 +86,22 @@ def enrollment_unfollow(*, actor: Any, curriculum: Curriculum) -> bool:
         if deleted:
             _log(actor, Activity.Verb.UNFOLLOWED, curriculum=curriculum)
     return bool(deleted)
+
+
+def changes_mark_seen(*, actor: Any, curriculum: Curriculum, upto: int | None = None) -> bool:
+    """Marks the list's changes read up to revision `upto` (the newest the page showed, so one
+    imported meanwhile stays unseen), or up to now; False when I do not follow the list."""
+    seen = None
+    if upto is not None:
+        seen = (
+            Revision.objects.filter(curriculum=curriculum, number=upto)
+            .values_list("created_at", flat=True)
+            .first()
+        )
+    updated = Enrollment.objects.filter(user=actor, curriculum=curriculum).update(
+        changes_seen_at=seen or timezone.now()
+    )
+    return bool(updated)
 
 
 def _apply(progress: Progress, status: str, now: Any) -> None:

@@ -290,6 +290,18 @@ def note_restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def changes_seen(request: HttpRequest, slug: str) -> HttpResponse:
+    """Marks a followed list's changes read (a plain form: works without JavaScript)."""
+    curriculum = get_object_or_404(Curriculum.objects.only("pk", "slug"), slug=slug)
+    raw = request.POST.get("upto", "")
+    upto = int(raw) if raw.isdigit() and len(raw) < 10 else None
+    if not services.changes_mark_seen(actor=request.user, curriculum=curriculum, upto=upto):
+        raise Http404("You do not follow this curriculum")
+    return redirect(_safe_next(request, reverse("home")))
+
+
+@login_required
 @require_GET
 def my_notes(request: HttpRequest) -> HttpResponse:
     curricula = list(Curriculum.objects.only("slug", "title").order_by("title"))
