@@ -27,7 +27,39 @@ def _domain_allowed(email: str) -> bool:
 
 
 def _pending(email: str) -> Invitation | None:
-    return Invitation.objects.filter(email__iexact=email.strip(), accepted_at__isnull=True).first()
+    invitation = Invitation.objects.filter(
+        email__iexact=email.strip(), accepted_at__isnull=True
+    ).first()
+    return None if invitation is None or invitation.expired else invitation
+
+
+def invited_email(request: HttpRequest | None) -> str:
+    """The address of the invitation whose link this browser followed, to pre-fill sign-up."""
+    token = request.session.get(SESSION_KEY) if request is not None else None
+    if not token:
+        return ""
+    invitation = Invitation.objects.filter(token=token, accepted_at__isnull=True).first()
+    return invitation.email if invitation is not None else ""
+
+
+def readable_username(first: str, last: str, email: str) -> str:
+    """Ada Lovelace → "ada.lovelace" (or the address's local part), then "ada.lovelace2", …"""
+    from django.contrib.auth import get_user_model
+    from django.utils.text import slugify
+
+    base = ".".join(p for p in (slugify(first), slugify(last)) if p)
+    base = (base or slugify(email.split("@", 1)[0]) or "reader").replace("-", ".")[:140]
+    taken = set(
+        get_user_model()
+        .objects.filter(username__istartswith=base)
+        .values_list("username", flat=True)
+    )
+    taken = {name.lower() for name in taken}
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
 
 
 def signup_open(request: HttpRequest | None) -> bool:
@@ -70,6 +102,26 @@ class AccountAdapter(DefaultAccountAdapter):
             if token == invitation.token or settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory":
                 return
         raise ValidationError(CLOSED_MESSAGE)
+
+    def populate_username(self, request: HttpRequest, user: Any) -> None:
+        if not user.username:
+            user.username = readable_username(user.first_name, user.last_name, user.email or "")
+
+    def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        """Straight to the curriculum assigned to them (through the invitation's team)."""
+        from django.urls import reverse
+
+        from notes.models import Enrollment
+
+        enrollment = (
+            Enrollment.objects.filter(user=request.user, source=Enrollment.Source.ASSIGNED)
+            .select_related("curriculum")
+            .order_by("started_at", "pk")
+            .first()
+        )
+        if enrollment is not None:
+            return reverse("curricula:detail", args=[enrollment.curriculum.slug])
+        return super().get_signup_redirect_url(request)
 
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         user = super().save_user(request, user, form, commit)

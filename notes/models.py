@@ -38,6 +38,13 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return self.email
 
+    @property
+    def expired(self) -> bool:
+        from django.utils import timezone
+
+        age = timezone.now() - self.created_at
+        return age.days >= settings.READLIST_INVITATION_DAYS
+
 
 class Enrollment(models.Model):
     """A person following (or assigned) a curriculum."""

@@ -315,6 +315,9 @@ def invitation_send(*, actor: Any, invitation: Invitation, accept_url: str) -> N
     from django.core.mail import EmailMultiAlternatives
     from django.template.loader import render_to_string
 
+    # Sending (again) starts the link's life afresh (READLIST_INVITATION_DAYS).
+    invitation.created_at = timezone.now()
+    Invitation.objects.filter(pk=invitation.pk).update(created_at=invitation.created_at)
     context = {"invitation": invitation, "accept_url": accept_url, "inviter": actor}
     subject = render_to_string("notes/email/invitation_subject.txt", context).strip()
     message = EmailMultiAlternatives(

@@ -372,9 +372,12 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     from notes.adapters import SESSION_KEY
     from notes.models import Invitation
 
-    invite = Invitation.objects.filter(token=token, accepted_at__isnull=True).first()
+    invite = Invitation.objects.filter(token=token).first()
     if invite is None:
-        return render(request, "notes/invitation_invalid.html", status=404)
+        return render(request, "notes/invitation_invalid.html", {"reason": "unknown"}, status=404)
+    if invite.accepted_at is not None or invite.expired:
+        reason = "used" if invite.accepted_at is not None else "expired"
+        return render(request, "notes/invitation_invalid.html", {"reason": reason}, status=410)
     request.session[SESSION_KEY] = invite.token
     messages.info(request, f"Create your account with {invite.email}.")
     return redirect("account_signup")

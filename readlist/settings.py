@@ -348,6 +348,8 @@ ACCOUNT_ADAPTER = "notes.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "notes.adapters.SocialAccountAdapter"
 ACCOUNT_FORMS = {"signup": "notes.signup.InviteOnlySignupForm"}
 READLIST_SIGNUP_DOMAINS = env_list("READLIST_SIGNUP_DOMAINS")
+# An invitation link works once, for this many days after it was (last) sent.
+READLIST_INVITATION_DAYS = env_int("READLIST_INVITATION_DAYS", 14, minimum=1)
 ACCOUNT_RATE_LIMITS.update(
     {
         # All sign-in posts, failed or not: generous, so one office behind NAT can sign in.

@@ -7,9 +7,38 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.template.response import TemplateResponse
 
+from notes.admin import InvitationAdmin
+from notes.models import Invitation
 from teams import people as departures
 from teams import services
-from teams.models import Assignment, DigestPreference, DigestSent, Membership, Team
+from teams.models import (
+    Assignment,
+    DigestPreference,
+    DigestSent,
+    InvitationPlacement,
+    Membership,
+    Team,
+)
+
+
+class InvitationPlacementInline(admin.StackedInline):
+    """Invite into a team, as member or manager, with curricula of their own to read."""
+
+    model = InvitationPlacement
+    extra = 1
+    max_num = 1
+    can_delete = False
+    fields = ["team", "role", "curricula", "due_date"]
+    autocomplete_fields = ["team"]
+    filter_horizontal = ["curricula"]
+
+
+admin.site.unregister(Invitation)
+
+
+@admin.register(Invitation)
+class TeamInvitationAdmin(InvitationAdmin):
+    inlines = [InvitationPlacementInline]
 
 
 class MembershipInline(admin.TabularInline):

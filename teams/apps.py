@@ -16,3 +16,10 @@ class TeamsConfig(AppConfig):
         deadlines.register(member_deadlines)
 
         user_logged_in.connect(remember_manager_on_login, dispatch_uid="teams-manager-flag")
+
+        from allauth.account.signals import user_signed_up
+
+        from teams.signals import onboard_invited
+
+        # An invitation that names a team places the new person there (teams.services).
+        user_signed_up.connect(onboard_invited, dispatch_uid="teams-onboard-invited")

@@ -142,3 +142,23 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} digest for {self.user} ({self.period})"
+
+
+class InvitationPlacement(models.Model):
+    """Where an invited person lands on sign-up: a team, their role in it, and curricula
+    assigned to them alone (on top of the team's own assignments)."""
+
+    invitation = models.OneToOneField(
+        "notes.Invitation", on_delete=models.CASCADE, related_name="placement"
+    )
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(
+        max_length=10, choices=Membership.Role.choices, default=Membership.Role.MEMBER
+    )
+    curricula = models.ManyToManyField(Curriculum, blank=True, related_name="+")
+    due_date = models.DateField(
+        null=True, blank=True, help_text="For the curricula above; blank: 12 weeks after sign-up."
+    )
+
+    def __str__(self) -> str:
+        return f"{self.invitation} → {self.team}"

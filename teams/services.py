@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from curricula.models import Curriculum
 from notes.models import Activity, Enrollment
-from teams.models import Assignment, DigestPreference, Membership, Team
+from teams.models import Assignment, DigestPreference, InvitationPlacement, Membership, Team
 
 DEMO_TEAM = ("Research onboarding", "research-onboarding")
 
@@ -237,6 +237,35 @@ def membership_add(*, actor: Any, team: Team, user: Any, role: str = "member") -
         membership.role = role
         membership.save(update_fields=["role"])
     team_enrollments_sync(team=team, user_ids=[user.pk])
+    return membership
+
+
+def invitation_onboard(*, user: Any, email: str) -> Membership | None:
+    """Place a person who signed up through an invitation: into its team with its role, with
+    the team's assignments and the invitation's own curricula. Nothing when it names no team."""
+    placement = (
+        InvitationPlacement.objects.select_related("team", "invitation__invited_by")
+        .filter(invitation__email=email.strip().lower())
+        .first()
+    )
+    if placement is None:
+        return None
+    actor = placement.invitation.invited_by
+    membership = membership_add(actor=actor, team=placement.team, user=user, role=placement.role)
+    today = timezone.localdate()
+    due = placement.due_date if placement.due_date and placement.due_date >= today else None
+    for curriculum in placement.curricula.all():
+        try:
+            assignment_create(
+                actor=actor,
+                team=placement.team,
+                curriculum=curriculum,
+                start_date=today,
+                due_date=due or today + dt.timedelta(weeks=12),
+                user=user,
+            )
+        except AssignmentError:
+            continue  # already theirs through the team (or another team): nothing to add
     return membership
 
 

@@ -13,3 +13,10 @@ def remember_manager_on_login(sender: Any, request: Any, user: Any, **kwargs: An
     from teams.views import SESSION_FLAG
 
     request.session[SESSION_FLAG] = manages_any_team(user)
+
+
+def onboard_invited(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    from teams.services import invitation_onboard
+
+    if user.email:
+        invitation_onboard(user=user, email=user.email)

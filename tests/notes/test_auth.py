@@ -9,7 +9,12 @@ from notes.models import Invitation
 
 pytestmark = pytest.mark.django_db
 
-SIGNUP = {"password1": "a long enough passphrase 42", "password2": "a long enough passphrase 42"}
+SIGNUP = {
+    "first_name": "New",
+    "last_name": "Person",
+    "password1": "a long enough passphrase 42",
+    "password2": "a long enough passphrase 42",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +37,13 @@ def test_sign_up_is_closed_by_default(client):
 
 def test_invited_address_signs_up_through_the_emailed_link(client, admin_user, mailoutbox):
     client.force_login(admin_user)
-    client.post("/admin/notes/invitation/add/", {"email": "New@Example.org"})
+    # An invitation into no team: the team part (teams/admin.py) is left empty.
+    no_team = {
+        "placement-TOTAL_FORMS": 1,
+        "placement-INITIAL_FORMS": 0,
+        "placement-0-role": "member",
+    }
+    client.post("/admin/notes/invitation/add/", {"email": "New@Example.org", **no_team})
     invitation = Invitation.objects.get()
     assert invitation.email == "new@example.org"
     assert len(mailoutbox) == 1 and f"/invitations/{invitation.token}/" in mailoutbox[0].body
