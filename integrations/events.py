@@ -7,18 +7,20 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from curricula.linkhealth.selectors import in_use
-from curricula.models import Resource
+from curricula.models import Resource, TitleCheck
 from integrations.models import Delivery, Hook
-from integrations.services import hooks_emit
+from integrations.services import deliveries_requeue_stale, hooks_emit
 from teams import selectors
 from teams.models import Team
 
 BEHIND_STATES = {selectors.State.BEHIND, selectors.State.STALLED, selectors.State.OVERDUE}
 MAX_LINKS = 50
+MAX_FLAGS = 50  # per hook per scan; the rest go at the next scan
 
 
 def _hooks_for(event: str) -> list[Hook]:
@@ -67,6 +69,51 @@ def links_broken_emit() -> int:
     return queued
 
 
+def wrong_papers_emit() -> int:
+    """For admins: one message per entry newly flagged "wrong paper?" (or listed twice under
+    another title) since the hook was made; once while it stays flagged (the key carries the
+    moment it became flagged, so a flag that clears and comes back is news again)."""
+    queued = 0
+    page = settings.SITE_URL.rstrip("/") + reverse("admin:curricula_resource_linkhealth")
+    for hook in _hooks_for(Hook.Event.WRONG_PAPER):
+        checks = list(
+            TitleCheck.objects.filter(
+                flagged_at__gt=hook.created_at, entry__retired_in__isnull=True
+            )
+            .filter(Q(status=TitleCheck.Status.MISMATCH) | ~Q(conflict_title=""))
+            .select_related("entry__curriculum", "entry__resource")
+            .order_by("flagged_at", "id")
+        )
+        keys = {c.pk: f"wrong_paper:{c.entry_id}:{c.flagged_at.isoformat()}" for c in checks}
+        sent = set(
+            Delivery.objects.filter(hook=hook, dedupe_key__in=list(keys.values())).values_list(
+                "dedupe_key", flat=True
+            )
+        )
+        for check in [c for c in checks if keys[c.pk] not in sent][:MAX_FLAGS]:
+            entry = check.entry
+            context = {
+                "entry": entry.title,
+                "curriculum": entry.curriculum.title,
+                "url": entry.resource.url if entry.resource else "",
+                "real_title": check.real_title,
+                "conflict_title": check.conflict_title,
+                "status": check.status,
+                "evidence": [str(e) for e in (check.evidence or [])][:3],
+                "linkhealth_url": page,
+            }
+            queued += len(
+                hooks_emit(
+                    Hook.Event.WRONG_PAPER,
+                    team=hook.team,
+                    context=context,
+                    dedupe_key=keys[check.pk],
+                    hooks=[hook],
+                )
+            )
+    return queued
+
+
 def team_progress_emit() -> int:
     """For a team's channel: who finished an assigned curriculum (since the hook was made), and
     who fell behind, stalled or went overdue on one (once per state per assignment)."""
@@ -112,6 +159,8 @@ def team_progress_emit() -> int:
 def events_emit() -> dict[str, int]:
     return {
         "links_broken": links_broken_emit(),
+        "wrong_papers": wrong_papers_emit(),
         "team_progress": team_progress_emit(),
+        "requeued": deliveries_requeue_stale(),
         "at": int(timezone.now().timestamp()),
     }

@@ -30,6 +30,7 @@ class Hook(models.Model):
         FINISHED = "finished", "A member finished an assigned curriculum"
         FELL_BEHIND = "fell_behind", "A member fell behind, stalled or is overdue"
         LINKS_BROKEN = "links_broken", "Links newly broken (for admins)"
+        WRONG_PAPER = "wrong_paper", "Wrong papers flagged (for admins)"
         TEST = "test", "Test message"
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="hooks")
@@ -93,6 +94,10 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Nobody else may attempt it before then: an attempt in flight (a lease) or a retry waiting
+    # for its backoff. A task claims the delivery with one conditional UPDATE on it, so a
+    # re-queued or twice-delivered task never sends it twice (services.delivery_attempt).
+    held_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

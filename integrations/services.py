@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -21,6 +21,13 @@ from readlist.celery import max_countdown
 from teams.models import Membership, Team
 
 DELIVERY_TIMEOUT = 10.0
+# An attempt's lease: longer than the task's hard time limit (45 s), so a live attempt is never
+# taken over; a worker that died mid-attempt frees it after that.
+ATTEMPT_LEASE = timedelta(seconds=60)
+# A retry may start this much before its backoff ends (workers' clocks differ a little).
+CLOCK_GRACE = timedelta(seconds=5)
+# Pending and unheld for this long: its task was never published (the broker was down) or lost.
+STALE_AFTER = timedelta(minutes=5)
 SENT, RETRY, FAILED, SKIPPED = "sent", "retry", "failed", "skipped"
 
 
@@ -65,16 +72,30 @@ def _transient(result: http.FetchResult) -> bool:
     return result.status is not None and (result.status == 429 or result.status >= 500)
 
 
-def delivery_attempt(*, delivery_id: int, final: bool) -> str:
+def delivery_attempt(
+    *, delivery_id: int, final: bool, backoff: int = 0, after_attempt: int | None = None
+) -> str:
     """Send one delivery once. Returns "sent", "retry" (a transient failure and retries are
-    left), "failed" or "skipped" (gone, already done, or its hook is disabled)."""
-    delivery = Delivery.objects.select_related("hook__team").filter(id=delivery_id).first()
-    if delivery is None or delivery.status != Delivery.Status.PENDING:
+    left: the caller retries in `backoff` seconds), "failed" or "skipped" (gone, already done,
+    claimed by another task, or its hook is disabled). A retry passes `after_attempt`, the
+    attempt count it follows: it may take the delivery its own backoff still holds."""
+    now = timezone.now()
+    # The claim (as healthchecks' sendalerts does): one conditional UPDATE that also counts the
+    # attempt, so of two tasks for the same delivery (a re-queue by the sweep, a broker
+    # redelivery) only one sends it.
+    free = Q(held_until__isnull=True) | Q(held_until__lte=now + CLOCK_GRACE)
+    if after_attempt is not None:
+        free |= Q(attempts=after_attempt)
+    claimed = Delivery.objects.filter(free, id=delivery_id, status=Delivery.Status.PENDING).update(
+        held_until=now + ATTEMPT_LEASE, attempts=F("attempts") + 1
+    )
+    if not claimed:
         return SKIPPED
+    delivery = Delivery.objects.select_related("hook__team").get(id=delivery_id)
     hook = delivery.hook
     if not hook.enabled:
         Delivery.objects.filter(id=delivery.id).update(
-            status=Delivery.Status.FAILED, error="the hook was disabled"
+            status=Delivery.Status.FAILED, error="the hook was disabled", held_until=None
         )
         return SKIPPED
     outgoing = KINDS[hook.kind].build(hook, delivery)
@@ -92,13 +113,13 @@ def delivery_attempt(*, delivery_id: int, final: bool) -> str:
         )
     now = timezone.now()
     ok = not result.error and result.status is not None and 200 <= result.status < 300
-    delivery.attempts += 1
     delivery.last_attempt_at = now
     delivery.response_status = result.status
     if ok:
         delivery.status = Delivery.Status.SENT
         delivery.sent_at = now
         delivery.error = ""
+        delivery.held_until = None
         delivery.save()
         Hook.objects.filter(id=hook.id).update(failures=0)
         return SENT
@@ -108,12 +129,32 @@ def delivery_attempt(*, delivery_id: int, final: bool) -> str:
         snippet = result.text[:300].replace("\x00", "")
         delivery.error = f"HTTP {result.status}: {snippet}"
     if _transient(result) and not final:
+        # Held through the backoff, so the sweep leaves it to its own retry.
+        delivery.held_until = now + timedelta(seconds=backoff)
         delivery.save()
         return RETRY
     delivery.status = Delivery.Status.FAILED
+    delivery.held_until = None
     delivery.save()
     _count_failure(hook)
     return FAILED
+
+
+def deliveries_requeue_stale() -> int:
+    """Queue again each delivery left pending and unheld for STALE_AFTER: its task was never
+    published (the broker was down when it was queued or retried) or was lost. Sending twice is
+    impossible: the task claims the delivery first, and a sent one is no longer pending."""
+    now = timezone.now()
+    stale = now - STALE_AFTER
+    ids = list(
+        Delivery.objects.filter(status=Delivery.Status.PENDING, created_at__lt=stale)
+        .filter(Q(held_until__isnull=True) | Q(held_until__lt=stale))
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    for delivery_id in ids:
+        jobs.enqueue_on_commit("integrations.deliver", delivery_id)
+    return len(ids)
 
 
 def _count_failure(hook: Hook) -> None:

@@ -113,3 +113,67 @@ def test_non_staff_cannot_see_hooks(client, member, make_hook):
     client.force_login(member)
     response = client.get(reverse("admin:integrations_hook_changelist"))
     assert response.status_code == 302
+
+
+def test_a_delivery_whose_publish_failed_is_queued_again_by_the_scan_and_sent_once(
+    make_hook, httpserver, team, django_capture_on_commit_callbacks
+):
+    """The broker was down when it was queued: the delivery stays pending until a scan (once
+    it is a few minutes old) queues it again; a re-queue of one already sent sends nothing."""
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from integrations import events
+
+    make_hook("slack")
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    start = timezone.now()
+    with django_capture_on_commit_callbacks(execute=False) as lost:  # the publish never happens
+        [delivery_id] = services.hooks_emit(Hook.Event.TEST, team=team, context={})
+    assert len(lost) == 1
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        assert events.events_emit()["requeued"] == 0  # too young: its task may be on its way
+    assert queued == []
+
+    with time_machine.travel(start + dt.timedelta(minutes=6), tick=False):
+        with django_capture_on_commit_callbacks(execute=False) as queued:
+            assert events.events_emit()["requeued"] == 1
+        with django_capture_on_commit_callbacks(execute=False) as again:
+            assert services.deliveries_requeue_stale() == 1  # still pending: once per scan
+        assert len(queued) == 1 and len(again) == 1
+        assert deliver.apply(args=[delivery_id]).get() == "sent"
+        assert deliver.apply(args=[delivery_id]).get() == "skipped"  # the second re-queue
+        assert services.deliveries_requeue_stale() == 0
+    assert len(httpserver.log) == 1
+    assert Delivery.objects.get(id=delivery_id).status == Delivery.Status.SENT
+
+
+def test_an_attempt_in_flight_or_waiting_for_its_retry_is_claimed_by_nobody_else(
+    make_hook, httpserver, team
+):
+    """The claim is one conditional UPDATE: a second task for the same delivery (a re-queue,
+    a broker redelivery) while one attempt holds it does nothing; nor does the sweep."""
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    make_hook("slack")
+    httpserver.expect_request("/hook").respond_with_data("busy", status=503)
+    [delivery_id] = services.hooks_emit(Hook.Event.TEST, team=team, context={})
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert services.delivery_attempt(delivery_id=delivery_id, final=False, backoff=480) == (
+            "retry"
+        )
+        # Another task at once: the retry's backoff holds it.
+        assert services.delivery_attempt(delivery_id=delivery_id, final=False) == "skipped"
+    with time_machine.travel(start + dt.timedelta(minutes=7), tick=False):
+        assert services.deliveries_requeue_stale() == 0  # its own retry is still to come
+    with time_machine.travel(start + dt.timedelta(minutes=8), tick=False):
+        httpserver.clear()
+        httpserver.expect_request("/hook").respond_with_data("ok")
+        assert services.delivery_attempt(delivery_id=delivery_id, final=False) == "sent"
+    assert Delivery.objects.get(id=delivery_id).attempts == 2

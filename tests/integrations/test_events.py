@@ -93,3 +93,59 @@ def test_hooks_without_these_events_get_nothing(make_hook, team, assigned):
     factories.make_resource("https://example.org/x", health="broken")
     assert events.events_emit()["links_broken"] == 0
     assert events.team_progress_emit() == 0
+
+
+def _page(resource: Resource, title: str) -> None:
+    Resource.objects.filter(id=resource.id).update(page_title=title)
+
+
+def test_wrong_papers_flagged_are_sent_once_each_while_they_stay_flagged(
+    make_hook, httpserver, settings
+):
+    """A title verdict that newly becomes "wrong paper?" (curricula.verify) is one message per
+    entry to the admins' hook; not again while it stays flagged; again if it clears and returns."""
+    from curricula.verify import titles_verify
+    from integrations.tasks import deliver
+
+    curriculum = factories.make_curriculum(title="Transformers")
+    before = factories.make_resource("https://example.org/before", kind="blog")
+    factories.make_entry(
+        curriculum, "Deep Residual Learning for Image Recognition", resource=before
+    )
+    _page(before, "Cooking pasta at home: a beginner's guide")
+    titles_verify(resource_ids=[before.id], search=False)  # flagged before the hook existed
+    hook = make_hook("slack", events=["wrong_paper"])
+    assert events.wrong_papers_emit() == 0
+
+    page = factories.make_resource("https://example.org/post", kind="blog")
+    entry = factories.make_entry(curriculum, "Attention Is All You Need", resource=page)
+    _page(page, "Attention Is All You Need")
+    titles_verify(resource_ids=[page.id], search=False)
+    assert events.wrong_papers_emit() == 0  # the title matches: nothing to say
+
+    _page(page, "Ten tips for growing tomatoes in small gardens")
+    titles_verify(resource_ids=[page.id, before.id], search=False)
+    assert events.events_emit()["wrong_papers"] == 1
+    delivery = Delivery.objects.get(hook=hook)
+    assert delivery.event == "wrong_paper"
+    assert "Attention Is All You Need" in delivery.text and "tomatoes" in delivery.text
+    assert "Deep Residual" not in delivery.text
+
+    titles_verify(resource_ids=[page.id], search=False)  # checked again, still wrong
+    assert events.wrong_papers_emit() == 0
+
+    _page(page, "Attention Is All You Need")
+    titles_verify(resource_ids=[page.id], search=False)  # fixed …
+    _page(page, "Ten tips for growing tomatoes in small gardens")
+    titles_verify(resource_ids=[page.id], search=False)  # … and wrong again: news again
+    assert events.wrong_papers_emit() == 1
+    assert Delivery.objects.filter(hook=hook).count() == 2
+
+    other = make_hook("slack", path="/other", events=["links_broken"])
+    assert not Delivery.objects.filter(hook=other).exists()  # did not opt in
+
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    assert deliver.apply(args=[delivery.id]).get() == "sent"
+    [(request, _)] = httpserver.log
+    assert "Attention Is All You Need" in request.get_json()["text"]
+    assert entry.resource.url in request.get_json()["text"]
