@@ -65,10 +65,6 @@ def pdf_title(body: bytes, *, timeout: float | None = None) -> str:
     return found[0]
 
 
-def _is_pdf_link(resource: Resource) -> bool:
-    return resource.url.lower().split("?")[0].endswith(".pdf")
-
-
 def resources_read_pdf_titles(*, limit: int = 20) -> list[int]:
     """Read the titles of healthy PDF links (not arXiv: its metadata says more) that have none;
     returns the ids that got one."""
