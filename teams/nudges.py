@@ -12,7 +12,6 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from notes.deadlines import Deadline
@@ -81,7 +80,3 @@ def nudge_recipients() -> list[int]:
             .values_list("user_id", flat=True)
         )
     )
-
-
-def user_for(user_id: int) -> Any:
-    return get_user_model().objects.filter(pk=user_id).first()

@@ -10,6 +10,19 @@ from django.utils import timezone
 
 from teams import digests, nudges
 
+# Per-person sends retry on a broken mail connection (each send claims its row first, so a retry
+# never sends twice).
+_SEND_RETRY = {
+    "autoretry_for": (ConnectionError, OSError),
+    "max_retries": 3,
+    "retry_backoff": 120,
+    "retry_jitter": True,
+}
+
+
+def _user(user_id: int):
+    return get_user_model().objects.filter(pk=user_id).first()
+
 
 def _period(period: str | None) -> dt.date:
     if period:
@@ -32,31 +45,17 @@ def send_weekly_digests(period: str | None = None) -> dict:
     return {"members": len(members), "managers": len(managers)}
 
 
-@shared_task(
-    soft_time_limit=60,
-    time_limit=90,
-    autoretry_for=(ConnectionError, OSError),
-    max_retries=3,
-    retry_backoff=120,
-    retry_jitter=True,
-)
+@shared_task(soft_time_limit=60, time_limit=90, **_SEND_RETRY)
 def send_member_digest(user_id: int, period: str | None = None) -> bool:
-    user = get_user_model().objects.filter(pk=user_id).first()
+    user = _user(user_id)
     if user is None:
         return False
     return digests.member_digest_send(user=user, period=_period(period))
 
 
-@shared_task(
-    soft_time_limit=120,
-    time_limit=150,
-    autoretry_for=(ConnectionError, OSError),
-    max_retries=3,
-    retry_backoff=120,
-    retry_jitter=True,
-)
+@shared_task(soft_time_limit=120, time_limit=150, **_SEND_RETRY)
 def send_manager_digest(user_id: int, period: str | None = None) -> bool:
-    user = get_user_model().objects.filter(pk=user_id).first()
+    user = _user(user_id)
     if user is None:
         return False
     return digests.manager_digest_send(user=user, period=_period(period))
@@ -73,16 +72,9 @@ def send_deadline_nudges(day: str | None = None) -> int:
     return len(recipients)
 
 
-@shared_task(
-    soft_time_limit=60,
-    time_limit=90,
-    autoretry_for=(ConnectionError, OSError),
-    max_retries=3,
-    retry_backoff=120,
-    retry_jitter=True,
-)
+@shared_task(soft_time_limit=60, time_limit=90, **_SEND_RETRY)
 def send_deadline_nudge(user_id: int, day: str) -> bool:
-    user = nudges.user_for(user_id)
+    user = _user(user_id)
     if user is None:
         return False
     return nudges.nudge_send(user=user, today=dt.date.fromisoformat(day))
