@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from curricula.models import Resource
@@ -89,7 +89,7 @@ def resources_find_archives(ids: Iterable[int] | None = None, *, limit: int = 50
     counts = {"found": 0, "none": 0, "unavailable": 0}
     client = http.make_client(max_connections=2)
     try:
-        for resource in due.order_by("archive_checked_at", "id")[:limit]:
+        for resource in due.order_by(F("archive_checked_at").asc(nulls_first=True), "id")[:limit]:
             try:
                 snapshot = wayback_lookup(resource.url, client=client)
             except ArchiveUnavailable as exc:
