@@ -187,8 +187,8 @@ def note_create(request: HttpRequest, data: NoteCreate) -> Status:
         target = NoteTarget.for_topic(
             get_object_or_404(Topic.objects.select_related("curriculum"), pk=data.topic_id)
         )
-    if selectors.my_note(request.user, target.lookup()) is not None:
-        existing = Note.objects.get(user=request.user, **target.lookup())
+    existing = selectors.my_note(request.user, target.lookup())
+    if existing is not None:
         raise ApiProblem(
             409,
             f"You already have this note (id {existing.pk}); update it with PUT.",
