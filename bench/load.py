@@ -76,6 +76,53 @@ def hammer(port: int, path: str, cookie: str, seconds: float) -> float:
     return sum(done) / (time.perf_counter() - started)
 
 
+def signed_in_cookie() -> str:
+    """A session cookie for the first person, made in the database as a sign-in would."""
+    person = get_user_model().objects.order_by("id").first()
+    session = SessionStore()
+    session[SESSION_KEY] = str(person.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = person.get_session_auth_hash()
+    session.save()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def database_url(script: str) -> str:
+    """The bench database as a URL for the gunicorn child; PostgreSQL only."""
+    if connection.vendor != "postgresql":
+        raise SystemExit(f"bench/{script} needs DATABASE_URL=postgres://…")
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def serve(args: list[str], url: str, **env: str) -> tuple[subprocess.Popen, int]:
+    """Start gunicorn (`args` after the executable; `{port}` is filled in) on a free local port
+    against `url`, and return once it answers /healthz."""
+    port = free_port()
+    server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
+        [str(Path(sys.executable).parent / "gunicorn"), *(a.format(port=port) for a in args)],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DATABASE_URL": url,
+            "DEBUG": "0",
+            "READLIST_TESTING": "1",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "LOG_LEVEL": "WARNING",
+            **{k: v.format(port=port) for k, v in env.items()},
+        },
+    )
+    for _ in range(300):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz", headers={"Host": "127.0.0.1"})
+            if conn.getresponse().status == 200:
+                break
+        except OSError:
+            time.sleep(0.2)
+    return server, port
+
+
 def main() -> int:
     from pages import build
 
@@ -83,39 +130,13 @@ def main() -> int:
         if not reuse:
             build()
             settle()
-        person = get_user_model().objects.order_by("id").first()
-        session = SessionStore()
-        session[SESSION_KEY] = str(person.pk)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-        session[HASH_SESSION_KEY] = person.get_session_auth_hash()
-        session.save()
-        cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
-        db = connection.settings_dict
-        url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-        if connection.vendor != "postgresql":
-            raise SystemExit("bench/load.py needs DATABASE_URL=postgres://…")
-        port = free_port()
-        env = {
-            **os.environ,
-            "DATABASE_URL": url,
-            "DEBUG": "0",
-            "READLIST_TESTING": "1",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "LOG_LEVEL": "WARNING",
-        }
-        server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
-            [str(Path(sys.executable).parent / "gunicorn"), "readlist.wsgi", "--bind",
-             f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning"],
-            cwd=ROOT,
-            env=env,
+        cookie = signed_in_cookie()
+        server, port = serve(
+            ["readlist.wsgi", "--bind", "127.0.0.1:{port}", "--workers", "2", "--log-level",
+             "warning"],
+            database_url("load.py"),
         )  # fmt: skip
         try:
-            for _ in range(100):
-                try:
-                    http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/")
-                    break
-                except OSError:
-                    time.sleep(0.2)
             page = "/curricula/bench-10000/"
             hammer(port, page, cookie, 1.0)  # warm both workers
             results: dict[str, list[float]] = {"/healthz": [], page: []}
