@@ -18,18 +18,31 @@ class InvitationAdmin(admin.ModelAdmin):
     fields = ["email"]
     actions = ["send_again"]
 
+    def email_context(self, invitation: Invitation) -> dict:
+        """What the email says the invitation offers besides an account (teams adds its own)."""
+        return {}
+
     def _send(self, request, invitation: Invitation) -> None:
         url = request.build_absolute_uri(reverse("notes:invitation", args=[invitation.token]))
-        services.invitation_send(actor=request.user, invitation=invitation, accept_url=url)
+        services.invitation_send(
+            actor=request.user,
+            invitation=invitation,
+            accept_url=url,
+            extra=self.email_context(invitation),
+        )
 
     def save_model(self, request, obj, form, change):
         obj.email = obj.email.strip().lower()
         if not change:
             obj.invited_by = request.user
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        # Sent after the inlines are saved, so the email can name the team they set.
+        super().save_related(request, form, formsets, change)
         if not change:
-            self._send(request, obj)
-            messages.info(request, f"Invitation emailed to {obj.email}.")
+            self._send(request, form.instance)
+            messages.info(request, f"Invitation emailed to {form.instance.email}.")
 
     @admin.action(description="Email the invitation again")
     def send_again(self, request, queryset):

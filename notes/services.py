@@ -310,15 +310,25 @@ def invitation_accept(*, email: str) -> None:
     )
 
 
-def invitation_send(*, actor: Any, invitation: Invitation, accept_url: str) -> None:
-    """Email the invitation link (subject / text / html templates)."""
+def invitation_send(
+    *, actor: Any, invitation: Invitation, accept_url: str, extra: dict[str, Any] | None = None
+) -> None:
+    """Email the invitation link (subject / text / html templates). `extra` is what the
+    invitation offers beyond an account (teams.invitations.offer: team, role, reading); the
+    catalogue of people's reading does not know about teams, so the caller passes it."""
     from django.core.mail import EmailMultiAlternatives
     from django.template.loader import render_to_string
 
     # Sending (again) starts the link's life afresh (READLIST_INVITATION_DAYS).
     invitation.created_at = timezone.now()
     Invitation.objects.filter(pk=invitation.pk).update(created_at=invitation.created_at)
-    context = {"invitation": invitation, "accept_url": accept_url, "inviter": actor}
+    context = {
+        **(extra or {}),
+        "invitation": invitation,
+        "accept_url": accept_url,
+        # Who invited them: the admin who made the invitation, not one who sends it again.
+        "inviter": invitation.invited_by or actor,
+    }
     subject = render_to_string("notes/email/invitation_subject.txt", context).strip()
     message = EmailMultiAlternatives(
         subject,

@@ -9,8 +9,8 @@ from django.template.response import TemplateResponse
 
 from notes.admin import InvitationAdmin
 from notes.models import Invitation
+from teams import invitations, services
 from teams import people as departures
-from teams import services
 from teams.models import (
     Assignment,
     DigestPreference,
@@ -39,6 +39,9 @@ admin.site.unregister(Invitation)
 @admin.register(Invitation)
 class TeamInvitationAdmin(InvitationAdmin):
     inlines = [InvitationPlacementInline]
+
+    def email_context(self, invitation: Invitation) -> dict:
+        return invitations.offer(invitation)
 
 
 class MembershipInline(admin.TabularInline):

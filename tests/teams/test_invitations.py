@@ -175,3 +175,83 @@ def test_only_admins_invite_into_teams(client, member, manager, team):
         )
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert not Invitation.objects.exists()
+
+
+FROZEN = dt.datetime(2026, 12, 7, 9, tzinfo=dt.UTC)
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_invitation_email_names_the_team_the_inviter_and_the_reading(
+    client, admin_user, team, manager, course, mailoutbox
+):
+    """The email is sent after the placement is saved (it used to go out before, naming no
+    team): the team, the role, who invited, and each curriculum with its due date."""
+    from teams import services
+
+    admin_user.first_name, admin_user.last_name = "Rita", "Root"
+    admin_user.save()
+    services.assignment_create(
+        actor=manager,
+        team=team,
+        curriculum=course,
+        start_date=dt.date(2026, 12, 1),
+        due_date=dt.date(2027, 1, 15),
+    )
+    extra = factories.make_curriculum(slug="extra", title="Extra reading")
+    client.force_login(admin_user)
+    _invite(client, team, curricula=[extra])
+    (mail,) = mailoutbox
+    html = mail.alternatives[0][0]
+    assert mail.subject == "Rita Root invites you to join Research on Readlist"
+    for text in (mail.body, html):
+        assert "Rita Root has invited you" in text
+        assert "to join Research as a member" in text.replace("<strong>", "").replace(
+            "</strong>", ""
+        )
+        assert "Course, due 15 Jan 2027" in text
+        assert "Extra reading, due 12 weeks after you sign up" in text
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_invited_manager_email_lists_only_their_own_reading(
+    client, admin_user, team, assignment, mailoutbox
+):
+    extra = factories.make_curriculum(slug="extra", title="Extra reading")
+    client.force_login(admin_user)
+    _invite(client, team, role="manager", curricula=[extra])
+    body = mailoutbox[0].body
+    assert "join Research as a manager" in body
+    assert "Extra reading" in body and "Course" not in body
+
+
+def test_invitation_sent_again_still_names_who_invited(client, admin_user, team, mailoutbox):
+    invitation = Invitation.objects.create(email="dan@example.org", invited_by=admin_user)
+    InvitationPlacement.objects.create(invitation=invitation, team=team)
+    other = factories.make_user("other", is_staff=True, is_superuser=True, first_name="Olga")
+    client.force_login(other)
+    response = client.post(
+        "/admin/notes/invitation/",
+        {"action": "send_again", "_selected_action": [str(invitation.pk)]},
+    )
+    assert response.status_code == 302
+    (mail,) = mailoutbox
+    assert "root has invited you" in mail.body and "Olga" not in mail.body
+    assert "join Research as a member" in mail.body
+
+
+def test_invitation_without_a_team_says_nothing_of_one(client, admin_user, mailoutbox):
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/notes/invitation/add/",
+        {
+            "email": "solo@example.org",
+            "placement-TOTAL_FORMS": "0",
+            "placement-INITIAL_FORMS": "0",
+            "placement-MIN_NUM_FORMS": "0",
+            "placement-MAX_NUM_FORMS": "1",
+        },
+    )
+    assert response.status_code == 302
+    (mail,) = mailoutbox
+    assert mail.subject == "You are invited to Readlist"
+    assert "join" not in mail.body and "assigned" not in mail.body
