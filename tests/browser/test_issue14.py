@@ -103,6 +103,16 @@ WIDER_THAN_SCREEN = (
 )
 
 
+# The smallest text of any heatmap on the page in CSS pixels as drawn: its font size times
+# the scale the SVG is drawn at (its width on screen over its viewBox's).
+SMALLEST_HEATMAP_TEXT = (
+    "Math.min(...Array.from(document.querySelectorAll('figure.heatmap svg')).flatMap(svg =>"
+    " Array.from(svg.querySelectorAll('text')).map(t =>"
+    " parseFloat(getComputedStyle(t).fontSize)"
+    " * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width)))"
+)
+
+
 def no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
@@ -232,7 +242,14 @@ def test_members_and_their_manager_walk_issue_14(browser, live_server, world, sc
         page.goto(base + path)
         if not no_horizontal_scroll(page):
             wide.append((path, page.evaluate(WIDER_THAN_SCREEN)))
+    # The heatmap's text is read at its own size on a phone (it scrolls, never shrinks).
+    page.goto(f"{base}/teams/research/")
+    heat = page.locator("figure.heatmap").first
+    heat.scroll_into_view_if_needed()
+    assert page.evaluate(SMALLEST_HEATMAP_TEXT) >= 12
+    heat.screenshot(path=str(screenshots / "issue14-heatmap-phone.png"))
     page.goto(f"{base}/teams/research/people/{world['alice'].pk}/")
+    assert page.evaluate(SMALLEST_HEATMAP_TEXT) >= 12
     shot(page, "manager-member-phone")
     page.goto(f"{base}/teams/research/assignments/")
     shot(page, "manager-assignments-phone")
