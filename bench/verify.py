@@ -7,7 +7,9 @@ labels flagged, the rank of the right paper among the suggestions, and the reque
 The set is built from a data file of papers (real titles, authors, year, abstract) with
 nicknames a curator would write. Cases: each title and each nickname linked to its own paper
 (right: a flag is a false alarm), and each title and first nickname linked to another paper
-(wrong: a flag is a hit; the right paper should be among the first three suggestions). A local
+(wrong: a flag is a hit; the right paper should be among the first three suggestions), and each
+of a paper's wrong_links: a label meant for it on a chosen paper that shares no more than a field
+acronym ("LLM opinion polls" on LLaMA), wrong in the same way. A local
 fake arXiv serves the papers in the API's Atom format and answers id_list and search queries.
 The accuracy pass runs without the 3 s wait; a second pass makes a few requests with the real
 interval, each from a freshly built client, and measures the gaps where the server sees them.
@@ -61,6 +63,12 @@ def build_cases(papers: list[dict], seed: int = 7) -> list[dict]:
             else:
                 label = pick(paper)
             cases.append({"label": label, "link": other["id"], "kind": kind, "right": paper["id"]})
+    for paper in papers:
+        for wrong in paper.get("wrong_links", []):
+            cases.append(
+                {"label": wrong["label"], "link": wrong["link"], "kind": "wrong_acronym",
+                 "right": paper["id"]}
+            )  # fmt: skip
     return cases
 
 

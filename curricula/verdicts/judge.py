@@ -13,6 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from curricula.verdicts.acronyms import BROAD, discussed, field_acronym
+from curricula.verdicts.acronyms import expansion as field_expansion
+from curricula.verdicts.names import camel_match as _camel_match
+from curricula.verdicts.names import initials_match as _initials_match
 from curricula.verdicts.text import FILLER, STOPWORDS, normalise, same_word, search_phrase
 from curricula.verdicts.text import title_score as _title_score
 from curricula.verdicts.text import words as _words
@@ -62,58 +66,6 @@ def _surname(author: str) -> str:
     if last.rstrip(".").lower() in {"jr", "sr", "ii", "iii"} and len(parts) > 1:
         last = parts[-2]
     return normalise(last)
-
-
-def _initials_match(acronym: str, tokens: list[str]) -> str:
-    """'GRPO' against the text's words → 'group relative policy optimization', or ''."""
-    letters = [c for c in acronym.lower() if c.isalpha()]
-    if len(letters) < 2:
-        return ""
-    n = len(tokens)
-    for start in range(n):
-        i, j, used = 0, start, []
-        while i < len(letters) and j < n:
-            token = tokens[j]
-            if token[0] == letters[i]:
-                used.append(token)
-                i += 1
-                # "LoRA": "low-rank adaptation" gives l, r, a
-                for part in token.split("-")[1:]:
-                    if i < len(letters) and part and part[0] == letters[i]:
-                        i += 1
-            elif token in STOPWORDS and used:
-                used.append(token)
-            else:
-                break
-            j += 1
-        if i == len(letters) and used and used[-1] not in STOPWORDS:
-            return " ".join(used)
-    return ""
-
-
-def _camel_match(name: str, tokens: list[str]) -> str:
-    """'ResNet' → 'residual nets' when the text has words starting res-, net- in a row."""
-    pieces: list[str] = []
-    for part in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", name):
-        pieces.extend(list(part.lower()) if part.isupper() and len(part) > 1 else [part.lower()])
-    pieces = [p for p in pieces if not p.isdigit()]
-    if len(pieces) < 2 or sum(len(p) for p in pieces) < 4:
-        return ""
-    words = [w for t in tokens for w in t.split("-") if w]
-    for start in range(len(words)):
-        i, j, used = 0, start, []
-        while i < len(pieces) and j < len(words):
-            if words[j].startswith(pieces[i]):
-                used.append(words[j])
-                i += 1
-            elif words[j] in STOPWORDS and used:
-                used.append(words[j])
-            else:
-                break
-            j += 1
-        if i == len(pieces):
-            return " ".join(used)
-    return ""
 
 
 def _capitalised_midsentence(text: str) -> set[str]:
@@ -221,6 +173,9 @@ def judge(
             continue
         if normalise(low) in surname_set:
             continue
+        broad = field_acronym(raw)
+        if broad in BROAD and not discussed(broad, work.title, work.abstract):
+            continue  # "… for LLMs" on a paper that never says language model: filler
         if site and _names_site(low, core_raw, site):
             continue  # "Hugging Face" on huggingface.co: the site, not the work
         if all(low != seen for seen, _ in content):
@@ -244,6 +199,9 @@ def judge(
     missing_distinctive: list[str] = []
     weight_total = weight_found = 0.0
     found_words: list[str] = []
+    # Field acronyms ("RLHF") the paper discusses without defining: one plain word each.
+    field_found: list[str] = []
+    field_evidence: list[str] = []
     in_title = 0
     for low, raw in content:
         distinctive = bool(_DISTINCTIVE.match(raw)) and not raw.istitle()
@@ -275,11 +233,24 @@ def judge(
             if reading:
                 strong.append(f"'{raw}' reads as {reading} in the paper")
                 hit = "abstract"
+        key = field_acronym(raw) if distinctive else ""
         if hit and not strong_mentions(strong, raw):
-            if hit == "title" and (distinctive or _is_title_name(raw, work.title)):
+            if hit == "title" and not key and (distinctive or _is_title_name(raw, work.title)):
                 strong.append(f"'{raw}' is named in the title")
             elif (distinctive or low in names) and introduced(raw, work.abstract):
                 strong.append(f"'{raw}' is introduced in the abstract")
+        if key and not strong_mentions(strong, raw):
+            where = "title" if hit == "title" else discussed(key, work.title, work.abstract) or hit
+            if where:
+                in_title += where == "title" and hit != "title"
+                hit = where
+                weight_total -= weight - 1.0
+                weight = 1.0
+                field_found.append(raw)
+                meaning = field_expansion(key)
+                field_evidence.append(
+                    f"'{raw}' is a field acronym for {meaning}, which the {where} discusses"
+                )
         if hit:
             weight_found += weight
             found_words.append(raw)
@@ -346,12 +317,25 @@ def judge(
         )
     if strong and support >= 0.5:
         return Verdict(DESCRIPTIVE, round(support, 3), [*strong, *evidence], tscore)
+    if field_found:
+        # A field acronym says what the paper is about, not which paper: the label's other
+        # words must be found too ("Social Biases of RLHF": society, left-leaning, human
+        # feedback-tuned LMs), or it alone names what the title is about.
+        others = [w for w in found_words if w not in field_found]
+        rest = len(content) - len(field_found)
+        alone = rest == 0
+        if (others and len(others) >= 0.75 * rest) or (alone and in_title == len(content)):
+            also = f"label words also found: {', '.join(others)}" if others else ""
+            reasons = [*field_evidence, also] if also else field_evidence
+            return Verdict(DESCRIPTIVE, round(support, 3), [*reasons, *evidence], tscore, weak=True)
     if support >= 0.75 and len(found_words) >= 2 and _together(found_words, work):
         where = "title and abstract" if in_title else "abstract"
         reason = f"label words together in the {where}: {', '.join(found_words)}"
         return Verdict(DESCRIPTIVE, round(support, 3), [reason, *evidence], tscore, weak=True)
     if found_words:
         why = f"only {', '.join(found_words)} of the label found in the title or abstract"
+        if field_found:
+            why += f" ({', '.join(field_found)}: a field acronym, which names no one paper)"
     else:
         why = "no overlap with title or abstract"
     return Verdict(WRONG, round(support, 3), [why, *evidence], tscore)

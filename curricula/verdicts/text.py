@@ -17,7 +17,7 @@ STOPWORDS = frozenset(_STOP.split())
 # Words a curator adds to a label that say nothing about which work it is.
 _FILLER = """lesson lessons note notes paper papers original classic intro introduction overview
 primer guide explained explainer revisited review key idea ideas part deep dive summary tldr
-ml ai nlp llm llms dl rl nn documentation docs doc tutorial tutorials course blog post
+ml ai dl nn documentation docs doc tutorial tutorials course blog post
 website homepage repo github video talk lecture slides pdf"""
 FILLER = frozenset(_FILLER.split())
 
@@ -96,12 +96,55 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
+# Adjective and noun endings over one root: "social"/"society"/"societal", "normal"/"normality".
+_DERIVED = ("ieties", "iety", "etal", "ety", "ities", "ity", "ial", "al")
+
+
+def _roots(word: str) -> set[str]:
+    found = {word}
+    for suffix in _DERIVED:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            found.add(word[: -len(suffix)])
+            break
+    return found
+
+
+# Words a curator's description uses for what an abstract says otherwise ("social biases" of
+# a paper on "left-leaning tendencies", the "risks" of one on "harms"). Each entry
+# starts the words it stands for. Kept small: a related word only counts as one found word of the
+# label, and the judge asks for more than one.
+_RELATED = (
+    ("bias", "leaning", "skew", "stereotyp", "prejudic", "unfair", "fairness", "disparit",
+     "discriminat"),
+    ("cost", "expens", "price"),
+    ("risk", "harm", "hazard", "danger"),
+    ("memory", "memoriz", "memoris"),
+    ("safe",),
+    ("efficien",),
+    ("privac", "privat"),
+    ("fail",),
+    ("deceiv", "decept"),
+    ("speed", "fast", "accelerat"),
+)  # fmt: skip
+
+
+def _related(a: str, b: str) -> bool:
+    a, b = a.lower(), b.lower()
+    return any(
+        any(a.startswith(e) for e in group) and any(b.startswith(e) for e in group)
+        for group in _RELATED
+    )
+
+
 def same_word(a: str, b: str) -> bool:
-    """Equal after stemming, or one a long prefix of the other ("optimal"/"optimally")."""
+    """Equal after stemming, one a long prefix of the other ("optimal"/"optimally"), one root
+    with another adjective or noun ending ("social"/"society"), or related (_RELATED)."""
     if a == b:
         return True
     sa, sb = stem(a), stem(b)
     if sa == sb:
         return True
     short, long_ = sorted((sa, sb), key=len)
-    return len(short) >= 5 and long_.startswith(short)
+    if len(short) >= 5 and long_.startswith(short):
+        return True
+    return bool(_roots(a.lower()) & _roots(b.lower())) or _related(a, b)

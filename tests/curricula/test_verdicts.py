@@ -439,3 +439,103 @@ def test_a_made_up_name_is_read_from_its_parts():
     assert verdict.evidence == ["'ResNet' reads as residual nets in the paper"]
     assert judge("ResNet", work(KAPLAN)).status == WRONG
     assert judge("FlashAttention", work(KAPLAN)).status == WRONG
+
+
+OPINIONS = Work(
+    "Whose Opinions Do Language Models Reflect?",
+    "Language models (LMs) are increasingly being used in open-ended contexts, where the "
+    "opinions reflected by LMs can shape the views of society at large. Using public opinion "
+    "polls, we create OpinionsQA, a dataset for evaluating the alignment of LM opinions with "
+    "those of 60 US demographic groups. Our analysis confirms prior observations about the "
+    "left-leaning tendencies of some human feedback-tuned LMs.",
+    ["Shibani Santurkar", "Esin Durmus"],
+    2023,
+)
+INSTRUCTGPT = Work(
+    "Training language models to follow instructions with human feedback",
+    "Making language models bigger does not inherently make them better at following a user's "
+    "intent. We fine-tune GPT-3 using supervised learning and then reinforcement learning from "
+    "human feedback. We call the resulting models InstructGPT.",
+    ["Long Ouyang", "Jeff Wu"],
+    2022,
+)
+LLAMA = Work(
+    "LLaMA: Open and Efficient Foundation Language Models",
+    "We introduce LLaMA, a collection of foundation language models ranging from 7B to 65B "
+    "parameters, trained on trillions of tokens from publicly available datasets.",
+    ["Hugo Touvron"],
+    2023,
+)
+VAE = Work(
+    "Auto-Encoding Variational Bayes",
+    "We introduce a stochastic variational inference and learning algorithm that scales to "
+    "large datasets. A reparameterization of the variational lower bound yields an estimator "
+    "optimized with standard stochastic gradient methods.",
+    ["Diederik P Kingma", "Max Welling"],
+    2013,
+)
+
+
+@pytest.mark.parametrize(
+    ("label", "paper", "because"),
+    [
+        ("Social Biases of RLHF", OPINIONS, "'RLHF' is a field acronym for reinforcement learning "
+         "from human feedback, which the abstract discusses"),
+        ("Social Biases of LLMs", OPINIONS, "'LLMs' is a field acronym for large language model, "
+         "which the title discusses"),
+        ("LLM opinion polls", OPINIONS, "label words also found: opinion, polls"),
+        ("The VAE paper", VAE, "'VAE' is a field acronym for variational autoencoder, which the "
+         "title discusses"),
+        ("VAE reparameterization", VAE, "label words also found: reparameterization"),
+    ],
+)  # fmt: skip
+def test_a_field_acronym_the_paper_discusses_without_defining_it_supports_the_label(
+    label, paper, because
+):
+    verdict = judge(label, paper)
+    assert verdict.status == DESCRIPTIVE, verdict.evidence
+    assert because in verdict.evidence, verdict.evidence
+
+
+@pytest.mark.parametrize(
+    ("label", "paper", "because"),
+    [
+        # The paper is about human feedback too, but nothing else of the label is in it.
+        ("Social Biases of RLHF", INSTRUCTGPT, "only RLHF of the label found"),
+        ("LLM opinion polls", LLAMA, "only LLM of the label found"),
+        ("Social Biases of LLMs", LLAMA, "only LLMs of the label found"),
+        # A field acronym never makes a label easier to pass than it was without it.
+        ("Chinchilla Scaling Laws for LLMs", work(KAPLAN), "only Scaling, Laws, LLMs"),
+        # A bare field acronym the abstract only mentions names a field, not this paper.
+        ("RLHF", OPINIONS, "a field acronym, which names no one paper"),
+        ("The VAE paper", work(KAPLAN), "'VAE' appears nowhere"),
+    ],
+)
+def test_a_label_sharing_only_a_field_acronym_with_the_paper_is_still_wrong(label, paper, because):
+    verdict = judge(label, paper)
+    assert verdict.status == WRONG
+    assert any(because in line for line in verdict.evidence), verdict.evidence
+
+
+def test_field_acronyms_are_read_from_their_cues_close_together():
+    from curricula.verdicts.acronyms import discussed, field_acronym
+
+    assert field_acronym("GANs") == "GAN"
+    assert field_acronym("MoE") == "MOE"
+    assert field_acronym("Gopher") == ""
+    assert discussed("RLHF", "A title", "Some human feedback-tuned LMs.") == "abstract"
+    assert discussed("MOE", "A Sparsely-Gated Mixture-of-Experts Layer", "") == "title"
+    # The cue's words in one sentence but far apart are not the subject.
+    far = "Human raters judged the outputs of many systems and models and we gave feedback."
+    assert discussed("RLHF", "A title", far) == ""
+    assert discussed("RLHF", "A title", "Human raters were paid. Feedback was slow.") == ""
+
+
+def test_description_words_meet_the_abstracts_other_forms_of_them():
+    from curricula.verdicts.text import same_word
+
+    assert same_word("social", "society")
+    assert same_word("societal", "social")
+    assert same_word("biases", "leaning")
+    assert not same_word("general", "generation")
+    assert not same_word("social", "socket")
