@@ -344,6 +344,13 @@ class Entry(models.Model):
                 condition=Q(retired_in__isnull=True),
                 name="entry_active_shape",
             ),
+            # Home asks whether a list has entries marked added after a person started: few
+            # entries carry the mark, so this index holds only them.
+            models.Index(
+                fields=["curriculum", "added_on"],
+                condition=Q(retired_in__isnull=True, added_on__isnull=False),
+                name="entry_active_added_on",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from notes import services
@@ -39,6 +41,19 @@ def test_home_lists_what_is_new_since_i_started(client, owner, curriculum, entri
     html = client.get("/").content.decode()
     new = html[html.index("New since you started") :]
     assert "(1)" in new[:80] and "Practitioner post" in new
+
+
+def test_home_reads_no_new_entries_when_nothing_can_be_new(client, owner, curriculum, entries):
+    """No revision since I started and no entry marked added after that day: the query that
+    picks new entries (it reads every entry of the list) is not sent."""
+    factories.make_enrollment(owner, curriculum, started_at=timezone.now() - dt.timedelta(days=3))
+    curriculum.entries.filter(pk=entries[1].pk).update(added_on=dt.date.today() - dt.timedelta(4))
+    client.force_login(owner)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/").content.decode()
+    assert "Mini" in html and "New since you started" not in html
+    picks_new = [q for q in queries if '"introduced_in_id" = ' in q["sql"]]
+    assert picks_new == []
 
 
 def test_home_shows_my_recent_notes_not_others(client, owner, member, entries):
