@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
+from curricula.importer import rules
 from curricula.models import Curriculum, Entry, Tier, Topic
 
 FORMATS = {
@@ -40,17 +43,34 @@ def _active_entries(curriculum: Curriculum) -> list[Entry]:
 
 
 # --- Markdown -----------------------------------------------------------------------------------
+# What the importer reads back, entry shape by entry shape (tests/curricula/test_export*.py):
+#   - [Title](url) (alias), date. [label](url). `tag`.   a linked entry and its tail
+#   - **Title** (alias), date. `tag`.                    a link-less entry, named by its bold part
+#     Links: [label](url). [label](url).                 …its extra links, never its own link
+#     Why: …  /  TODO  /  Role: core                     notes, a to-do, a role not implied
+#     - _"excerpt"_                                      a description, one paragraph per item
+# Groups are bold lines, or <details> blocks when ungrouped entries follow them in the same list
+# (a bold label lasts until the next marker; a <details> ends where it closes).
+
+
+@dataclass
+class _Context:
+    optional_tiers: bool  # some tier is optional, so the importer makes the others' entries core
+    optional: bool = False  # inside an optional tier's <details>
+
+
 def export_markdown(curriculum: Curriculum) -> str:
     tiers = list(curriculum.tiers.filter(retired_in__isnull=True).order_by("position", "number"))
     topics = list(curriculum.topics.filter(retired_in__isnull=True).order_by("position", "pk"))
     entries = _active_entries(curriculum)
+    context = _Context(optional_tiers=any(t.optional for t in tiers))
 
     out: list[str] = [f"# {curriculum.title}"]
     if curriculum.description.strip():
         out.append(curriculum.description.strip())
     loose = [e for e in entries if e.topic_id is None and e.tier_id is None]
     if loose:
-        out.append(_entry_list(loose))
+        out.append(_grouped(loose, context))
     if curriculum.guidance.strip():
         guidance = curriculum.guidance.strip()
         out.append(guidance if guidance.startswith("#") else f"## About\n\n{guidance}")
@@ -71,10 +91,12 @@ def export_markdown(curriculum: Curriculum) -> str:
             out.append(tier.note.strip())
         own = [e for e in by_topic[None] if e.tier_id == tier.pk]
         if own:
-            out.append(_grouped(own))
-        out.extend(_topics([t for t in topics if t.tier_id == tier.pk], by_topic, tier_level + 1))
+            out.append(_grouped(own, context))
+        out.extend(
+            _topics([t for t in topics if t.tier_id == tier.pk], by_topic, tier_level + 1, context)
+        )
     grid_tiers = [t for t in tiers if t.pk not in heading_tiers]
-    out.extend(_topics([t for t in topics if t.tier_id is None], by_topic, 2, grid_tiers))
+    out.extend(_topics([t for t in topics if t.tier_id is None], by_topic, 2, context, grid_tiers))
     return "\n\n".join(out).rstrip() + "\n"
 
 
@@ -89,6 +111,7 @@ def _topics(
     topics: list[Topic],
     by_topic: dict[int | None, list[Entry]],
     level: int,
+    context: _Context,
     grid_tiers: list[Tier] | None = None,
 ) -> list[str]:
     out: list[str] = []
@@ -105,49 +128,67 @@ def _topics(
         entries = by_topic.get(topic.pk, [])
         if grid_tiers is None or all(e.tier_id is None for e in entries):
             if entries:
-                out.append(_grouped(entries))
+                out.append(_grouped(entries, context))
             continue
         untiered = [e for e in entries if e.tier_id is None]
         if untiered:
-            out.append(_grouped(untiered))
+            out.append(_grouped(untiered, context))
         for tier in grid_tiers:
             in_tier = [e for e in entries if e.tier_id == tier.pk]
             if not in_tier:
                 continue
             if tier.optional:
                 out.append(f"<details><summary><strong>{tier.label}</strong></summary>")
-                out.append(_grouped(in_tier))
+                out.append(_grouped(in_tier, replace(context, optional=True)))
                 out.append("</details>")
             else:
                 out.append(f"**{tier.label}**")
-                out.append(_grouped(in_tier))
+                out.append(_grouped(in_tier, context))
     return out
 
 
-def _grouped(entries: list[Entry]) -> str:
-    """Entries in runs of the same group, each run under its group's label as a bold line.
+def _grouped(entries: list[Entry], context: _Context) -> str:
+    """Entries in runs of the same group, each run under its group's label.
 
     A bold line rather than a sub-heading: a heading would end the tier marker of a grid,
-    and a topic made only of sub-headings would read back as a part above topics.
+    and a topic made only of sub-headings would read back as a part above topics. A bold
+    label lasts until the next one, so when ungrouped entries follow a group the groups are
+    written as <details> blocks instead, which end where they close.
     """
-    chunks: list[str] = []
-    group = ""
-    run: list[Entry] = []
+    runs: list[tuple[str, list[Entry]]] = []
     for entry in entries:
-        if entry.group != group and run:
-            chunks.append(_entry_list(run))
-            run = []
-        if entry.group and entry.group != group:
-            chunks.append(f"**{_escape(entry.group)}**")
-        group = entry.group
-        run.append(entry)
-    if run:
-        chunks.append(_entry_list(run))
+        if runs and runs[-1][0] == entry.group:
+            runs[-1][1].append(entry)
+        else:
+            runs.append((entry.group, [entry]))
+    boxed = any(not group and any(g for g, _ in runs[:n]) for n, (group, _) in enumerate(runs))
+    chunks: list[str] = []
+    for group, run in runs:
+        if not group:
+            chunks.append(_entry_list(run, context, group, boxed=False))
+        elif boxed:
+            chunks.append(f"<details><summary>{html.escape(group)}</summary>")
+            chunks.append(_entry_list(run, context, group, boxed=True))
+            chunks.append("</details>")
+        else:
+            chunks.append(f"**{_escape(group)}**")
+            chunks.append(_entry_list(run, context, group, boxed=False))
     return "\n\n".join(chunks)
 
 
-def _entry_list(entries: list[Entry]) -> str:
-    return "\n".join(_entry(e) for e in entries)
+def _entry_list(entries: list[Entry], context: _Context, group: str, *, boxed: bool) -> str:
+    return "\n".join(_entry(e, _implied_role(e, context, group, boxed=boxed)) for e in entries)
+
+
+def _implied_role(entry: Entry, context: _Context, group: str, *, boxed: bool) -> str:
+    """The role the importer gives an entry from where it is written (parser.py, rules.infer)."""
+    tier_optional = bool(entry.tier and entry.tier.optional)
+    if context.optional or tier_optional or (boxed and rules.optional_summary(group)):
+        return Entry.Role.OPTIONAL
+    role = rules.role_of(group)
+    if not role and context.optional_tiers and entry.tier_id is not None:
+        return Entry.Role.CORE
+    return role
 
 
 def _escape(text: str) -> str:
@@ -158,28 +199,40 @@ def _url(url: str) -> str:
     return f"<{url}>" if re.search(r"[\s()<>]", url) else url
 
 
-def _entry(entry: Entry) -> str:
+def _link(link: dict[str, Any]) -> str:
+    label = _escape(str(link.get("label") or "link"))
+    return f"[{label}]({_url(str(link.get('url', '')))})."
+
+
+def _entry(entry: Entry, implied_role: str) -> str:
     mark = "✨ " if entry.added_on else ""
     url = entry.url_as_written or (entry.resource.url if entry.resource else "")
     title = _escape(entry.title)
-    line = f"- {mark}[{title}]({_url(url)})" if url else f"- {mark}{title}"
+    # A link-less entry's name is bold: it ends the title before the tail, and makes the
+    # item an entry even when the name reads like a sentence.
+    line = f"- {mark}[{title}]({_url(url)})" if url else f"- {mark}**{title}**"
     if entry.alias:
         line += f" ({_escape(entry.alias)})"
     tail = []
     if entry.date_text:
         tail.append(_escape(entry.date_text) + ".")
-    for link in entry.extra_links or []:
-        label = _escape(str(link.get("label") or "link"))
-        tail.append(f"[{label}]({_url(str(link.get('url', '')))}).")
+    extra = [_link(link) for link in entry.extra_links or []]
+    if url:
+        tail.extend(extra)
     if entry.tags:
         tail.append(" ".join(f"`{tag}`" for tag in entry.tags) + ".")
     if tail:
         line += ("," if entry.date_text else "") + " " + " ".join(tail)
     lines = [line]
+    if extra and not url:
+        # On a line of its own: a link on the title's line would be read as the entry's link.
+        lines.append("  Links: " + " ".join(extra))
     if entry.why:
         lines.append("  Why: " + " ".join(entry.why.split()))
     if entry.todo:
         lines.append("  TODO")
+    if entry.role != implied_role:
+        lines.append(f"  Role: {entry.role or 'none'}")
     for paragraph in filter(None, (p.strip() for p in entry.excerpt.split("\n\n"))):
         body = paragraph.replace("\n", "\n    ")
         lines.append(f'  - _"{body}"_')

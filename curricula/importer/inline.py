@@ -19,6 +19,9 @@ _MONTH = re.compile(
 )
 _WHY = re.compile(r"^\s*why\s*[:：]\s*(.*)$", re.I | re.S)
 _TODO = re.compile(r"^\s*TODO\b[\s:.\-–—]*(.*)$", re.S)
+# Lines the exporter writes under an entry, which never hold the entry's own link.
+_ROLE = re.compile(r"^\s*role\s*:\s*(core|practitioner|optional|none)\s*\.?\s*$", re.I)
+_LINKS = re.compile(r"^\s*(?:links?|see\s+also)\s*:\s*", re.I)
 _EDGE = " \t,.;:|—–-"
 _PLACEHOLDER = "\x00"
 
@@ -119,9 +122,11 @@ class EntryParts:
     todo: bool = False
     non_http: list[str] = field(default_factory=list)  # hrefs that are not http(s)
     summary: str = ""  # the rest of a summary written where the title goes
+    role: str | None = None  # "Role: …" written under the entry; None when not said
+    named: bool = False  # a link-less item led by its bold name: an entry whatever it reads like
 
     def add_line(self, atoms: list[Atom], raw: str) -> None:
-        """A continuation line: `Why: …`, `TODO`, more links, or a remark."""
+        """A continuation line: `Why: …`, `TODO`, `Role: …`, `Links: …`, more links, a remark."""
         why = _WHY.match(raw)
         if why:
             self.why = " ".join([self.why, why.group(1).strip()]).strip()
@@ -132,10 +137,15 @@ class EntryParts:
             if todo.group(1).strip():
                 self.notes.append(todo.group(1).strip())
             return
+        role = _ROLE.match(raw)
+        if role:
+            self.role = "" if role.group(1).lower() == "none" else role.group(1).lower()
+            return
         links = [a for a in atoms if a.kind == "link"]
         for link in links:
             self._extra(link)
-        text = atoms_text(atoms).strip(_EDGE) if links else raw.strip()
+        text = atoms_text(atoms) if links else raw.strip()
+        text = _LINKS.sub("", text, count=1).strip(_EDGE) if links else text
         if text:
             self.notes.append(text)
 
@@ -202,9 +212,17 @@ def strip_sparkle(line: list[Atom]) -> bool:
     return False
 
 
+def continuation(line: list[Atom]) -> bool:
+    """`Why: …`, `TODO`, `Role: …` or `Links: …`: a line about the entry above it."""
+    text = atoms_text(line)
+    return any(p.match(text) for p in (_WHY, _TODO, _ROLE, _LINKS))
+
+
 def main_link(lines: list[list[Atom]]) -> tuple[int, int] | None:
     """Where the entry's own link is: on the first line, or the second under a title line."""
     for number, line in enumerate(lines[:2]):
+        if number == 1 and continuation(line):
+            return None  # "Why: … [see](…)", "Links: [code](…)": the entry has no link
         for index, atom in enumerate(line):
             if atom.kind == "link" and is_http(atom.href):
                 return number, index
@@ -226,6 +244,14 @@ def read_entry(children: list[Token], raw: str, *, list_item: bool) -> EntryPart
     if where is None:
         if not list_item:
             return None
+        lead = next((a for a in lines[0] if a.text.strip() or a.kind != "text"), None)
+        if lead is not None and lead.kind == "strong" and _names(lines[0], lead):
+            # "**Name** (alias), 2023. `tag`.": the bold part is the title, the rest its tail.
+            parts = EntryParts(title=" ".join(lead.text.split()), sparkle=sparkle, named=True)
+            parts.tail(lines[0][lines[0].index(lead) + 1 :])
+            for atoms, line_raw in zip(lines[1:], raw_lines[1:], strict=True):
+                parts.add_line(atoms, line_raw)
+            return parts
         named = next(
             (
                 a.text
@@ -236,7 +262,7 @@ def read_entry(children: list[Token], raw: str, *, list_item: bool) -> EntryPart
         )
         # "[Roadmap](../roadmap.md) ⭐ 2024": the name is the (relative) link's text.
         title = named or atoms_text(lines[0]).strip(_EDGE) or raw_lines[0].strip()
-        parts = EntryParts(title=" ".join(title.split()), sparkle=sparkle)
+        parts = EntryParts(title=" ".join(title.split()), sparkle=sparkle, named=bool(named))
         if named:
             rest = atoms_text(lines[0]).strip(_EDGE)
             if rest:
@@ -313,6 +339,14 @@ def read_entry(children: list[Token], raw: str, *, list_item: bool) -> EntryPart
     for atoms, line_raw in zip(lines[line_no + 1 :], raw_lines[line_no + 1 :], strict=True):
         parts.add_line(atoms, line_raw)
     return parts
+
+
+def _names(line: list[Atom], lead: Atom) -> bool:
+    """A bold lead that names the item, not a label ("**Note:** …", "**Duration**: 3 weeks")."""
+    if not lead.text.strip() or lead.text.rstrip().endswith(":"):
+        return False
+    after = atoms_text(line[line.index(lead) + 1 :])
+    return not after.startswith(":")
 
 
 def _prose(before: list[Atom], link: Atom) -> bool:

@@ -40,6 +40,7 @@ class ParsedEntry:
     extra_links: list[dict[str, str]] = field(default_factory=list)
     group: str = ""
     role: str = ""
+    role_given: bool = False  # a "Role: …" line said it: nothing the document implies overrides it
     added_on: dt.date | None = None
     todo: bool = False
     tier: int | None = None  # tier number

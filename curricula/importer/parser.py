@@ -397,7 +397,7 @@ class _Parser:
         if (
             parts is not None
             and not parts.url
-            and not any(not href.startswith("#") for href in parts.non_http)
+            and not parts.named
             and not reads_like_title(plain_text(_first_line(first.children)))
         ):
             parts = None
@@ -469,7 +469,8 @@ class _Parser:
             date_text=parts.date_text[:100],
             extra_links=extra_links,
             group=state.group[:255],
-            role="optional" if optional else state.role,
+            role=parts.role if parts.role is not None else "optional" if optional else state.role,
+            role_given=parts.role is not None,
             added_on=added_on,
             todo=parts.todo,
             tier=state.tier.number if state.tier else None,

@@ -114,7 +114,12 @@ def infer(out: ParsedCurriculum, *, grid: bool) -> None:
         # A list that marks some tiers optional makes the others required.
         optional = {t.number for t in out.tiers if t.optional}
         for entry in out.entries:
-            if not entry.role and entry.tier is not None and entry.tier not in optional:
+            if (
+                not entry.role
+                and not entry.role_given
+                and entry.tier is not None
+                and entry.tier not in optional
+            ):
                 entry.role = "core"
     roles = {e.role for e in out.entries}
     if {"core", "practitioner"} <= roles:

@@ -164,3 +164,44 @@ def test_export_command_writes_each_format(bundled, tmp_path):
 def test_export_command_unknown_curriculum(bundled):
     with pytest.raises(CommandError, match="No curriculum “nope” \\(known: elicit"):
         call_command("export_curriculum", "nope")
+
+
+def test_every_entry_shape_is_written_in_a_form_that_reads_back(db):
+    curriculum_import(
+        actor=None,
+        text="## T\n\n- [Seed](https://example.org/seed)\n",
+        slug="shapes",
+    )
+    curriculum = Curriculum.objects.get(slug="shapes")
+    base = curriculum.entries.get()
+    link_less = {"resource": None, "url_as_written": "", "position": 2}
+    base.__class__.objects.bulk_create(
+        [
+            base.__class__(
+                curriculum=curriculum,
+                topic=base.topic,
+                title="Computer *Vision* [draft]",
+                extra_links=[{"label": "PyTorch", "url": "https://example.org/pt"}],
+                group="DeepSeek",
+                role="core",
+                **link_less,
+            ),
+            base.__class__(
+                curriculum=curriculum,
+                topic=base.topic,
+                title="You can also interact through GitHub issues. Read more.",
+                alias="GH",
+                date_text="2023",
+                **{**link_less, "position": 3},
+            ),
+        ]
+    )
+    markdown = export_markdown(curriculum)
+    written = "- **Computer \\*Vision\\* \\[draft\\]**\n  Links: [PyTorch](https://example.org/pt)."
+    assert written in markdown
+    assert "<details><summary>DeepSeek</summary>" in markdown  # ungrouped entries follow
+    assert "  Role: core" in markdown
+    curriculum_import(actor=None, text=markdown, slug="shapes-copy")
+    copy = Curriculum.objects.get(slug="shapes-copy")
+    assert shape(copy)[:3] == shape(curriculum)[:3]
+    assert copy.completion_rule == "all_core"  # from the role the Role line carried

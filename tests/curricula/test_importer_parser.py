@@ -353,3 +353,56 @@ def test_a_title_before_a_separator_names_the_entry():
     parsed = parse_markdown("## T\n\n- Deep RL course — [slides](https://example.org/rl.pdf)\n")
     entry = parsed.entries[0]
     assert (entry.title, entry.url) == ("Deep RL course", "https://example.org/rl.pdf")
+
+
+def test_a_bold_link_less_item_is_named_by_its_bold_part_and_keeps_its_tail():
+    parsed = parse_markdown(
+        "## T\n\n- [Anchor](https://example.org/a)\n"
+        "- **Make sure you read this first, it sets the scene.** (Intro), 2023. `rl`.\n"
+        "  Links: [PyTorch](https://example.org/pt). [TensorFlow](https://example.org/tf).\n"
+    )
+    entry = parsed.entries[1]
+    assert (entry.title, entry.url, entry.alias, entry.date_text, entry.tags, entry.why) == (
+        "Make sure you read this first, it sets the scene.",
+        "",
+        "Intro",
+        "2023",
+        ["rl"],
+        "",
+    )
+    assert [link["label"] for link in entry.extra_links] == ["PyTorch", "TensorFlow"]
+
+
+def test_a_link_on_a_why_line_is_not_the_entrys_own_link():
+    parsed = parse_markdown(
+        "## T\n\n- [Anchor](https://example.org/a)\n"
+        "- Probability review\n  Why: see [this](https://example.org/why) first.\n"
+    )
+    entry = parsed.entries[1]
+    assert (entry.title, entry.url) == ("Probability review", "")
+    assert entry.why == "see [this](https://example.org/why) first."
+
+
+def test_a_role_line_says_the_role_whatever_the_place_implies():
+    parsed = parse_markdown(
+        "## T\n\n**Tier 1**\n\n- [a](https://example.org/a)\n  Role: none\n"
+        "- [b](https://example.org/b)\n\n"
+        "<details><summary><strong>Tier 2+</strong></summary>\n\n"
+        "- [c](https://example.org/c)\n  Role: practitioner\n\n</details>\n"
+    )
+    assert [(e.title, e.role) for e in parsed.entries] == [
+        ("a", ""),
+        ("b", "core"),
+        ("c", "practitioner"),
+    ]
+
+
+def test_a_sentence_with_a_generic_relative_link_is_guidance_not_an_entry():
+    parsed = parse_markdown(
+        "## Community\n\n- [Discord server](https://example.org/chat-room)\n"
+        "- You can also interact through GitHub issues. If there is a problem with a course, "
+        "this is the place to start. Read more [here](CONTRIBUTING.md).\n"
+        "- [Roadmap](../roadmap.md) ⭐ 2024\n"
+    )
+    assert [e.title for e in parsed.entries] == ["Discord server", "Roadmap"]
+    assert "interact through GitHub issues" in parsed.topics[0].description

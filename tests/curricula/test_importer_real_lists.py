@@ -128,24 +128,8 @@ def test_every_http_link_is_accounted_for(name):
     assert not missing, (name, sorted(missing.elements())[:10])
 
 
-ROUND_TRIP_GAPS = {
-    # A link-less entry with an extra link exports as "- Title, [label](url)." and reads back
-    # with that link as its own; a prose bullet with a link mid-sentence reads back shorter.
-    "ai_for_beginners": "link-less entry with an extra link",
-    "ossu": "prose bullet kept as a link-less entry",
-}
-
-
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(reason=ROUND_TRIP_GAPS[n], strict=True))
-        if n in ROUND_TRIP_GAPS
-        else n
-        for n in sorted(LISTS)
-    ],
-)
+@pytest.mark.parametrize("name", sorted(LISTS))
 def test_export_imports_back_to_the_same_entries(name):
     curriculum_import(actor=None, text=source_of(name), slug=name)
     original = Curriculum.objects.get(slug=name)
