@@ -320,3 +320,29 @@ class WeekTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} in {self.curriculum_id}, week of {self.week}: {self.done}"
+
+
+class Reaffirmation(models.Model):
+    """A resurfaced note its reader found still true ("Still true" on home): it is not brought
+    back again for that interval (notes.resurfacing). The note, its text and its versions are
+    untouched; this row is the record, with when it was made."""
+
+    class Interval(models.TextChoices):
+        WEEK = "week", "about a week ago"
+        MONTH = "month", "about a month ago"
+        QUARTER = "quarter", "about three months ago"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="reaffirmations")
+    interval = models.CharField(max_length=10, choices=Interval.choices)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "note", "interval"], name="reaffirmation_once_per_interval"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} still agrees with note {self.note_id} ({self.interval})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from notes import views
+from notes import resurfacing_views, views
 
 app_name = "notes"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("notes/<int:pk>/history/", views.note_history, name="history"),
     path("notes/<int:pk>/versions/<int:number>/", views.note_version, name="version"),
     path("notes/<int:pk>/versions/<int:number>/restore", views.note_restore, name="restore"),
+    path("notes/<int:pk>/still-true", resurfacing_views.note_still_true, name="still_true"),
     path("changes/<slug:slug>/seen", views.changes_seen, name="changes_seen"),
     path("search/", views.search_page, name="search"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),

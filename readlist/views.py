@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from curricula import selectors
-from notes import deadlines
+from notes import deadlines, resurfacing
 from notes import selectors as notes_selectors
 from notes.models import Enrollment
 
@@ -33,6 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
     standing = deadlines.for_member(request.user, assigned) if assigned else {}
     for card in context["cards"]:
         card.deadline = standing.get(card.enrollment.curriculum_id)
+    context["resurfaced"] = resurfacing.pick(request.user)
     return render(request, "home.html", context)
 
 

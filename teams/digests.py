@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from notes import resurfacing
 from notes import selectors as notes_selectors
 from notes.models import Enrollment
 from teams import selectors
@@ -96,6 +97,9 @@ def member_digest_send(*, user: Any, period: dt.date) -> bool:
     base = settings.SITE_URL.rstrip("/")
     context = {
         "cards": data["cards"],
+        # The same notes as home shows today, with the same "Still true" there (a POST: a
+        # link in an email must not change anything when a mail scanner follows it).
+        "resurfaced": resurfacing.pick(user),
         "period": period,
         "home_url": base + reverse("home"),
         "settings_url": base + reverse("teams:digest"),

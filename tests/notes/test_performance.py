@@ -49,7 +49,8 @@ def world(request, owner, member):
 
 
 PAGES = [
-    ("/", 10),
+    # Home: 11 with the notes worth a second look (notes.resurfacing, one query).
+    ("/", 11),
     ("/curricula/big/", 10),
     ("/curricula/big/?remaining=on&hide_optional=on&role=core", 10),
     ("/curricula/big/tiers/none/?from=40", 10),
