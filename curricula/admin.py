@@ -86,7 +86,17 @@ class CurriculumAdmin(admin.ModelAdmin):
         pending = SourceUpdate.objects.filter(
             curriculum_id=object_id, applied_in__isnull=True, dismissed_at__isnull=True
         ).only("pk", "fetched_at")
-        extra_context = {**(extra_context or {}), "pending_source_updates": list(pending)}
+        ignored = (
+            SourceUpdate.objects.filter(curriculum_id=object_id, dismissed_at__isnull=False)
+            .select_related("dismissed_by")
+            .defer("text", "summary_text")
+            .order_by("-dismissed_at")[:5]
+        )
+        extra_context = {
+            **(extra_context or {}),
+            "pending_source_updates": list(pending),
+            "ignored_source_updates": list(ignored),
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request):

@@ -14,12 +14,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from curricula.exporter import FORMATS, export
 from curricula.importer.report import grouped_lines
 from curricula.models import Curriculum, SourceUpdate
 from curricula.services import ImportRejected, curriculum_import, read_bundle, read_source
+from curricula.sync import source_update_dismiss
 
 # An uploaded text waits server-side between preview and confirm, keyed by a digest of who
 # uploaded what for which curriculum: nothing but that key travels through the browser.
@@ -63,6 +64,15 @@ def import_export_urls(model_admin: admin.ModelAdmin) -> list:
                 )
             ),
             name="curricula_curriculum_source_update",
+        ),
+        path(
+            "<int:pk>/source-update/<int:update_id>/ignore/",
+            site.admin_view(
+                lambda request, pk, update_id: source_update_ignore_view(
+                    request, pk, update_id, model_admin=model_admin
+                )
+            ),
+            name="curricula_curriculum_source_update_ignore",
         ),
         path(
             "<int:pk>/export/",
@@ -138,9 +148,10 @@ def _preview(
     slug: str,
     title: str,
     name: str,
-    update_id: int | None = None,
+    update: SourceUpdate | None = None,
 ) -> HttpResponse:
     """The preview page of a dry-run import; the text waits in the cache for the confirm."""
+    update_id = update.pk if update else None
     token = _token(request.user.pk, slug, title, result.sha256)
     cache.set(
         _PENDING_KEY.format(token=token),
@@ -167,6 +178,7 @@ def _preview(
             token=token,
             slug=slug,
             source_name=name,
+            source_update=update,
         ),
     )
 
@@ -200,8 +212,29 @@ def source_update_view(
         )
     return _preview(
         request, model_admin, result, text=update.text, slug=slug, title="", name=name,
-        update_id=update.pk,
+        update=update,
     )  # fmt: skip
+
+
+@require_POST
+def source_update_ignore_view(
+    request: HttpRequest, pk: int, update_id: int, *, model_admin: admin.ModelAdmin
+) -> HttpResponse:
+    """ "Ignore this update": no longer offered; a different text from the source will be."""
+    if not model_admin.has_change_permission(request):
+        raise PermissionDenied
+    update = get_object_or_404(
+        SourceUpdate.objects.only("pk", "fetched_at"), pk=update_id, curriculum_id=pk
+    )
+    if source_update_dismiss(actor=request.user, curriculum_id=pk, update_id=update.pk):
+        messages.success(
+            request,
+            f"Ignored the update fetched {update.fetched_at:%Y-%m-%d %H:%M}: it is no longer "
+            "offered. A later change of the source will be offered again.",
+        )
+    else:
+        messages.info(request, "That update was already applied or ignored: nothing changed.")
+    return redirect(reverse("admin:curricula_curriculum_change", args=[pk]))
 
 
 def _decide(request: HttpRequest, model_admin: admin.ModelAdmin, action: str) -> HttpResponse:

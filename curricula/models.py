@@ -437,7 +437,16 @@ class SourceUpdate(models.Model):
     applied_in = models.ForeignKey(
         "Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # "Ignore this update": retired, not deleted, so the same text is never offered again and
+    # the record says who decided (a different text later is a new update).
     dismissed_at = models.DateTimeField(null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-fetched_at"]

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -23,7 +25,7 @@ from readlist import http
 @dataclass
 class SyncOutcome:
     curriculum: str
-    outcome: str  # unchanged, prepared, already_prepared, error
+    outcome: str  # unchanged, prepared, already_prepared, ignored, error
     detail: str = ""
     update_id: int | None = None
 
@@ -70,7 +72,17 @@ def curriculum_source_check(*, curriculum: Curriculum) -> SyncOutcome:
     latest = curriculum.revisions.order_by("-number").first()
     if latest is not None and latest.sha256 == sha:
         return done("unchanged", "same text as the current revision", **validators)
-    existing = SourceUpdate.objects.filter(curriculum=curriculum, sha256=sha).first()
+    existing = (
+        SourceUpdate.objects.filter(curriculum=curriculum, sha256=sha)
+        .select_related("dismissed_by")
+        .first()
+    )
+    if existing is not None and existing.dismissed_at is not None:
+        who = existing.dismissed_by.get_username() if existing.dismissed_by else "an admin"
+        detail = f"this text was ignored by {who} on {existing.dismissed_at:%Y-%m-%d}"
+        outcome = done("ignored", detail, **validators)
+        outcome.update_id = existing.pk
+        return outcome
     if existing is not None:
         outcome = done("already_prepared", "waiting for an admin", **validators)
         outcome.update_id = existing.pk
@@ -101,6 +113,25 @@ def curriculum_source_check(*, curriculum: Curriculum) -> SyncOutcome:
     outcome = done("prepared", "a changed list waits for an admin", **validators)
     outcome.update_id = update.pk
     return outcome
+
+
+def source_update_dismiss(*, actor: Any, curriculum_id: int, update_id: int) -> bool:
+    """ "Ignore this update": the update is no longer offered, and who did it when is kept.
+
+    A conditional UPDATE, so an update applied or ignored meanwhile (another admin, another
+    tab) is left alone; False then. The row stays, and its text is never prepared again:
+    only a different text from the source is offered next.
+    """
+    if not getattr(actor, "is_staff", False):
+        raise PermissionDenied("Only staff can ignore a source update.")
+    return bool(
+        SourceUpdate.objects.filter(
+            pk=update_id,
+            curriculum_id=curriculum_id,
+            applied_in__isnull=True,
+            dismissed_at__isnull=True,
+        ).update(dismissed_at=timezone.now(), dismissed_by=actor)
+    )
 
 
 def check_all_sources() -> list[SyncOutcome]:

@@ -3,15 +3,20 @@ server, prepared for an admin when it changed, never applied by itself."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
+import time_machine
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
 from werkzeug import Response
 
 from curricula.models import Curriculum, Entry, SourceUpdate
 from curricula.services import curriculum_import
-from curricula.sync import check_all_sources, curriculum_source_check
+from curricula.sync import check_all_sources, curriculum_source_check, source_update_dismiss
 from curricula.tasks import check_curriculum_sources
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +138,81 @@ def test_only_admins_reach_a_source_update(followed, httpserver, client, member)
     client.force_login(member)
     assert client.get(url).status_code == 302  # not staff
     assert client.post(url).status_code in (302, 405)
+
+
+V3 = V2 + "- [Paper C](https://example.org/c)\n"
+
+
+def _ignore_url(curriculum, update_id):
+    return f"/admin/curricula/curriculum/{curriculum.pk}/source-update/{update_id}/ignore/"
+
+
+def test_an_ignored_update_is_kept_on_record_and_not_offered_again(
+    followed, httpserver, client, admin_user
+):
+    httpserver.expect_request("/list.md").respond_with_data(V2)
+    update_id = curriculum_source_check(curriculum=followed).update_id
+    client.force_login(admin_user)
+    preview = client.get(f"/admin/curricula/curriculum/{followed.pk}/source-update/{update_id}/")
+    assert _ignore_url(followed, update_id) in preview.content.decode()
+    with time_machine.travel(dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC), tick=False):
+        response = client.post(_ignore_url(followed, update_id))
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/curricula/curriculum/{followed.pk}/change/"
+    ignored = SourceUpdate.objects.get(pk=update_id)  # retired, not deleted
+    assert ignored.dismissed_by == admin_user
+    assert ignored.dismissed_at == dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC)
+    assert Entry.objects.filter(curriculum=followed).count() == 1  # nothing applied
+    change = client.get(f"/admin/curricula/curriculum/{followed.pk}/change/").content.decode()
+    assert "source-update/" not in change.split('id="ignored-source-updates"')[0]
+    assert "by root" in change
+    # The same text fetched again is not offered again…
+    outcome = curriculum_source_check(curriculum=followed)
+    assert outcome.outcome == "ignored" and "ignored by root on 2026-12-01" in outcome.detail
+    assert SourceUpdate.objects.filter(dismissed_at__isnull=True).count() == 0
+    # …and its preview is gone.
+    url = f"/admin/curricula/curriculum/{followed.pk}/source-update/{update_id}/"
+    assert client.get(url).status_code == 404
+    # A later, different change of the source is offered.
+    httpserver.clear()
+    httpserver.expect_request("/list.md").respond_with_data(V3)
+    later = curriculum_source_check(curriculum=followed)
+    assert later.outcome == "prepared" and later.update_id != update_id
+    change = client.get(f"/admin/curricula/curriculum/{followed.pk}/change/").content.decode()
+    assert f"/source-update/{later.update_id}/" in change
+
+
+def test_ignoring_twice_or_an_applied_update_changes_nothing(
+    followed, httpserver, client, admin_user
+):
+    httpserver.expect_request("/list.md").respond_with_data(V2)
+    update_id = curriculum_source_check(curriculum=followed).update_id
+    client.force_login(admin_user)
+    client.post(_ignore_url(followed, update_id))
+    first = SourceUpdate.objects.get(pk=update_id).dismissed_at
+    response = client.post(_ignore_url(followed, update_id), follow=True)
+    assert "already applied or ignored" in response.content.decode()
+    assert SourceUpdate.objects.get(pk=update_id).dismissed_at == first
+    assert client.post(_ignore_url(followed, 999)).status_code == 404
+    other = Curriculum.objects.create(slug="other", title="Other")
+    assert client.post(_ignore_url(other, update_id)).status_code == 404  # not its update
+
+
+def test_only_admins_who_may_change_curricula_ignore_an_update(
+    followed, httpserver, client, member, admin_user
+):
+    httpserver.expect_request("/list.md").respond_with_data(V2)
+    update_id = curriculum_source_check(curriculum=followed).update_id
+    url = _ignore_url(followed, update_id)
+    assert client.post(url).status_code == 302  # anonymous: to the admin login
+    client.force_login(member)
+    assert client.post(url).status_code == 302  # not staff: to the admin login
+    viewer = factories.make_user("viewer", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_curriculum"))
+    client.force_login(viewer)
+    assert client.post(url).status_code == 403  # staff who may only look
+    client.force_login(admin_user)
+    assert client.get(url).status_code == 405  # wrong method
+    assert SourceUpdate.objects.get(pk=update_id).dismissed_at is None
+    with pytest.raises(PermissionDenied):
+        source_update_dismiss(actor=member, curriculum_id=followed.pk, update_id=update_id)
