@@ -17,7 +17,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from curricula.models import Curriculum, Entry, Resource, Tier
 from notes import progress as tallied
 from notes import rules, selectors
-from notes.models import Enrollment, Note, Progress, Status
+from notes.models import Enrollment, Progress, Status
 
 # Rows per response: the first response stays small (under 60 kB) however long the tier is.
 PAGE = 25
@@ -30,10 +30,12 @@ STATUS_BUTTONS = [(Status.TO_READ, "To read"), (Status.READING, "Reading"), (Sta
 
 def page_context(curriculum: Curriculum) -> dict:
     """What every rendering of the outline's rows needs, worked out once per response."""
+    url = curriculum.get_absolute_url()  # once: the page links to it from every tier
     return {
         "curriculum": curriculum,
+        "curriculum_url": url,
         "status_buttons": STATUS_BUTTONS,
-        "entry_prefix": f"{curriculum.get_absolute_url()}entries/",
+        "entry_prefix": f"{url}entries/",
     }
 
 
@@ -231,8 +233,8 @@ def _fill(
     offset: int,
     enrollment: Enrollment | None,
 ) -> None:
-    """The rows of one section, a page from `offset`: three queries (entries with their topics,
-    my statuses on them, my notes on them)."""
+    """The rows of one section, a page from `offset`: two queries (entries with their topics;
+    my statuses and my notes on them)."""
     curriculum = outline.curriculum
     tier_id = section.tier.pk if section.tier else None
     # A tier belongs to one curriculum: filtering on the tier alone lets PostgreSQL use the
@@ -251,8 +253,7 @@ def _fill(
     if len(entries) > PAGE:
         entries = entries[:PAGE]
         section.more = offset + PAGE
-    maps = selectors.status_maps_for(user, entries)
-    notes = _note_ids(user, entries)
+    maps, notes = selectors.marks_for(user, entries)
     started_at = enrollment.started_at if enrollment else None
     blocks: dict[int | None, TopicBlock] = {}
     for entry in entries:
@@ -271,35 +272,11 @@ def _fill(
         )
 
 
-def _note_ids(user: Any, entries: list[Any]) -> selectors.NoteIndex:
-    """My notes with text on these entries (what they point at), in one query."""
-    resources = [e.resource_id for e in entries if e.resource_id]
-    linkless = [e.pk for e in entries if not e.resource_id]
-    index = selectors.NoteIndex()
-    if not entries:
-        return index
-    rows = (
-        Note.objects.filter(user=user)
-        .exclude(body="")
-        .filter(
-            Q(kind=Note.Kind.RESOURCE, resource_id__in=resources)
-            | Q(kind=Note.Kind.ENTRY, entry_id__in=linkless)
-        )
-        .values_list("pk", "resource_id", "entry_id")
-    )
-    for pk, resource_id, entry_id in rows:
-        if resource_id:
-            index.by_resource[resource_id] = pk
-        else:
-            index.by_entry[entry_id] = pk
-    return index
-
-
 def row_for(user: Any, entry: Entry, status: str, enrollment_started: Any = None) -> Row:
     """One entry's row after a change of status to `status` (the htmx answer to the status
     control)."""
     view = selectors.entry_views(Entry.objects.filter(pk=entry.pk))[0]
-    notes = _note_ids(user, [view])
+    _, notes = selectors.marks_for(user, [view])
     optional = view.role == Entry.Role.OPTIONAL or bool(entry.tier and entry.tier.optional)
     return Row(
         view,

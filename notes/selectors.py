@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from django.db import connection
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber
 
@@ -128,6 +129,52 @@ def status_maps_for(user: Any, entries: list[Any]) -> tuple[dict[int, str], dict
         else:
             by_entry[entry_id] = status
     return by_resource, by_entry
+
+
+def _in(ids: list[int]) -> tuple[str, list[int]]:
+    """ "IN (%s, …)" for a list of ids; a list that matches nothing when it is empty."""
+    return ("IN (" + ", ".join(["%s"] * len(ids)) + ")", ids) if ids else ("IN (NULL)", [])
+
+
+def marks_for(
+    user: Any, entries: list[Any]
+) -> tuple[tuple[dict[int, str], dict[int, str]], NoteIndex]:
+    """My statuses on these entries (as status_maps_for gives them) and my notes with text on
+    them (NoteIndex.by_resource / by_entry), in one query: a page of rows costs one round trip
+    for both, and plain SQL with the ids as parameters compiles in a fraction of what two ORM
+    queries with ORed lookups did (~1 ms of the curriculum page's CPU)."""
+    by_resource: dict[int, str] = {}
+    by_entry: dict[int, str] = {}
+    index = NoteIndex()
+    if not entries:
+        return (by_resource, by_entry), index
+    resources, params_r = _in([e.resource_id for e in entries if e.resource_id])
+    linkless, params_e = _in([e.pk for e in entries if not e.resource_id])
+    progress, note = Progress._meta.db_table, Note._meta.db_table
+    sql = (
+        f"SELECT 0, resource_id, entry_id, status, 0 FROM {progress} "  # noqa: S608 - names
+        f"WHERE user_id = %s AND (resource_id {resources} "
+        f"OR (resource_id IS NULL AND entry_id {linkless})) "
+        f"UNION ALL SELECT 1, resource_id, entry_id, '', id FROM {note} "
+        f"WHERE user_id = %s AND body <> '' AND ((kind = %s AND resource_id {resources}) "
+        f"OR (kind = %s AND entry_id {linkless}))"
+    )
+    params = [user.pk, *params_r, *params_e, user.pk, Note.Kind.RESOURCE.value, *params_r]
+    params += [Note.Kind.ENTRY.value, *params_e]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for is_note, resource_id, entry_id, status, note_id in rows:
+        if is_note:
+            if resource_id:
+                index.by_resource[resource_id] = note_id
+            else:
+                index.by_entry[entry_id] = note_id
+        elif resource_id:
+            by_resource[resource_id] = status
+        else:
+            by_entry[entry_id] = status
+    return (by_resource, by_entry), index
 
 
 def status_maps(
