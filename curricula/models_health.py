@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db import models
-from django.utils import timezone
 
 
 class HostState(models.Model):
@@ -65,6 +64,7 @@ class TitleCheck(models.Model):
     checked_at = models.DateTimeField(null=True, blank=True)
     # When it last became flagged (wrong paper? or listed twice); kept while it stays flagged,
     # cleared when it is not: "newly flagged" for the admins' hooks (integrations/events.py).
+    # Written only by curricula.verdicts.services.title_check_record.
     flagged_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
@@ -73,26 +73,6 @@ class TitleCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_id}: {self.status}"
-
-    def save(self, *args, **kwargs) -> None:
-        """Stamp `flagged_at` on the save that flags it (whichever verify path it is)."""
-        was = getattr(self, "_was_flagged", False)
-        if self.flagged and (was is False or self.flagged_at is None):
-            self.flagged_at = timezone.now()
-        elif not self.flagged:
-            self.flagged_at = None
-        fields = kwargs.get("update_fields")
-        if fields is not None and "flagged_at" not in fields:
-            kwargs["update_fields"] = [*fields, "flagged_at"]
-        super().save(*args, **kwargs)
-        self._was_flagged = self.flagged
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        check = super().from_db(db, field_names, values)
-        loaded = {"status", "conflict_title"} <= set(field_names)
-        check._was_flagged = check.flagged if loaded else None
-        return check
 
     @property
     def flagged(self) -> bool:

@@ -21,6 +21,7 @@ from curricula.canonical import canonicalize
 from curricula.linkhealth.services import resources_created
 from curricula.models import Entry, Resource, TitleCheck
 from curricula.verdicts.judge import DESCRIPTIVE, MATCHES, Verdict, Work, judge
+from curricula.verdicts.services import title_check_record
 from curricula.verdicts.text import normalise, search_phrase, title_score
 
 __all__ = [
@@ -108,7 +109,7 @@ def titles_verify(
             if resource.arxiv_id and check.real_title and check.status != Status.NO_TITLE:
                 # Metadata not at hand now (pending, or a flap): keep the last verdict.
                 counts["kept"] += 1
-                check.save()
+                title_check_record(check, now=now)
                 if dead:
                     to_search.append((check, entry))
                 continue
@@ -140,7 +141,7 @@ def titles_verify(
             entry.title, check.conflict_title
         ):
             check.conflict_title = ""
-        check.save()
+        title_check_record(check, now=now)
         counts[str(check.status)] += 1
         counts["listed_twice"] += bool(check.conflict_title)
         paper_like = resource.kind == Resource.Kind.PAPER and not resource.arxiv_id
@@ -165,14 +166,14 @@ def titles_verify(
             check.searched_at = timezone.now()
             if found is None:
                 counts["search_empty"] += 1  # empty twice: keep the old candidates
-                check.save(update_fields=["searched_at"])
+                title_check_record(check, fields=["searched_at"])
                 continue
             counts["searched"] += 1
             dead = entry.resource is not None and _dead_paper(entry.resource)
             if check.status == Status.DESCRIPTIVE and not dead:
                 named = [c for c in found if c.get("verdict") == MATCHES]
                 if not named:
-                    check.save(update_fields=["searched_at"])
+                    title_check_record(check, fields=["searched_at"])
                     continue
                 check.status = Status.MISMATCH
                 check.evidence = [
@@ -182,7 +183,7 @@ def titles_verify(
                 counts["mismatch"] += 1
                 counts["descriptive"] -= 1
             check.suggestions = found
-            check.save(update_fields=["suggestions", "searched_at", "status", "evidence"])
+            title_check_record(check, fields=["suggestions", "searched_at", "status", "evidence"])
     resources_refresh_verification(ids)
     return dict(counts)
 
@@ -344,9 +345,13 @@ def entry_accept_suggestion(
             follow=follow,
         )  # fmt: skip
     if check:
-        TitleCheck.objects.filter(pk=check.pk).update(
-            suggestions=[], status=Status.NO_TITLE, ignored_pair="", evidence=[]
+        check.suggestions, check.status, check.ignored_pair, check.evidence = (
+            [],
+            Status.NO_TITLE,
+            "",
+            [],
         )
+        title_check_record(check, fields=["suggestions", "status", "ignored_pair", "evidence"])
     titles_verify(resource_ids=[r for r in (old_id, resource.id) if r], search=False)
     if created or not resource.metadata_fetched_at:
         resources_created([resource.id])
@@ -363,6 +368,6 @@ def entry_ignore_flag(*, actor, entry: Entry) -> None:
     if check.status == Status.MISMATCH:
         check.status = Status.IGNORED
     check.conflict_title = ""
-    check.save(update_fields=["ignored_pair", "status", "conflict_title"])
+    title_check_record(check, fields=["ignored_pair", "status", "conflict_title"])
     if entry.resource_id is not None:
         resources_refresh_verification([entry.resource_id])

@@ -539,3 +539,81 @@ def test_description_words_meet_the_abstracts_other_forms_of_them():
     assert same_word("biases", "leaning")
     assert not same_word("general", "generation")
     assert not same_word("social", "socket")
+
+
+DAY3 = datetime(2026, 3, 4, 10, tzinfo=UTC)
+DAY4 = datetime(2026, 3, 5, 10, tzinfo=UTC)
+
+
+def _flagged_at(entry) -> datetime | None:
+    return TitleCheck.objects.get(entry=entry).flagged_at
+
+
+@pytest.mark.django_db
+def test_a_verify_run_stamps_when_a_flag_starts_keeps_it_and_clears_it_when_fixed():
+    page = factories.make_resource("https://example.org/post", kind="blog")
+    entry = factories.make_entry(
+        factories.make_curriculum(), "Attention Is All You Need", resource=page
+    )
+
+    def judged(title: str, day: datetime) -> datetime | None:
+        Resource.objects.filter(pk=page.pk).update(page_title=title)
+        with time_machine.travel(day, tick=False):
+            titles_verify(resource_ids=[page.pk], search=False)
+        return _flagged_at(entry)
+
+    assert judged("Ten tips for growing tomatoes", DAY1) == DAY1
+    assert judged("Ten tips for growing tomatoes", DAY2) == DAY1  # still the same flag
+    assert judged("Attention Is All You Need", DAY3) is None
+    assert judged("Ten tips for growing tomatoes", DAY4) == DAY4  # back: news again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accepting_a_fix_or_ignoring_a_flag_clears_when_it_was_flagged(flagged, admin_user):
+    from curricula.verify import entry_ignore_flag
+
+    entry, _, _ = flagged
+    assert _flagged_at(entry) is not None
+    entry_accept_suggestion(actor=admin_user, entry=entry, arxiv_id="2203.15556")
+    assert TitleCheck.objects.get(entry=entry).status != TitleCheck.Status.MISMATCH
+    assert _flagged_at(entry) is None
+
+    kaplan = Resource.objects.get(arxiv_id=KAPLAN.arxiv_id)
+    other = factories.make_entry(entry.curriculum, "Gradient Noise Scale", resource=kaplan)
+    with time_machine.travel(DAY2, tick=False):
+        titles_verify(resource_ids=[other.resource_id], search=False)
+    assert _flagged_at(other) == DAY2
+    entry_ignore_flag(actor=admin_user, entry=other)
+    assert TitleCheck.objects.get(entry=other).status == TitleCheck.Status.IGNORED
+    assert _flagged_at(other) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_search_that_shows_a_descriptive_label_is_another_papers_title_stamps_the_flag(arxiv):
+    """The verdict that turns to "wrong paper?" after the arXiv search is a write like any other."""
+    entry = factories.make_entry(
+        factories.make_curriculum(), "Training Compute-Optimal Large Language Models",
+        resource=_paper(KAPLAN),
+    )  # fmt: skip
+    with ArxivClient() as client:
+        arxiv_fetch(resource_ids=[entry.resource_id], client=client, verify=False)
+        with time_machine.travel(DAY3, tick=False):
+            titles_verify(resource_ids=[entry.resource_id], client=client)
+    check = TitleCheck.objects.get(entry=entry)
+    assert check.status == TitleCheck.Status.MISMATCH
+    assert check.flagged_at == DAY3
+
+
+@pytest.mark.django_db
+def test_only_the_verdict_service_stamps_flagged_at_not_a_plain_save():
+    from curricula.verdicts.services import title_check_record
+
+    entry = factories.make_entry(factories.make_curriculum(), "GRPO")
+    check = TitleCheck.objects.create(entry=entry, status=TitleCheck.Status.MISMATCH)
+    assert check.flagged_at is None  # no rule hides in save()
+    with time_machine.travel(DAY1, tick=False):
+        title_check_record(check, fields=["status"])
+    assert TitleCheck.objects.get(pk=check.pk).flagged_at == DAY1
+    check.status = TitleCheck.Status.OK
+    title_check_record(check, fields=["status"])
+    assert TitleCheck.objects.get(pk=check.pk).flagged_at is None
