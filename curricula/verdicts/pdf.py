@@ -12,7 +12,7 @@ import re
 import threading
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from curricula.models import Resource
@@ -67,11 +67,17 @@ def pdf_title(body: bytes, *, timeout: float | None = None) -> str:
 
 def resources_read_pdf_titles(*, limit: int = 20) -> list[int]:
     """Read the titles of healthy PDF links (not arXiv: its metadata says more) that have none;
-    returns the ids that got one."""
-    candidates = (
+    returns the ids that got one. Each run takes `limit` of them, never tried first, then those
+    tried longest ago (NULLs first on PostgreSQL and SQLite alike), and stamps them tried before
+    fetching: PDFs that never give a title (too large, scanned, broken) rotate instead of
+    taking the whole batch every night."""
+    candidates = list(
         Resource.objects.filter(arxiv_id="", page_title="", health=Resource.Health.OK)
         .filter(Q(url__iendswith=".pdf") | Q(url__icontains=".pdf?"))
-        .order_by("id")[:limit]
+        .order_by(F("pdf_title_tried_at").asc(nulls_first=True), "id")[:limit]
+    )
+    Resource.objects.filter(pk__in=[r.pk for r in candidates]).update(
+        pdf_title_tried_at=timezone.now()
     )
     done = []
     client = http.make_client(max_connections=2)

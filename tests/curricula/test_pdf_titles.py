@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from pypdf import PdfWriter
 
 from curricula.models import TitleCheck
@@ -97,3 +99,56 @@ def test_pdf_links_are_judged_by_their_own_title(fetch_local, httpserver, settin
     titles_verify(resource_ids=ids, client=None)
     assert TitleCheck.objects.get(entry=a).status == TitleCheck.Status.OK
     assert TitleCheck.objects.get(entry=b).status == TitleCheck.Status.MISMATCH
+
+
+@pytest.mark.django_db
+def test_the_nightly_pdf_check_stamps_when_a_pdf_became_a_wrong_paper(
+    fetch_local, httpserver, settings
+):
+    from curricula.tasks import verify_pdf_titles
+
+    settings.READLIST_PDF_MAX_BYTES = 50_000
+    httpserver.expect_request("/other.pdf").respond_with_data(
+        pdf_with_metadata("Cooking With Garlic"), content_type="application/pdf"
+    )
+    wrong = factories.make_resource(httpserver.url_for("/other.pdf"), health="ok")
+    entry = factories.make_entry(
+        factories.make_curriculum(), "Chain-of-thought prompting", resource=wrong
+    )
+    day = datetime(2026, 3, 2, 10, tzinfo=UTC)
+    with time_machine.travel(day, tick=True):
+        assert verify_pdf_titles.apply().get() == {"titled": 1}
+    check = TitleCheck.objects.get(entry=entry)
+    assert check.status == TitleCheck.Status.MISMATCH
+    assert day <= check.flagged_at < day + timedelta(minutes=1)
+    # The label corrected to the PDF's own title: the next verdict clears the stamp.
+    type(entry).objects.filter(pk=entry.pk).update(title="Cooking With Garlic")
+    titles_verify(resource_ids=[wrong.pk], client=None, search=False)
+    check.refresh_from_db()
+    assert check.status == TitleCheck.Status.OK and check.flagged_at is None
+
+
+@pytest.mark.django_db
+def test_pdfs_without_a_title_rotate_so_every_pdf_gets_tried(fast_checker, httpserver, settings):
+    """25 PDFs that give no title, 20 a run: the second run tries the 5 never tried first."""
+    import re
+
+    from werkzeug import Response
+
+    settings.READLIST_PDF_MAX_BYTES = 50_000
+    httpserver.expect_request(re.compile(r"/doc\d+\.pdf")).respond_with_handler(
+        lambda request: Response(b"<html>a login page</html>", content_type="text/html")
+    )
+    urls = [httpserver.url_for(f"/doc{n}.pdf") for n in range(25)]
+    for url in urls:
+        factories.make_resource(url, health="ok")
+    tried: list[set[str]] = []
+    for day in (datetime(2026, 3, 2, 3, tzinfo=UTC), datetime(2026, 3, 3, 3, tzinfo=UTC)):
+        httpserver.clear_log()
+        with time_machine.travel(day, tick=True):
+            assert resources_read_pdf_titles(limit=20) == []
+        tried.append({request.path for request, _ in httpserver.log})
+    assert len(tried[0]) == 20
+    assert len(tried[1]) == 20
+    assert tried[0] | tried[1] == {f"/doc{n}.pdf" for n in range(25)}
+    assert len(tried[0] & tried[1]) == 15  # the five never tried, then the oldest
