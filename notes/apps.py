@@ -9,7 +9,7 @@ class NotesConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save, pre_save
 
         from curricula import signals as curricula_signals
-        from curricula.models import Entry, Tier, Topic
+        from curricula.models import Curriculum, Entry, Tier, Topic
         from notes import tallies
         from notes.models import Note, Progress
 
@@ -26,10 +26,14 @@ class NotesConfig(AppConfig):
         post_delete.connect(tallies.tier_deleted, sender=Tier, dispatch_uid="tally-tier")
         post_delete.connect(tallies.tier_deleted, sender=Topic, dispatch_uid="tally-topic")
         curricula_signals.entries_changed.connect(tallies.entries_changed, dispatch_uid="tally")
+        # What the completion rule reads besides the entries (notes.tallies.RULE_FIELDS).
+        for model in (Curriculum, Tier):
+            uid = f"tally-rule-{model.__name__}"
+            pre_save.connect(tallies.rule_before_save, sender=model, dispatch_uid=uid)
+            post_save.connect(tallies.rule_saved, sender=model, dispatch_uid=uid)
 
         from django.db.models.signals import pre_delete
 
-        from curricula.models import Curriculum
         from notes.services import curriculum_deleting
 
         # Notes outlive a deleted curriculum: a paper's note moves to another list with it.

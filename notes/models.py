@@ -296,6 +296,17 @@ class ProgressTally(models.Model):
     noted_at = models.DateTimeField(null=True)
     # Ids of the tiers and topics summarised: {"tiers": [...], "topics": [...]}, or {}.
     summaries = TextJSONField(default=dict)
+    # What the curriculum's completion rule makes of the above (notes.progress), kept with it
+    # so that a team's dashboard sorts, filters and counts people in the database instead of
+    # applying the rule to every person in Python: active entries done whatever the rule, the
+    # rule's steps done of its steps, their share, and the first required tier not complete.
+    finished = models.PositiveIntegerField(default=0)
+    steps_done = models.PositiveIntegerField(default=0)
+    steps_total = models.PositiveIntegerField(default=0)
+    percent = models.PositiveSmallIntegerField(default=0)
+    current_tier = models.ForeignKey(
+        Tier, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [

@@ -152,14 +152,58 @@ class Shape:
 def shapes(curricula: Iterable[Curriculum]) -> dict[int, Shape]:
     """Two queries for any number of curricula."""
     by_id = {c.pk: c for c in curricula}
+    tiers = Tier.objects.filter(curriculum_id__in=by_id).order_by("position", "number")
+    return _shapes(by_id, tiers)
+
+
+def shapes_of_ids(curriculum_ids: Iterable[int]) -> dict[int, Shape]:
+    """shapes() for curricula known only by id (notes.tallies' recount): the curricula's rules
+    and their tiers in one query, the entries in another."""
+    by_id: dict[int, Curriculum] = {}
+    tiers: list[Tier] = []
+    rows = (
+        Curriculum.objects.filter(pk__in=sorted(set(curriculum_ids)))
+        .values_list(
+            "pk",
+            "completion_rule",
+            "tiers__pk",
+            "tiers__number",
+            "tiers__label",
+            "tiers__title",
+            "tiers__optional",
+            "tiers__position",
+        )
+        .order_by("pk", "tiers__position", "tiers__number")
+    )
+    for pk, rule, tier_id, number, label, title, optional, position in rows:
+        if pk not in by_id:
+            by_id[pk] = Curriculum(pk=pk, completion_rule=rule)
+        if tier_id is not None:
+            tiers.append(
+                Tier(
+                    pk=tier_id,
+                    curriculum_id=pk,
+                    number=number,
+                    label=label,
+                    title=title,
+                    optional=optional,
+                    position=position,
+                )
+            )
+    return _shapes(by_id, tiers)
+
+
+def _shapes(by_id: dict[int, Curriculum], tiers: Iterable[Tier]) -> dict[int, Shape]:
     result = {
         pk: Shape(c, [], set(), defaultdict(int), defaultdict(set)) for pk, c in by_id.items()
     }
-    for tier in Tier.objects.filter(curriculum_id__in=by_id).order_by("position", "number"):
+    for tier in tiers:
         shape = result[tier.curriculum_id]
         shape.tiers.append(tier)
         if tier.optional:
             shape.optional_tiers.add(tier.pk)
+    if not by_id:
+        return result
     rows = (
         Entry.objects.active()
         .filter(curriculum_id__in=by_id)
@@ -370,17 +414,24 @@ def progress_many(
     if lines is None:
         lines = read_lines(users, ids)
     memo: dict = {}
-    none: frozenset[int] = frozenset()
     wanted = pairs if pairs is not None else [(u, c) for u in users for c in ids]
-    out: dict[tuple[int, int], Cell] = {}
-    for user_id, curriculum_id in wanted:
-        shape = shape_of[curriculum_id]
-        line = lines.get((user_id, curriculum_id), NO_LINE)
-        if shape.by_steps:
-            summarised = line.summaries
-            tiers = set(summarised.get("tiers", ())) if summarised else none
-            topics = set(summarised.get("topics", ())) if summarised else none
-            out[(user_id, curriculum_id)] = _by_steps(shape, line.done, tiers, topics, memo)
-        else:
-            out[(user_id, curriculum_id)] = _by_count(shape, line.done, memo)
-    return out
+    return {
+        (user_id, curriculum_id): cell_of(
+            shape_of[curriculum_id], lines.get((user_id, curriculum_id), NO_LINE), memo
+        )
+        for user_id, curriculum_id in wanted
+    }
+
+
+_NONE: frozenset[int] = frozenset()
+
+
+def cell_of(shape: Shape, line: Line, memo: dict) -> Cell:
+    """One person's Cell in one curriculum from their tally line; `memo` is shared by the calls
+    of one page (people in the same position share one Cell)."""
+    if shape.by_steps:
+        summarised = line.summaries
+        tiers = set(summarised.get("tiers", ())) if summarised else _NONE
+        topics = set(summarised.get("topics", ())) if summarised else _NONE
+        return _by_steps(shape, line.done, tiers, topics, memo)
+    return _by_count(shape, line.done, memo)

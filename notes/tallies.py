@@ -12,6 +12,8 @@ They are derived data, recounted (never incremented) for just the part a change 
 - an Entry created, moved (curriculum, tier, role), relinked, retired or deleted: the people
   with progress on it, in its curricula; a Tier deleted: its curriculum;
 - a Note saved, or deleted other than with its writer or curriculum: that person there;
+- a curriculum's completion rule, or a tier's place or optional flag, changed: that curriculum
+  (each line also holds what the rule makes of its counts, for the dashboard to sort by);
 - writes that bypass model signals (the importer's bulk SQL) send
   curricula.signals.entries_changed, and bulk loaders (benchmarks, fixtures) call refresh().
 `manage.py tallies --check` and a nightly task compare them with a fresh count and repair any
@@ -117,6 +119,8 @@ def _ids(scope: Scope) -> Any:
 
 # The fields of a ProgressTally line that the counting fills, in this order.
 LINE_FIELDS = ("done", "changed_at", "notes", "noted_at", "summaries")
+# And those that the curriculum's completion rule makes of them (progress_figures).
+PROGRESS_FIELDS = ("finished", "steps_done", "steps_total", "percent", "current_tier_id")
 
 
 def _fresh(users: Scope, curricula: Scope) -> dict[tuple[int, int], tuple]:
@@ -138,6 +142,30 @@ def _fresh(users: Scope, curricula: Scope) -> dict[tuple[int, int], tuple]:
         key: (*progress.get(key, nothing), *noted.get(key, (0, None, {})))
         for key in progress.keys() | noted.keys()
     }
+
+
+def progress_figures(lines: dict[tuple[int, int], tuple]) -> dict[tuple[int, int], tuple]:
+    """(user, curriculum) → the PROGRESS_FIELDS of each line given as LINE_FIELDS: the same
+    Cell notes.progress gives the member's pages (two queries for the curricula's shapes)."""
+    from notes.progress import Line, cell_of, shapes_of_ids
+
+    if not lines:
+        return {}
+    shape_of = shapes_of_ids({c for _, c in lines})
+    memo: dict = {}
+    out = {}
+    for (user_id, curriculum_id), fields in lines.items():
+        line = Line(*fields)
+        cell = cell_of(shape_of[curriculum_id], line, memo)
+        tier = cell.current_tier
+        out[(user_id, curriculum_id)] = (
+            sum(line.done.values()),
+            cell.done,
+            cell.total,
+            cell.percent,
+            tier.pk if tier is not None else None,
+        )
+    return out
 
 
 def _noted(users: Scope, curricula: Scope) -> dict[tuple[int, int], tuple[int, Any, dict]]:
@@ -199,12 +227,17 @@ def refresh(*, users: Scope = None, curricula: Scope = None) -> None:
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         _lock(cursor)
         ProgressTally.objects.filter(**scope).delete()
+        fresh = _fresh(users, curricula)
+        figures = progress_figures(fresh)
         ProgressTally.objects.bulk_create(
             [
                 ProgressTally(
-                    user_id=u, curriculum_id=c, **dict(zip(LINE_FIELDS, line, strict=True))
+                    user_id=u,
+                    curriculum_id=c,
+                    **dict(zip(LINE_FIELDS, line, strict=True)),
+                    **dict(zip(PROGRESS_FIELDS, figures[(u, c)], strict=True)),
                 )
-                for (u, c), line in _fresh(users, curricula).items()
+                for (u, c), line in fresh.items()
             ],
             batch_size=1000,
         )
@@ -214,9 +247,38 @@ def refresh(*, users: Scope = None, curricula: Scope = None) -> None:
         cursor.execute(f"INSERT INTO {quote(WeekTally._meta.db_table)} ({columns}) {sql}", params)
 
 
-def refresh_notes(user_id: int, curriculum_id: int) -> None:
+def refigure(curricula: Iterable[int]) -> None:
+    """Apply the completion rule again to every stored line of these curricula, after a change
+    to what they list: an entry added, moved or retired changes the steps of everyone who
+    follows the curriculum, not only of the people who read it. Reads the lines, never the
+    progress rows; writes only the lines whose figures changed."""
+    ids = sorted(set(curricula))
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        _lock(cursor)
+        rows = ProgressTally.objects.filter(curriculum_id__in=ids).values_list(
+            "pk", "user_id", "curriculum_id", *LINE_FIELDS, *PROGRESS_FIELDS
+        )
+        n = len(LINE_FIELDS)
+        pks, lines, stored = {}, {}, {}
+        for pk, user_id, curriculum_id, *fields in rows:
+            key = (user_id, curriculum_id)
+            pks[key], lines[key], stored[key] = pk, tuple(fields[:n]), tuple(fields[n:])
+        changed = [
+            ProgressTally(pk=pks[key], **dict(zip(PROGRESS_FIELDS, figures, strict=True)))
+            for key, figures in progress_figures(lines).items()
+            if figures != stored[key]
+        ]
+        ProgressTally.objects.bulk_update(changed, PROGRESS_FIELDS, batch_size=500)
+
+
+def refresh_notes(user_id: int, curriculum_id: int, *, summary: bool = False) -> None:
     """Recount one person's notes in one curriculum (what saving a note changes), leaving the
-    progress counts alone: three queries, where refresh() takes seven."""
+    progress counts alone: three queries, where refresh() takes nine. A `summary` (a tier's or
+    topic's note) can change what the completion rule makes of the line, and a new line needs
+    the rule's figures too: both take the whole recount."""
+    if summary:
+        refresh(users=[user_id], curricula=[curriculum_id])
+        return
     key = (user_id, curriculum_id)
     lines = ProgressTally.objects.filter(user_id=user_id, curriculum_id=curriculum_id)
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
@@ -229,13 +291,7 @@ def refresh_notes(user_id: int, curriculum_id: int) -> None:
                 # A line only there for notes goes with the last of them, as in a recount.
                 lines.filter(changed_at__isnull=True).delete()
         elif found is not None:
-            ProgressTally.objects.create(
-                user_id=user_id,
-                curriculum_id=curriculum_id,
-                notes=n,
-                noted_at=saved,
-                summaries=summarised,
-            )
+            refresh(users=[user_id], curricula=[curriculum_id])
 
 
 def _lock(cursor: Any) -> None:
@@ -269,11 +325,13 @@ def _day(value: Any) -> dt.date:
 
 def drift() -> dict[str, int]:
     """Lines of each tally that differ from a fresh count (all zero when in step)."""
-    fresh = _fresh(None, None)
+    counted = _fresh(None, None)
+    figures = progress_figures(counted)
+    fresh = {key: (*line, *figures[key]) for key, line in counted.items()}
     stored = {
         (u, c): tuple(line)
         for u, c, *line in ProgressTally.objects.values_list(  # type: ignore[misc]
-            "user_id", "curriculum_id", *LINE_FIELDS
+            "user_id", "curriculum_id", *LINE_FIELDS, *PROGRESS_FIELDS
         )
     }
     keys = fresh.keys() | stored.keys()
@@ -333,7 +391,8 @@ def progress_deleted(sender: Any, instance: Progress, origin: Any = None, **kwar
 
 def note_saved(sender: Any, instance: Note, raw: bool = False, **kwargs: Any) -> None:
     if not raw and instance.curriculum_id is not None:
-        refresh_notes(instance.user_id, instance.curriculum_id)
+        summary = instance.tier_id is not None or instance.topic_id is not None
+        refresh_notes(instance.user_id, instance.curriculum_id, summary=summary)
 
 
 def note_deleted(sender: Any, instance: Note, origin: Any = None, **kwargs: Any) -> None:
@@ -363,10 +422,12 @@ def entry_saved(sender: Any, instance: Entry, raw: bool = False, **kwargs: Any) 
     if raw or not relevant or before == now:
         return
     old = dict(zip(ENTRY_FIELDS, before or now, strict=True))
+    curricula = {old["curriculum_id"], instance.curriculum_id}
     refresh(
         users=_people_on({old["resource_id"], instance.resource_id}, instance.pk),
-        curricula={old["curriculum_id"], instance.curriculum_id},
+        curricula=curricula,
     )
+    refigure(curricula)
 
 
 def entry_deleted(sender: Any, instance: Entry, origin: Any = None, **kwargs: Any) -> None:
@@ -385,3 +446,26 @@ def tier_deleted(sender: Any, instance: Tier, origin: Any = None, **kwargs: Any)
 
 def entries_changed(sender: Any, curriculum_ids: Iterable[int], **kwargs: Any) -> None:
     refresh(curricula=curriculum_ids)
+
+
+# What the completion rule reads besides the entries: a curriculum's rule, its tiers' order
+# and optional flags. Changed (in admin; the importer sends entries_changed), the lines of the
+# curriculum are recounted; a new curriculum or tier has no lines to change.
+RULE_FIELDS = {Curriculum: ("completion_rule",), Tier: ("optional", "position", "number")}
+
+
+def rule_before_save(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    fields = RULE_FIELDS[sender]
+    named = kwargs.get("update_fields")
+    before = None
+    if not raw and not instance._state.adding and (named is None or set(fields) & set(named)):
+        before = sender.objects.filter(pk=instance.pk).values_list(*fields).first()
+    instance._tally_rule_before = before
+
+
+def rule_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    before = getattr(instance, "_tally_rule_before", None)
+    if raw or before is None:
+        return
+    if before != tuple(getattr(instance, f) for f in RULE_FIELDS[sender]):
+        refresh(curricula=[instance.pk if sender is Curriculum else instance.curriculum_id])

@@ -117,12 +117,13 @@ def test_entry_page_and_note_pages_are_constant(
 def test_htmx_writes_are_constant(client, owner, world, django_assert_max_num_queries):
     _, entries = world
     client.force_login(owner)
-    # 16 for the change and the recount of the person's tallies in the curricula that list the
-    # entry (lock, delete, count progress, count notes, insert; delete and insert the weeks),
-    # and 6 for the answer (the row, its tier's progress and the page's totals, from tallies);
-    # a first status adds a savepoint and its release around the insert, so that a double
-    # click's second insert meets the first without failing the request (notes.services).
-    with django_assert_max_num_queries(24):
+    # 18 for the change and the recount of the person's tallies in the curricula that list the
+    # entry (lock, delete, count progress, count notes, read the curricula's shapes for the
+    # rule's figures, insert; delete and insert the weeks), and 6 for the answer (the row, its
+    # tier's progress and the page's totals, from tallies); a first status adds a savepoint
+    # and its release around the insert, so that a double click's second insert meets the
+    # first without failing the request (notes.services).
+    with django_assert_max_num_queries(26):
         response = client.post(
             "/entries/status",
             {"set": f"{entries[1].pk}:done", "context": "curriculum"},

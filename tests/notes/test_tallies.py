@@ -36,6 +36,11 @@ def in_step() -> None:
     assert tallies.drift() == {"ProgressTally": 0, "WeekTally": 0}
 
 
+def later_migrations() -> None:
+    """What `migrate` runs after the backfills tested below: the rule's figures (0011)."""
+    importlib.import_module("notes.migrations.0011_tally_progress").count_progress(apps, None)
+
+
 def stored() -> dict:
     """(user, curriculum) → done per group, as the tallies hold them."""
     return {(t.user_id, t.curriculum_id): t.done for t in ProgressTally.objects.all()}
@@ -294,6 +299,7 @@ def test_the_migration_backfill_counts_what_refresh_counts(w):
     WeekTally.objects.all().delete()
     assert tallies.drift()["ProgressTally"] == 5
     migration.count_what_is_stored(apps, None)
+    later_migrations()
     in_step()
     assert stored() == baseline(w) | {(w.cat.pk, w.a.pk): {}, (w.cat.pk, w.b.pk): {}}
 
@@ -468,6 +474,7 @@ def test_the_notes_migration_backfill_counts_what_refresh_counts(w):
     ProgressTally.objects.update(notes=0, noted_at=None, summaries={})
     assert tallies.drift()["ProgressTally"] == 2
     migration.count_notes(apps, None)
+    later_migrations()
     in_step()
 
 
@@ -483,6 +490,17 @@ def test_the_shared_notes_migration_recounts_what_refresh_counts(w):
     importlib.import_module("notes.migrations.0006_tally_shared_notes").count_shared_notes(
         apps, None
     )
+    later_migrations()
+    in_step()
+
+
+def test_the_progress_migration_fills_what_refresh_fills(w):
+    write(w.ann, NoteTarget.for_tier(w.a2))
+    ProgressTally.objects.update(
+        finished=0, steps_done=0, steps_total=0, percent=0, current_tier=None
+    )
+    assert tallies.drift()["ProgressTally"] == 3
+    later_migrations()
     in_step()
 
 
