@@ -361,7 +361,14 @@ def search_page(request: HttpRequest) -> HttpResponse:
     q = form.cleaned_data["q"] if form.is_valid() else ""
     context: dict = {"form": form, "q": q}
     if q:
-        context["results"] = search.search(request.user, q)
+        results = context["results"] = search.search(request.user, q)
+        # Links reversed once per curriculum, not once per result (~50 reverses a page).
+        prefixes: dict[int, str] = {}
+        for e in results.entries:
+            if e.curriculum_id not in prefixes:
+                prefixes[e.curriculum_id] = f"{e.curriculum.get_absolute_url()}entries/"
+            e.url = f"{prefixes[e.curriculum_id]}{e.pk}/"  # type: ignore[attr-defined]
+        context["note_prefix"] = reverse("notes:list")
     status = 200 if form.is_valid() else 422
     return render(request, "notes/search.html", context, status=status)
 

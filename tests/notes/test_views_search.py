@@ -184,3 +184,17 @@ def test_stored_vectors_follow_every_edit(client, owner, scaling):
     html = client.get("/search/", {"q": "grokking"}).content.decode()
     assert "about grokking" in html
     assert "about emergence" not in client.get("/search/", {"q": "emergence"}).content.decode()
+
+
+def test_results_link_to_the_entry_and_the_note(client, owner, curriculum, entries):
+    """Result links are joined from a prefix reversed once per curriculum: they must still be
+    the pages' own URLs."""
+    from django.urls import reverse
+
+    note = factories.make_note(owner, entries[0], "temperature knobs everywhere")
+    client.force_login(owner)
+    html = client.get("/search/", {"q": "Core paper"}).content.decode()
+    entry_url = reverse("curricula:entry", args=[curriculum.slug, entries[0].pk])
+    assert f'<a href="{entry_url}">Core paper</a>' in html
+    html = client.get("/search/", {"q": "temperature"}).content.decode()
+    assert f'<a href="{reverse("notes:detail", args=[note.pk])}">' in html
