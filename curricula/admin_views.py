@@ -269,6 +269,9 @@ def _decide(request: HttpRequest, model_admin: admin.ModelAdmin, action: str) ->
         keep_work = request.POST.getlist("keep_work")
         if request.POST.get("keep_work_all"):
             keep_work.append("*")
+        # A relink shown with its box unticked is the admin's "follow", including one the
+        # preview ticked (a different work?) and the admin unticked.
+        follow_work = [u for u in request.POST.getlist("shown_work") if u not in keep_work]
         result = curriculum_import(
             actor=request.user,
             text=pending["text"],
@@ -276,6 +279,7 @@ def _decide(request: HttpRequest, model_admin: admin.ModelAdmin, action: str) ->
             title=pending["title"] or None,
             source_name=pending["name"],
             keep_work=keep_work,
+            follow_work=follow_work,
         )
     except ImportRejected as exc:
         cache.delete(key)

@@ -26,6 +26,7 @@ from curricula.importer.plan import (
     TOPIC_FIELDS,
     ImportPlan,
     build_plan,
+    different_work,
     query_chunk,
     relinked,
 )
@@ -107,6 +108,7 @@ def curriculum_import(
     source_name: str = "",
     dry_run: bool = False,
     keep_work: Collection[str] = (),
+    follow_work: Collection[str] = (),
 ) -> ImportResult:
     """Import a Markdown reading list into curriculum `slug` as a new revision (if it changed).
 
@@ -114,7 +116,8 @@ def curriculum_import(
     those the text no longer lists are retired, never deleted: nobody's progress is lost.
     A relinked entry (same title, new link) takes people's status and notes along, except
     for the old URLs named in `keep_work` ("*": all of them), where the admin said the new
-    link is a different work.
+    link is a different work. When the new link is another paper under a dissimilar title
+    (plan.different_work) their work stays unless its old URL is in `follow_work` ("*": all).
     """
     if actor is not None and not getattr(actor, "is_staff", False):
         raise PermissionDenied("Only staff can import curricula.")
@@ -192,6 +195,7 @@ def curriculum_import(
                 summary=summary,
                 report=report,
                 keep_work=set(keep_work),
+                follow_work=set(follow_work),
             )
     except IntegrityError as exc:
         raise ImportRejected(
@@ -227,9 +231,17 @@ def _apply(
     summary: dict[str, Any],
     report: str,
     keep_work: set[str] | None = None,
+    follow_work: set[str] | None = None,
 ) -> Revision:
     keep_work = keep_work or set()
-    old_urls = {p.stored.pk: old for p, old, _ in relinked(plan) if p.stored is not None}
+    follow_work = follow_work or set()
+    old_urls: dict[int, str] = {}
+    other_work: set[int] = set()  # relinked to what may be another paper: work stays by default
+    for planned, old, _ in relinked(plan):
+        if planned.stored is not None:
+            old_urls[planned.stored.pk] = old
+            if different_work(plan, planned):
+                other_work.add(planned.stored.pk)
     values = plan.curriculum_values
     curriculum = plan.curriculum
     if curriculum is None:
@@ -337,7 +349,10 @@ def _apply(
     for entry, old_id, new_id in moved:
         # A relinked entry (same title, fixed link): people's status and notes follow it,
         # unless the admin said the new link is another work.
-        stays = "*" in keep_work or old_urls.get(entry.pk) in keep_work
+        old_url = old_urls.get(entry.pk)
+        stays = "*" in keep_work or old_url in keep_work
+        if entry.pk in other_work and not ("*" in follow_work or old_url in follow_work):
+            stays = True
         hooks.entry_moved(
             actor=actor,
             entry=entry,

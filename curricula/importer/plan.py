@@ -6,6 +6,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import Any, Generic, TypeVar
 
 from django.db import connection
@@ -141,9 +142,19 @@ def build_plan(parsed: ParsedCurriculum, *, slug: str, title: str | None) -> Imp
     curriculum = Curriculum.objects.filter(slug=slug).first()
     stored_tiers: list[Tier] = list(curriculum.tiers.all()) if curriculum else []
     stored_topics: list[Topic] = list(curriculum.topics.all()) if curriculum else []
-    # The resource's URL is all matching needs: annotate it rather than build Resource objects.
+    # The resource's URL is all matching needs (its paper id and title tell a relink's preview
+    # whether the new link is the same work): annotate them rather than build Resource objects.
     stored_entries: list[Entry] = (
-        list(curriculum.entries.annotate(resource_url=F("resource__url"))) if curriculum else []
+        list(
+            curriculum.entries.annotate(
+                resource_url=F("resource__url"),
+                resource_title=F("resource__title"),
+                resource_arxiv_id=F("resource__arxiv_id"),
+                resource_doi=F("resource__doi"),
+            )
+        )
+        if curriculum
+        else []
     )
 
     values = {
@@ -386,3 +397,36 @@ def relinked(plan: ImportPlan) -> list[tuple[Planned[ParsedEntry, Entry], str, s
         if stored is not None and old and new and old != new:
             out.append((planned, old, new))
     return out
+
+
+def _similar(a: str, b: str) -> bool:
+    """Two titles of the same work: one's words mostly within the other's, or nearly equal."""
+    left, right = norm(a), norm(b)
+    if not left or not right:
+        return True  # nothing to tell them apart by
+    short, long = sorted((set(left.split()), set(right.split())), key=len)
+    if len(short & long) >= 0.8 * len(short):
+        return True
+    return SequenceMatcher(None, left, right).ratio() >= 0.75
+
+
+def different_work(plan: ImportPlan, planned: Planned[ParsedEntry, Entry]) -> str:
+    """For a relinked entry: the old paper's title when the new link is another paper.
+
+    A fixed link (OpenReview PDF → forum, a blog → arXiv, the same title) is the same work
+    and people's status and notes follow it. Two different paper ids (arXiv, DOI) whose
+    titles disagree are two papers: following would mark people done with a paper they did
+    not read. Each side's title is the paper's own when fetched, else the title as listed.
+    """
+    stored = planned.stored
+    if stored is None:
+        return ""
+    old_id = getattr(stored, "resource_arxiv_id", "") or getattr(stored, "resource_doi", "")
+    canonical = plan.canonical.get(planned.parsed.url)
+    new_id = (canonical.arxiv_id or canonical.doi) if canonical else ""
+    if not old_id or not new_id or old_id == new_id:
+        return ""
+    old_title = getattr(stored, "resource_title", "") or stored.title
+    new_resource = plan.existing_resources.get(canonical.url) if canonical else None
+    new_title = (new_resource.title if new_resource else "") or planned.parsed.title
+    return "" if _similar(old_title, new_title) else old_title

@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Any
 
 from curricula import hooks
-from curricula.importer.plan import ImportPlan, describe, relinked
+from curricula.importer.plan import ImportPlan, describe, different_work, relinked
 
 PLACE_LABELS = {
     "entry": "entry URLs",
@@ -19,7 +19,11 @@ PLACE_LABELS = {
 }
 GROUPS = (
     ("retired", "Retired (kept with people's work, no longer listed)"),
-    ("relinked", "Relinked (same entry, new link: people's status and notes follow)"),
+    (
+        "relinked",
+        "Relinked (same entry, new link: people's status and notes follow, "
+        "except to what may be a different work)",
+    ),
     ("moved", "Moved"),
     ("changed", "Changed"),
     ("revived", "Back in the list"),
@@ -172,7 +176,13 @@ def _line(key: str, item: dict[str, Any]) -> str:
     if key == "retired":
         return f"- {title} ({item.get('url') or 'no link'}) — {_people(item.get('work'))}"
     if key == "relinked":
-        return f"⇄ {title}: {item['old_url']} → {item['new_url']} — {_people(item.get('work'))}"
+        line = f"⇄ {title}: {item['old_url']} → {item['new_url']} — {_people(item.get('work'))}"
+        if item.get("different_work"):
+            line += (
+                f" — different work? The old link is “{item['different_work']}”: their status "
+                "and notes stay on it unless you say they follow"
+            )
+        return line
     if key == "moved":
         return f"↷ {title}: {item['from']} → {item['to']}"
     if key == "changed":
@@ -231,11 +241,15 @@ def changes(plan: ImportPlan) -> dict[str, list[dict[str, Any]]]:
         )
     for planned, old, new in moved_links:
         stored = planned.stored
+        other = different_work(plan, planned)
         out["relinked"].append(
             {
                 "title": planned.parsed.title,
                 "old_url": old,
                 "new_url": new,
+                # The old link's paper when the new one is another paper: work stays by default.
+                "different_work": other,
+                "follows": not other,
                 "line": planned.parsed.line,
                 "work": work["resource"].get(stored.resource_id if stored else None)
                 or {"done": 0, "notes": 0, "people": 0},

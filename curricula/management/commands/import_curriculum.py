@@ -33,6 +33,15 @@ class Command(BaseCommand):
             "status and notes stay on the old link. Repeat it, or give '*' for all.",
         )
         parser.add_argument(
+            "--follow-work",
+            action="append",
+            default=[],
+            metavar="OLD_URL",
+            help="A relinked entry the report marks 'different work?' (another paper under a "
+            "dissimilar title), whose people's status and notes should follow it anyway; by "
+            "default they stay. Repeat it, or give '*' for all.",
+        )
+        parser.add_argument(
             "--format",
             choices=("text", "json"),
             default="text",
@@ -48,6 +57,7 @@ class Command(BaseCommand):
         dry_run: bool,
         format: str = "text",
         keep_work: list[str] | None = None,
+        follow_work: list[str] | None = None,
         **opts,
     ):
         try:
@@ -60,6 +70,7 @@ class Command(BaseCommand):
                 source_name=Path(file).name if file != "-" else "stdin",
                 dry_run=dry_run,
                 keep_work=keep_work or [],
+                follow_work=follow_work or [],
             )
         except ImportRejected as exc:
             raise CommandError(exc.message) from None
