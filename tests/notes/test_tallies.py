@@ -37,8 +37,8 @@ def in_step() -> None:
 
 
 def later_migrations() -> None:
-    """What `migrate` runs after the backfills tested below: the rule's figures (0011)."""
-    importlib.import_module("notes.migrations.0011_tally_progress").count_progress(apps, None)
+    """What `migrate` runs after the backfills tested below: the rule's figures (0012)."""
+    importlib.import_module("notes.migrations.0012_tally_progress").count_progress(apps, None)
 
 
 def stored() -> dict:

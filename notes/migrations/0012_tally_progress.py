@@ -29,7 +29,7 @@ def count_progress(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("curricula", "0012_titlecheck_flagged_at"),
-        ("notes", "0010_enrollment_changes_seen_at"),
+        ("notes", "0011_reaffirmation"),
     ]
 
     operations = [
