@@ -1,24 +1,35 @@
 """Run the link checker and the title verifier over the three bundled curricula against a fake web.
 
-    .venv/bin/python bench/curricula_fakeweb.py
+    .venv/bin/python bench/curricula_fakeweb.py [--screenshot var/screenshots/linkhealth.png]
+                                                [--port 8810]
 
 Nothing leaves the machine: every host name resolves to 127.0.0.1 inside this process, where one
 server plays the web and arXiv. For a handful of links it answers as the real sites do (the
 titles arXiv really gives, a dead page, moved pages, a bot wall, a link to the wrong page);
 every other page and paper answers with its curated title, i.e. as if the list were right.
+Papers in bench/data/verify_papers.json answer with their real title, authors, year and
+abstract (what the judge reads for descriptive labels), in the API's Atom format.
 The checker runs three times, 25 hours apart (by back-dating), so the 3-strikes rule can act.
+
+With --screenshot, the links get their real URLs back, the site is served on --port (runserver
+on the same scratch database) and Chromium saves the admin's link-health page there.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
+import secrets
 import socket
+import subprocess
 import sys
 import threading
+import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -86,10 +97,18 @@ SPECIAL_PAGES = {
     ),
 }  # fmt: skip
 BOT_WALL_HOSTS = {"openai.com"}  # every other openai.com page: a Cloudflare challenge
+# What the Wayback Machine's availability API has: a snapshot of the dead Google post only.
+WAYBACK = {
+    "research.google/blog/beyond-accuracy-behavioral-testing-of-nlp-models/": "20230607041532",
+}
 
 
 def main() -> int:
-    scratch_django(
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--screenshot", help="save the admin's link-health page here (PNG)")
+    parser.add_argument("--port", type=int, default=8810, help="for --screenshot's server")
+    args = parser.parse_args()
+    var = scratch_django(
         "fakeweb",
         own_sqlite=True,
         READLIST_LINKCHECK_HOST_INTERVAL="0.02",
@@ -100,25 +119,30 @@ def main() -> int:
     from django.db.models import F
     from django.utils import timezone
 
+    from curricula.archive import resources_find_archives, resources_find_replacements
     from curricula.arxiv.client import ArxivClient
     from curricula.arxiv.services import arxiv_fetch
     from curricula.linkhealth import services
     from curricula.models import Entry, LinkCheck, Resource, TitleCheck
     from curricula.verify import titles_verify
-    from tests.curricula.workers_support import FakeArxiv
+    from tests.curricula.arxiv_fake import AtomArxiv, Record
 
     call_command("load_bundled_curricula", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
     curated: dict[int, str] = {}
     for entry in Entry.objects.active().exclude(resource=None).order_by("position"):
         curated.setdefault(entry.resource_id, entry.title)
-    papers = {}
+    known = json.loads((ROOT / "bench" / "data" / "verify_papers.json").read_text())["papers"]
+    records = {
+        p["id"]: Record(p["id"], p["title"], p["abstract"], p["authors"], f"{p['year']}-06-01")
+        for p in known
+    }
     for resource in Resource.objects.exclude(arxiv_id=""):
         title = ARXIV_TITLES.get(resource.arxiv_id) or curated.get(resource.id) or "Some paper"
-        papers[resource.arxiv_id] = (title.replace("&", "&amp;"), 1)
+        records.setdefault(resource.arxiv_id, Record(resource.arxiv_id, title))
     for arxiv_id, title in ARXIV_TITLES.items():
-        papers.setdefault(arxiv_id, (title.replace("&", "&amp;"), 1))
-    fake_arxiv = FakeArxiv(papers)
+        records.setdefault(arxiv_id, Record(arxiv_id, title))
+    fake_arxiv = AtomArxiv(list(records.values()))
 
     pages: dict[tuple[str, str], str] = {}
     for resource in Resource.objects.all():
@@ -149,6 +173,21 @@ def main() -> int:
                 request = Request(EnvironBuilder(path=path, query_string=query).get_environ())
                 response = fake_arxiv(request)
                 self._send(response.status_code, {}, response.get_data(), "application/atom+xml")
+                return
+            if host == "archive.org" and path == "/wayback/available":
+                asked = parse_qs(query).get("url", [""])[0]
+                parts = urlsplit(asked)
+                closest = {}
+                for key, stamp in WAYBACK.items():
+                    if key == f"{parts.hostname}{parts.path}":
+                        closest["closest"] = {
+                            "available": True,
+                            "status": "200",
+                            "timestamp": stamp,
+                            "url": f"http://web.archive.org/web/{stamp}/https://{key}",
+                        }
+                body = json.dumps({"url": asked, "archived_snapshots": closest}).encode()
+                self._send(200, {}, body, "application/json")
                 return
             if host == "canary.readlist.test":
                 self._send(200, {}, b"ok", "text/plain")
@@ -187,6 +226,7 @@ def main() -> int:
     socket.getaddrinfo = fake_dns
     settings.READLIST_ARXIV_API_URL = f"http://export.arxiv.org:{port}/api/query"
     settings.READLIST_LINKCHECK_CANARIES = [f"http://canary.readlist.test:{port}/"]
+    settings.READLIST_WAYBACK_API_URL = f"http://archive.org:{port}/wayback/available"
     # Every link keeps its host and path; only scheme and port point at the fake web.
     original: dict[int, str] = {}
     for resource in Resource.objects.all():
@@ -210,9 +250,11 @@ def main() -> int:
         print(f"run {day + 1}: inconclusive={run.inconclusive} {run.counts}")
         LinkCheck.objects.update(checked_at=F("checked_at") - timedelta(hours=25))
         Resource.objects.update(next_check_at=timezone.now())
+    print(f"Wayback: {resources_find_archives()}")
     with ArxivClient() as client:
         counts = arxiv_fetch(resource_ids=ids, client=client)
         print(f"arXiv: {counts}")
+        print(f"replacements for dead papers: {resources_find_replacements(client=client)}")
         pages_ids = list(Resource.objects.filter(arxiv_id="").values_list("id", flat=True))
         print(f"page titles: {titles_verify(resource_ids=pages_ids, client=client)}")
 
@@ -249,7 +291,61 @@ def main() -> int:
     not_found = Resource.objects.filter(arxiv_status="not_found")
     print(f"\narXiv ids not found: {[r.arxiv_id for r in not_found]}")
     server.shutdown()
+    socket.getaddrinfo = real_getaddrinfo
+    if args.screenshot:
+        for resource in Resource.objects.all():
+            # Real URLs back; a redirect's target loses the fake web's port.
+            moved = resource.moved_to.replace(f":{port}/", "/").replace("http://", "https://")
+            Resource.objects.filter(id=resource.id).update(
+                url=original[resource.id], moved_to=moved if resource.moved_to else ""
+            )
+        screenshot(var, args.port, Path(args.screenshot))
     return 0
+
+
+def screenshot(var: str, port: int, path: Path) -> None:
+    """Serve the scratch database on `port` and save the admin's link-health page as `path`."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+    from playwright.sync_api import sync_playwright
+
+    password = secrets.token_urlsafe(12)
+    get_user_model().objects.create_superuser("admin", "admin@example.org", password)
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "readlist.settings"}
+    server = subprocess.Popen(  # noqa: S603 (our own manage.py, no shell)
+        [sys.executable, str(ROOT / "manage.py"), "runserver", f"127.0.0.1:{port}", "--noreload"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(Path(var) / "runserver.log", "w"),  # noqa: SIM115
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if server.poll() is not None:
+                    raise SystemExit(f"runserver stopped: see {var}/runserver.log") from None
+                time.sleep(0.1)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
+            )
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(f"{base}/admin/login/")
+            page.fill("#id_username", "admin")
+            page.fill("#id_password", password)
+            page.click("input[type=submit]")
+            page.goto(base + reverse("admin:curricula_resource_linkhealth"))
+            page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true })")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(path), full_page=True)
+            browser.close()
+        print(f"\nlink-health page saved to {path}")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 if __name__ == "__main__":

@@ -211,3 +211,29 @@ def test_actions_accept_ignore_and_check_now(client, admin_user, fast_checker, h
         changelist, {"action": "accept_suggestion", "_selected_action": [entry.resource_id]}
     )
     assert Entry.objects.get(id=entry.id).resource.url == "https://arxiv.org/abs/2205.01068"
+
+
+@pytest.mark.django_db
+def test_a_row_flagged_only_for_being_listed_twice_says_so_not_its_matching_evidence(
+    client, admin_user
+):
+    """The Gopher label on the Gopher paper is right; the row is there because the same link is
+    also listed as OPT. Its "title similarity 1.00" would read as a reason to flag it."""
+    entry = _flagged_entry()
+    right = factories.make_entry(entry.curriculum, GOPHER, resource=entry.resource)
+    TitleCheck.objects.create(
+        entry=right,
+        status="ok",
+        source="arxiv",
+        score=1.0,
+        curated_title=GOPHER,
+        real_title=GOPHER,
+        conflict_title=OPT,
+        evidence=["title similarity 1.00"],
+    )
+    client.force_login(admin_user)
+    body = client.get(PAGE).content.decode()
+    assert "Wrong paper? (2)" in body
+    assert "listed twice: the same link is in this curriculum under another title" in body
+    assert "title similarity 1.00" not in body
+    assert f"{GOPHER} <small>(arXiv metadata)</small>" in body.replace("&amp;", "&")
