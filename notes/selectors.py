@@ -105,7 +105,7 @@ def entry_views_with_topics(entries: QuerySet) -> list[tuple[EntryView, TopicVie
     """entry_views, each with its topic's heading, in the same one query."""
     rows = entries.values_list(*_ENTRY_FIELDS, *_RESOURCE_FIELDS, "topic__title", "topic__part")
     return [
-        (EntryView(row[:-2]), TopicView(row[2], row[-2], row[-1] or "") if row[2] else None)
+        (EntryView(row[:-2]), TopicView(row[3], row[-2], row[-1] or "") if row[3] else None)
         for row in rows
     ]
 
