@@ -30,5 +30,11 @@ def note_still_true(request: HttpRequest, pk: int) -> HttpResponse:
             status=422,
         )
     resurfacing.note_reaffirm(actor=request.user, note=note, interval=interval)
-    messages.success(request, f"“{note.title}” kept as it is.")
-    return redirect(_safe_next(request, reverse("home") + "#second-look"))
+    if request.htmx:
+        # The card says so in place (and takes the focus, so the keyboard is not lost).
+        return render(request, "notes/_second_look.html#kept", {"note": note})
+    # Back to the top of home, where the message shows.
+    messages.success(
+        request, f"“{note.title}”: still true, noted. It will not come back this time."
+    )
+    return redirect(_safe_next(request, reverse("home")))

@@ -177,10 +177,8 @@ def test_still_true_records_it_without_a_new_version_for_that_interval_only(clie
     mine = Note.objects.get(user=alice, entry=read[7])
     before = (mine.version, mine.saves, mine.updated_at, NoteVersion.objects.count())
     client.force_login(alice)
-    response = client.post(
-        f"/notes/{mine.pk}/still-true", {"interval": "week", "next": "/#second-look"}
-    )
-    assert response.status_code == 302 and response["Location"] == "/#second-look"
+    response = client.post(f"/notes/{mine.pk}/still-true", {"interval": "week"})
+    assert response.status_code == 302 and response["Location"] == "/"
     mine.refresh_from_db()
     assert (mine.version, mine.saves, mine.updated_at, NoteVersion.objects.count()) == before
     (record,) = Reaffirmation.objects.all()
@@ -198,6 +196,20 @@ def test_still_true_records_it_without_a_new_version_for_that_interval_only(clie
     with time_machine.travel(NOW + dt.timedelta(days=23), tick=False):
         later = resurfacing.pick(alice)
     assert [(r.note.entry.title, r.interval) for r in later] == [("Paper 7", "month")]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_still_true_with_htmx_says_so_in_place_of_the_card(client, people, read):
+    alice = people[0]
+    mine = Note.objects.get(user=alice, entry=read[30])
+    client.force_login(alice)
+    response = client.post(
+        f"/notes/{mine.pk}/still-true", {"interval": "month"}, HTTP_HX_REQUEST="true"
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and html.startswith('<li class="card kept">')
+    assert "“Paper 30”: still true, noted." in html and "autofocus" in html
+    assert Reaffirmation.objects.filter(user=alice, note=mine, interval="month").exists()
 
 
 @time_machine.travel(NOW, tick=False)
@@ -231,7 +243,7 @@ def test_still_true_is_refused_for_notes_i_cannot_read_and_bad_input(client, peo
     response = client.post(
         f"/notes/{mine.pk}/still-true", {"interval": "week", "next": "https://evil.example/"}
     )
-    assert response["Location"] == "/#second-look"
+    assert response["Location"] == "/"
     client.logout()
     response = client.post(f"/notes/{mine.pk}/still-true", {"interval": "week"})
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
