@@ -25,6 +25,8 @@ class InvitationPlacementInline(admin.StackedInline):
     """Invite into a team, as member or manager, with curricula of their own to read."""
 
     model = InvitationPlacement
+    # The admin's heading read "Invitation placement: #1".
+    verbose_name = verbose_name_plural = "Team and reading"
     extra = 1
     max_num = 1
     can_delete = False

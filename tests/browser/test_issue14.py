@@ -1,7 +1,10 @@
 """Issue 14 in a real Chromium, as a member, a second member and their manager, on a desktop
 and on a 390-px phone: deadlines on home and the curriculum page, search (arXiv id, typo,
 teammates' shared notes, plain-text snippets, my status, no results in words), autosave
-sessions in the note history, and a dashboard whose chart agrees with its CSV under a filter.
+sessions in the note history, and a dashboard whose chart agrees with its CSV under a filter
+(with heatmap text readable on the phone); then what changed in a list since the last visit and
+what it does to progress, an admin's invitation into the team through sign-up to the assigned
+curriculum, and notes worth a second look ("Still true", "Edit").
 Screenshots land in var/screenshots/issue14-*.png."""
 
 from __future__ import annotations
@@ -254,5 +257,213 @@ def test_members_and_their_manager_walk_issue_14(browser, live_server, world, sc
     page.goto(f"{base}/teams/research/assignments/")
     shot(page, "manager-assignments-phone")
     assert wide == [], wide
+    phone.close()
+    assert all(p.stat().st_size > 10_000 for p in shots)
+
+
+LIST_V1 = """# Changing list
+
+## Basics
+
+- [Finished Then Retired](https://example.org/retired)
+- [Stays](https://example.org/stays)
+- [Moves](https://openreview.net/pdf?id=abc123)
+- [Unread](https://example.org/unread)
+"""
+LIST_V2 = (
+    LIST_V1.replace("- [Finished Then Retired](https://example.org/retired)\n", "").replace(
+        "https://openreview.net/pdf?id=abc123", "https://arxiv.org/abs/2001.08361"
+    )
+    + "- [Brand New Paper](https://example.org/new)\n"
+)
+
+
+@pytest.fixture
+def later_world(world):
+    """On top of `world`: Alice follows a list that a later revision changed (retiring a paper
+    she had finished), and has notes on papers she finished about a week, a month and three
+    months ago; Bob shared one on the month-old paper, and keeps one private on the week-old.
+
+    The finish dates sit mid-window (9, 30 and 90 days ago) so that the walk gives the same
+    page at any hour of the day; tests/notes/test_resurfacing.py pins the windows' edges."""
+    from curricula.models import Entry
+    from curricula.services import curriculum_import
+    from notes.models import Progress
+
+    alice, bob = world["alice"], world["bob"]
+    curriculum_import(actor=None, text=LIST_V1, slug="changing")
+    changing = Entry.objects.get(title="Stays").curriculum
+    factories.make_enrollment(alice, changing, started_at=timezone.now())
+    for title in ("Finished Then Retired", "Stays"):
+        notes_services.progress_set(
+            actor=alice, entry=Entry.objects.get(title=title), status="done"
+        )
+    curriculum_import(actor=None, text=LIST_V2, slug="changing")
+
+    now = timezone.now()
+    papers = {}
+    for days, title in ((9, "Week-old paper"), (30, "Month-old paper"), (90, "Quarter-old paper")):
+        entry = factories.make_entry(changing.__class__.objects.get(slug="scaling"), title)
+        notes_services.progress_set(actor=alice, entry=entry, status="done")
+        Progress.objects.filter(user=alice, resource=entry.resource).update(
+            finished_at=now - dt.timedelta(days=days)
+        )
+        factories.make_note(alice, entry, f"**What I took from it** ({title}): it holds.")
+        papers[days] = entry
+    factories.make_note(bob, papers[30], "Bob: the month-old paper, shared.", visibility="team")
+    factories.make_note(bob, papers[9], "Bob's private week-old note")
+    return {**world, "papers": papers}
+
+
+def test_changes_invitations_and_notes_worth_a_second_look(
+    browser, live_server, later_world, screenshots, mailoutbox
+):
+    """Items 4, 6 and 10 of issue 14, desktop and phone."""
+    from django.core import mail
+    from playwright.sync_api import expect
+
+    base = live_server.url
+    world = later_world
+    shots = []
+
+    def shot(page, name):
+        path = screenshots / f"issue14-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        shots.append(path)
+
+    # --- 4: Alice sees what changed in the list since her last visit ------------------------
+    context, page = sign_in(browser, base, "alice@example.com")
+    changes = page.locator(".list-changes")
+    expect(changes).to_contain_text("Changed since your last visit")
+    expect(changes).to_contain_text("1 added, 1 retired, 1 relinked")
+    expect(changes).to_contain_text("Added: Brand New Paper")
+    expect(changes).to_contain_text("Retired: Finished Then Retired")
+    expect(changes).to_contain_text("Relinked: Moves")
+    expect(changes.locator(".warn")).to_contain_text(
+        "You had finished Finished Then Retired; your progress here no longer counts it."
+    )
+    card = page.locator(
+        "section.curriculum-card", has=page.get_by_role("link", name="Changing list")
+    )
+    # Stays is done of the four active entries left: 25 %, not the 50 % it was before.
+    expect(card.locator("progress + strong")).to_have_text("25%")
+    shot(page, "changes-home")
+
+    # --- 10: notes worth a second look ---------------------------------------------------------
+    look = page.locator("#second-look")
+    expect(look.get_by_role("heading", name="Worth a second look")).to_be_visible()
+    items = look.locator("li.card")
+    expect(items).to_have_count(3)
+    expect(items.nth(0)).to_contain_text("Quarter-old paper")
+    expect(items.nth(0)).to_contain_text("about three months ago")
+    expect(items.nth(1)).to_contain_text("Month-old paper")
+    expect(items.nth(2)).to_contain_text("Week-old paper")
+    expect(look).to_contain_text("What I took from it (Week-old paper): it holds.")
+    expect(look).not_to_contain_text("**")
+    expect(look).not_to_contain_text("Bob's private")
+    shot(page, "second-look-home")
+    # On a phone: the changes, what they do to her progress, and the notes, all readable.
+    phone, phone_page = sign_in(browser, base, "alice@example.com", PHONE)
+    expect(phone_page.locator(".list-changes .warn")).to_contain_text("no longer counts it")
+    expect(phone_page.locator("#second-look li.card")).to_have_count(3)
+    shot(phone_page, "changes-home-phone")
+    assert no_horizontal_scroll(phone_page), phone_page.evaluate(WIDER_THAN_SCREEN)
+    phone.close()
+    # "Still true" on the month-old note: Bob's shared note on that paper takes its place.
+    # With the keyboard: the card says so in place and takes the focus.
+    items.nth(1).get_by_role("button", name=re.compile("Still true")).focus()
+    page.keyboard.press("Enter")
+    expect(items.nth(1)).to_have_text(
+        "“Month-old paper”: still true, noted. It will not come back this time."
+    )
+    page.wait_for_function("document.activeElement.closest('li.kept') !== null")
+    shot(page, "second-look-still-true")
+    page.reload()
+    expect(look.locator("li.card").nth(1)).to_contain_text("Shared by Bob Brown")
+    expect(look).to_contain_text("Bob: the month-old paper, shared.")
+    note = Note.objects.get(user=world["alice"], resource=world["papers"][30].resource)
+    assert note.version == 1 and note.reaffirmations.count() == 1
+    shot(page, "second-look-after")
+    # Bob's note is his: no Edit there. "Edit" on mine opens my note's editor.
+    expect(
+        look.locator("li.card").nth(1).get_by_role("link", name=re.compile("^Edit"))
+    ).to_have_count(0)
+    look.locator("li.card").nth(0).get_by_role("link", name=re.compile("^Edit")).click()
+    expect(page).to_have_url(re.compile(r"/entries/\d+/#my-note$"))
+    expect(page.locator("#note-body")).to_have_value(re.compile("Quarter-old paper"))
+    shot(page, "second-look-edit")
+
+    # Marking the changes seen clears them.
+    page.goto(base + "/")
+    page.get_by_role("button", name="Mark as seen").click()
+    expect(page.locator(".list-changes")).to_have_count(0)
+    context.close()
+
+    # On a phone, after: no changes left, Bob's shared note in the month's place.
+    phone, page = sign_in(browser, base, "alice@example.com", PHONE)
+    expect(page.locator(".list-changes")).to_have_count(0)
+    expect(page.locator("#second-look li.card").nth(1)).to_contain_text("Shared by Bob Brown")
+    shot(page, "second-look-home-phone")
+    assert no_horizontal_scroll(page), page.evaluate(WIDER_THAN_SCREEN)
+    phone.close()
+
+    # --- 6: an admin invites Carol into Research; she signs up and lands on her reading --------
+    admin = factories.make_user("root", is_staff=True, is_superuser=True, first_name="Rita")
+    assert admin.is_staff
+    context, page = sign_in(browser, base, "root@example.com")
+    page.goto(base + "/admin/notes/invitation/add/")
+    page.fill("#id_email", "Carol@Example.org")
+    page.locator("#placement-0 .select2-selection").click()
+    page.locator(".select2-search__field").fill("Resea")
+    page.locator(".select2-results__option", has_text="Research").click()
+    page.select_option("#id_placement-0-role", "member")
+    # And a curriculum of her own, on top of the team's.
+    page.select_option("#id_placement-0-curricula_from", label="Elsewhere")
+    page.locator("#id_placement-0-curricula_add").click()
+    shot(page, "invite-admin")
+    page.locator("input[name=_save]").click()
+    expect(page.locator(".messagelist")).to_contain_text("Invitation emailed to carol@example.org")
+    context.close()
+    (invite,) = [m for m in mail.outbox if m.to == ["carol@example.org"]]
+    assert "Rita has invited you to join Research as a member" in invite.body
+    assert "Scaling, due" in invite.body
+    assert "Elsewhere, due 12 weeks after you sign up" in invite.body
+    link = re.search(r"http://\S+/invitations/\S+/", invite.body).group(0)
+
+    assert link.startswith(base)
+
+    # On a phone first (not sent): the address is filled in, a name is asked for.
+    phone = browser.new_context(viewport=PHONE)
+    page = phone.new_page()
+    page.goto(link)
+    expect(page.locator("input[name=email]")).to_have_value("carol@example.org")
+    expect(page.locator("input[name=first_name]")).to_be_visible()
+    shot(page, "invite-signup-phone")
+    assert no_horizontal_scroll(page), page.evaluate(WIDER_THAN_SCREEN)
+    phone.close()
+
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(link)
+    expect(page.locator("input[name=email]")).to_have_value("carol@example.org")
+    page.fill("input[name=first_name]", "Carol")
+    page.fill("input[name=last_name]", "Smith")
+    page.fill("input[name=password1]", PASSWORD)
+    page.fill("input[name=password2]", PASSWORD)
+    shot(page, "invite-signup")
+    page.locator("form[action='/accounts/signup/'] button[type=submit]").click()
+    # She lands on the curriculum the team assigned, as a member of Research.
+    page.wait_for_url(base + "/curricula/scaling/")
+    expect(page.locator("h1")).to_contain_text("Scaling")
+    expect(page.locator("p.deadline")).to_be_visible()
+    shot(page, "invite-landed")
+    context.close()
+    phone, page = sign_in(browser, base, "carol@example.org", PHONE)
+    cards = page.locator("section.curriculum-card")
+    expect(cards).to_have_count(2)
+    expect(cards.nth(0)).to_contain_text("Scaling")
+    expect(cards.nth(1)).to_contain_text("Elsewhere")
+    expect(cards.locator(".badge")).to_have_text(["assigned", "assigned"])
+    shot(page, "invite-home-phone")
     phone.close()
     assert all(p.stat().st_size > 10_000 for p in shots)
