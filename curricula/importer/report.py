@@ -30,6 +30,14 @@ GROUPS = (
     ("added", "Added"),
 )
 RELINKED_LIMIT = 500
+# An entry's changed fields as an admin reads them (the JSON keeps the field names).
+FIELD_LABELS = {
+    "added_on": "date added",
+    "url_as_written": "link as written",
+    "date_text": "date",
+    "extra_links": "extra links",
+    "todo": "TODO",
+}
 
 
 def summarise(plan: ImportPlan) -> dict[str, Any]:
@@ -186,7 +194,7 @@ def _line(key: str, item: dict[str, Any]) -> str:
     if key == "moved":
         return f"↷ {title}: {item['from']} → {item['to']}"
     if key == "changed":
-        return f"~ {title}: {', '.join(item['fields'])}"
+        return f"~ {title}: {', '.join(FIELD_LABELS.get(f, f) for f in item['fields'])}"
     if key == "revived":
         return f"↺ {title}"
     return f"+ {title} (line {item['line']})"
@@ -292,7 +300,8 @@ def grouped_lines(summary: dict[str, Any]) -> list[dict[str, Any]]:
                     "key": key,
                     "label": label,
                     "count": len(items),
-                    "lines": [_line(key, i) for i in items],
+                    # Without the text report's "- " marker: the page lists them as bullets.
+                    "lines": [_line(key, i).removeprefix("- ") for i in items],
                 }
             )
     skipped = summary.get("links", {}).get("skipped") or []
