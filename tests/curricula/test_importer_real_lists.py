@@ -17,7 +17,7 @@ import pytest
 from curricula.exporter import export_markdown
 from curricula.importer import parse_markdown
 from curricula.models import Curriculum
-from curricula.services import curriculum_import
+from curricula.services import curriculum_import, read_bundle
 from tests.curricula.test_export import shape
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -233,3 +233,14 @@ def test_link_less_bullets_become_entries_only_when_they_read_like_titles():
         "because the exercises assume you know the material.\n"
     )
     assert [e.title for e in parsed.entries] == ["Paper", "Probability review"]
+
+
+@pytest.mark.django_db
+def test_a_curriculum_over_several_files_exports_and_imports_back_the_same():
+    text = read_bundle(folder=DATA / "ossu")  # README.md and the course pages it links
+    curriculum_import(actor=None, text=text, slug="ossu-all")
+    original = Curriculum.objects.get(slug="ossu-all")
+    curriculum_import(actor=None, text=export_markdown(original), slug="copy-ossu-all")
+    copy = Curriculum.objects.get(slug="copy-ossu-all")
+    assert shape(copy) == shape(original)
+    assert len(shape(original)[2]) >= 150
