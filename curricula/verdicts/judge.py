@@ -141,17 +141,22 @@ def judge(
     surnames = [_surname(a) for a in work.authors]
     surnames = [s for s in surnames if s]
     author_named = ""
+    not_first = ""  # a co-author named: curators name a paper by its first author
     label_caps = [normalise(t) for t in re.findall(r"[A-Z][\w'\-]+", label)]
     for position, surname in enumerate(surnames):
         if surname and surname in label_caps:
             who = "first author" if position == 0 else "author"
             author_named = f"{who} {work.authors[position].split()[-1]} named in the label"
+            not_first = work.authors[position].split()[-1] if position else ""
             break
     claimed = _ET_AL.search(label)
     if claimed and not author_named and surnames:
         listed = ", ".join(a.split()[-1] for a in work.authors[:3])
         more = " …" if len(work.authors) > 3 else ""
         contrary.append(f"label names {claimed.group(1)} et al.; the authors are {listed}{more}")
+    elif claimed and not_first and normalise(claimed.group(1)) == normalise(not_first):
+        first = work.authors[0].split()[-1]
+        contrary.append(f"label names {claimed.group(1)} et al.; the first author is {first}")
 
     # The year: the label's (or the entry's date) against the paper's first version.
     label_years = [int(y) for y in _YEAR.findall(f"{label} {date_text}")]
@@ -270,6 +275,10 @@ def judge(
             alias_named = f"alias '{alias}' is introduced in the paper"
 
     support = weight_found / weight_total if weight_total else 0.0
+    if not_first and support < 0.5:
+        # "Kaplan Scaling Laws" on a paper Kaplan co-wrote: the name alone does not carry it.
+        evidence.append(f"{not_first} is a co-author, and little else of the label is here")
+        author_named = ""
     # The most telling evidence first: a definition or a phrase beats a word named in passing.
     strong.sort(key=lambda s: ("named in the" in s or "introduced" in s, s))
     if author_named:

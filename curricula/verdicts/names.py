@@ -44,13 +44,16 @@ def camel_match(name: str, tokens: list[str]) -> str:
     if len(pieces) < 2 or sum(len(p) for p in pieces) < 4:
         return ""
     words = [w for t in tokens for w in t.split("-") if w]
+    # A one-letter piece ("LoRA": lo, r, a) starts half the words of a sentence: those names are
+    # read from words in a row only ("low-rank adaptation", not "loss the resulting algorithm").
+    skip_stopwords = all(len(p) > 1 for p in pieces)
     for start in range(len(words)):
         i, j, used = 0, start, []
         while i < len(pieces) and j < len(words):
             if words[j].startswith(pieces[i]):
                 used.append(words[j])
                 i += 1
-            elif words[j] in STOPWORDS and used:
+            elif words[j] in STOPWORDS and used and skip_stopwords:
                 used.append(words[j])
             else:
                 break

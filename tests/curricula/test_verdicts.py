@@ -617,3 +617,34 @@ def test_only_the_verdict_service_stamps_flagged_at_not_a_plain_save():
     check.status = TitleCheck.Status.OK
     title_check_record(check, fields=["status"])
     assert TitleCheck.objects.get(pk=check.pk).flagged_at is None
+
+
+def test_a_co_author_named_alone_does_not_carry_a_label_the_paper_does_not_support():
+    """Kaplan co-wrote the gradient-noise paper; 'Kaplan Scaling Laws' is his first-author one."""
+    verdict = judge("Kaplan Scaling Laws", work(NOISE))
+    assert verdict.status == WRONG
+    assert "Kaplan is a co-author, and little else of the label is here" in verdict.evidence
+    assert judge("Kaplan Scaling Laws", work(KAPLAN)).status == MATCHES
+    # "X et al." names the first author.
+    assert "label names Kaplan et al.; the first author is McCandlish" in (
+        judge("Kaplan et al.", work(NOISE)).evidence
+    )
+    assert judge("McCandlish et al.", work(NOISE)).status == DESCRIPTIVE
+
+
+def test_a_name_with_one_letter_parts_is_read_only_from_words_in_a_row():
+    dpo = Work(
+        "Direct Preference Optimization: Your Language Model is Secretly a Reward Model",
+        "We solve the standard RLHF problem with only a simple classification loss. The "
+        "resulting algorithm, which we call Direct Preference Optimization (DPO), is stable.",
+        ["Rafael Rafailov"],
+        2023,
+    )
+    lora = Work(
+        "Parameter-efficient adaptation",
+        "We propose Low-Rank Adaptation, or LoRA, which freezes the pretrained model weights.",
+        ["Edward J. Hu"],
+        2021,
+    )
+    assert judge("LoRA", dpo).status == WRONG  # not "loss the resulting algorithm"
+    assert judge("LoRA", lora).status == DESCRIPTIVE
