@@ -49,6 +49,11 @@ class Curriculum(models.Model):
     source_last_modified = models.CharField(max_length=64, blank=True, editable=False)
     source_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
     source_status = models.CharField(max_length=255, blank=True, editable=False)
+    # Raised by the database (triggers, migration 0016) whenever this curriculum's entries,
+    # tiers or topics, the papers they link, or the curriculum itself change, however they
+    # are written (admin, importer's bulk SQL, workers): pages cache what everyone sees of the
+    # list under it (notes/outline.py). Django never sets it.
+    content_version = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["title"]

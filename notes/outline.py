@@ -15,12 +15,13 @@ from typing import Any
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from curricula.models import Curriculum, Entry, Resource, Tier
+from notes import cached, rules, selectors
 from notes import progress as tallied
-from notes import rules, selectors
 from notes.models import Enrollment, Progress, Status
 
 # Rows per response: the first response stays small (under 60 kB) however long the tier is.
 PAGE = 25
+
 NO_TIER = "none"
 
 
@@ -181,7 +182,7 @@ def build(
     every section closed. A fixed number of queries, whatever the size of the list."""
     filters = filters or Filters()
     enrollment = Enrollment.objects.filter(user=user, curriculum=curriculum).first()
-    shape = tallied.shapes([curriculum])[curriculum.pk]
+    shape = cached.shape_of(curriculum)
     line = tallied.read_lines([user.pk], [curriculum.pk]).get(
         (user.pk, curriculum.pk), tallied.NO_LINE
     )
@@ -240,13 +241,21 @@ def _fill(
     # A tier belongs to one curriculum: filtering on the tier alone lets PostgreSQL use the
     # (tier, topic, position) index instead of reading every entry of the curriculum.
     where = {"tier_id": tier_id} if tier_id else {"curriculum": curriculum, "tier__isnull": True}
-    qs = Entry.objects.active().filter(**where)
-    page = ordered(curriculum, filters.apply(qs, user))[offset : offset + PAGE + 1]
-    # The page's ids first (a subquery), then their rows with their resources: joined before
-    # the LIMIT, PostgreSQL reads every resource of the list to keep 26.
-    found = selectors.entry_views_with_topics(
-        ordered(curriculum, Entry.objects.filter(pk__in=page.values("pk")))
-    )
+
+    def read() -> list[tuple[selectors.EntryView, selectors.TopicView | None]]:
+        qs = Entry.objects.active().filter(**where)
+        page = ordered(curriculum, filters.apply(qs, user))[offset : offset + PAGE + 1]
+        # The page's ids first (a subquery), then their rows with their resources: joined
+        # before the LIMIT, PostgreSQL reads every resource of the list to keep 26.
+        return selectors.entry_views_with_topics(
+            ordered(curriculum, Entry.objects.filter(pk__in=page.values("pk")))
+        )
+
+    if filters.remaining:  # what remains is mine: not shared
+        found = read()
+    else:
+        key = ("rows", *cached.version(curriculum), curriculum.reading_order, tier_id, offset)
+        found = cached.memo.get((*key, filters.hide_optional, filters.role), read)
     entries = [entry for entry, _ in found]
     topics = {entry.topic_id: topic for entry, topic in found}
     section.open, section.offset = True, offset

@@ -405,6 +405,7 @@ def unseen_changes(user: Any, enrollments: list[Enrollment]) -> dict[int, list[R
 def home(user: Any, next_count: int = 3) -> dict[str, Any]:
     """Everything the home page shows, in a fixed number of queries whatever the size of the
     lists: progress from the tallies, and only the few entries shown (next, new) read."""
+    from notes import cached
     from notes import progress as tallied
 
     enrollments = list(
@@ -439,7 +440,7 @@ def home(user: Any, next_count: int = 3) -> dict[str, Any]:
     ids = [e.curriculum_id for e in enrollments]
     cards: list[HomeCard] = []
     if ids:
-        shapes = tallied.shapes([e.curriculum for e in enrollments])
+        shapes = {e.curriculum_id: cached.shape_of(e.curriculum) for e in enrollments}
         lines = tallied.read_lines([user.pk], ids)
         progress = {
             c_id: tallied.person_progress(shapes[c_id], lines.get((user.pk, c_id), tallied.NO_LINE))

@@ -32,6 +32,15 @@ def admin_user(db):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_page_memo():
+    """Each test starts with nothing cached by content_version (notes/cached.py): test
+    databases give ids and versions again that another test's data had."""
+    from notes import cached
+
+    cached.memo.clear()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_var_dir(settings, tmp_path):
     """Nothing a test writes lands in the developer's var/ or a shared cache.
 
