@@ -25,10 +25,11 @@ from django.db.models import (
     CharField,
     Exists,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
-    Subquery,
+    QuerySet,
     Value,
     When,
     Window,
@@ -95,35 +96,54 @@ def _excerpt(body: str) -> str:
     return text[: cut if cut > EXCERPT_CHARS // 2 else EXCERPT_CHARS] + " …"
 
 
-def pick(user: Any, *, today: dt.date | None = None) -> list[Resurfaced]:
-    """Up to SHOWN notes worth a second look today: one query, whatever the number of notes,
-    papers or teammates (the author, entry and curriculum come with it)."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    today = today or timezone.localdate()
+def _windows(today: dt.date) -> tuple[Q, list[When]]:
+    """A filter on `finished_at` for any window, and the Whens naming each one's interval."""
     in_window = Q(pk__in=[])
     which = []
     for interval, fewest, most in WINDOWS:
         start, end = _bounds(today, fewest, most)
         in_window |= Q(finished_at__gte=start, finished_at__lt=end)
         which.append(When(finished_at__gte=start, finished_at__lt=end, then=Value(interval)))
-    finished = Progress.objects.filter(in_window, user=user, status=Status.DONE)
-    # Progress is keyed on the paper when the entry has one, on the entry when it is link-less.
-    finished_on_it = finished.filter(
-        Q(resource_id=OuterRef("resource_id"))
-        | Q(resource__isnull=True, entry_id=OuterRef("entry_id"))
-    ).values("finished_at")[:1]
-    rows = (
-        Note.objects.filter(readable_notes_q(user))
+    return in_window, which
+
+
+def candidates(user: Any, today: dt.date, papers: list[int], entries: list[int]) -> QuerySet[Note]:
+    """Each interval's first SHOWN notes on these papers and link-less entries (the ones I
+    finished in a window), in the order pick() takes them, with what their cards show.
+
+    The notes are found through their paper's (or entry's) index from the ids given, never
+    by reading every note of the team; my progress is joined, not asked for per note: on the
+    paper for a note on a paper, on the entry for a note on a link-less entry, as Progress
+    is keyed."""
+    _, which = _windows(today)
+    on = Q(pk__in=[])
+    if papers:
+        on |= Q(kind=Note.Kind.RESOURCE, resource_id__in=papers)
+    if entries:
+        on |= Q(kind=Note.Kind.ENTRY, entry_id__in=entries)
+    on_paper = FilteredRelation(
+        "resource__progress",
+        condition=Q(resource__progress__user=user, resource__progress__status=Status.DONE),
+    )
+    on_entry = FilteredRelation(
+        "entry__progress",
+        condition=Q(
+            entry__progress__user=user,
+            entry__progress__status=Status.DONE,
+            entry__progress__resource__isnull=True,
+        ),
+    )
+    return (
+        Note.objects.filter(on)
+        .filter(readable_notes_q(user))
         .exclude(body="")
-        .filter(
-            Q(kind=Note.Kind.RESOURCE, resource_id__in=finished.values("resource_id"))
-            | Q(
-                kind=Note.Kind.ENTRY,
-                entry_id__in=finished.filter(resource__isnull=True).values("entry_id"),
+        .annotate(my_paper=on_paper, my_entry=on_entry)
+        .annotate(
+            finished_at=Case(
+                When(kind=Note.Kind.RESOURCE, then=F("my_paper__finished_at")),
+                default=F("my_entry__finished_at"),
             )
         )
-        .annotate(finished_at=Subquery(finished_on_it))
         .annotate(
             interval=Case(*which, default=Value(""), output_field=CharField()),
             theirs=Case(
@@ -147,35 +167,48 @@ def pick(user: Any, *, today: dt.date | None = None) -> list[Resurfaced]:
         .filter(rank__lte=SHOWN)
         .select_related("user", "entry__curriculum", "resource")
         .defer("resource__abstract", "entry__excerpt", "entry__curriculum__guidance")
+        # In the window's own order, so each interval's notes come in rank order.
+        .order_by("theirs", "finished_at", "pk")
     )
-    by_interval: dict[str, list[Note]] = {}
+
+
+def pick(user: Any, *, today: dt.date | None = None) -> list[Resurfaced]:
+    """Up to SHOWN notes worth a second look today, whatever the number of notes, papers or
+    teammates: one query when I finished nothing in the windows, two when I did (the notes,
+    with their author, entry and curriculum)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    today = today or timezone.localdate()
+    in_window, _ = _windows(today)
+    finished = list(
+        Progress.objects.filter(in_window, user=user, status=Status.DONE).values_list(
+            "resource_id", "entry_id"
+        )
+    )
+    if not finished:
+        return []
+    papers = [r for r, _ in finished if r]
+    entries = [e for r, e in finished if not r and e]
+    rows: list[Any] = list(candidates(user, today, papers, entries))  # annotated Notes
+    by_interval: dict[str, list[Any]] = {}
     for note in rows:
         by_interval.setdefault(note.interval, []).append(note)
-    for notes in by_interval.values():
-        notes.sort(key=lambda n: n.rank)
     order = [interval for interval, _, _ in WINDOWS]
     out: list[Resurfaced] = []
     turn = 0
     while len(out) < SHOWN and any(by_interval.get(i) for i in order):
-        queue = by_interval.get(order[turn % len(order)])
-        if queue:
-            note = queue.pop(0)
-            out.append(
-                Resurfaced(
-                    note,
-                    note.interval,
-                    note.finished_at,
-                    note.user_id == user.pk,
-                    _excerpt(note.body),
-                )
-            )
+        interval = order[turn % len(order)]
+        if by_interval.get(interval):
+            note = by_interval[interval].pop(0)
+            mine = note.user_id == user.pk
+            out.append(Resurfaced(note, interval, note.finished_at, mine, _excerpt(note.body)))
         turn += 1
     return out
 
 
 def note_reaffirm(*, actor: Any, note: Note, interval: str) -> Reaffirmation:
-    """ "Still true": the note stays as it is and is not brought back again for this interval.
-    Pressing it twice (two tabs) records it once."""
+    """The reader's "Still true": the note stays as it is and is not brought back again for
+    this interval. Pressing it twice (two tabs) records it once."""
     try:
         with transaction.atomic():
             return Reaffirmation.objects.create(

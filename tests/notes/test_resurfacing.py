@@ -303,8 +303,11 @@ def test_home_reads_them_in_a_constant_number_of_queries(
     with django_assert_max_num_queries(with_one):
         html = client.get("/").content.decode()
     assert html.count('action="/notes/') == 3
-    # The author, entry and curriculum shown come with the notes: one query in all.
+    # Nothing finished in the windows: one query.
     with django_assert_num_queries(1):
+        assert resurfacing.pick(bob) == []
+    # My papers finished in the windows, then the notes on them with author, entry, curriculum.
+    with django_assert_num_queries(2):
         found = resurfacing.pick(alice)
         assert {r.note.entry.curriculum.title for r in found} == {"Course"}
         assert all(r.note.user.username for r in found)
