@@ -81,3 +81,14 @@ def get_assignment_for_manager(team: Team, pk: int) -> Assignment:
     if assignment is None:
         raise Http404("No such assignment")
     return assignment
+
+
+def get_team_for_member(viewer: Any, slug: str) -> Team:
+    """A team viewer belongs to (any role), for its team page; everyone else gets a 404,
+    superusers included: a team's discussions are for the people in it."""
+    if not getattr(viewer, "is_authenticated", False):
+        raise Http404("No such team")
+    team = Team.objects.filter(slug=slug, memberships__user=viewer).first()
+    if team is None:
+        raise Http404("No such team")
+    return team

@@ -9,10 +9,12 @@ from django.template.response import TemplateResponse
 
 from notes.admin import InvitationAdmin
 from notes.models import Invitation
-from teams import invitations, services
+from teams import discussion, invitations, services
 from teams import people as departures
 from teams.models import (
     Assignment,
+    Comment,
+    CommentNotice,
     DigestPreference,
     DigestSent,
     InvitationPlacement,
@@ -120,8 +122,8 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 @admin.register(DigestPreference)
 class DigestPreferenceAdmin(admin.ModelAdmin):
-    list_display = ["user", "weekly_digest", "updated_at"]
-    list_filter = ["weekly_digest"]
+    list_display = ["user", "weekly_digest", "discussion_emails", "updated_at"]
+    list_filter = ["weekly_digest", "discussion_emails"]
     search_fields = ["user__username", "user__email"]
     autocomplete_fields = ["user"]
 
@@ -137,6 +139,44 @@ class DigestSentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class CommentNoticeInline(admin.TabularInline):
+    model = CommentNotice
+    extra = 0
+    can_delete = False
+    fields = ["user", "reason", "sent_at", "skipped"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    """Comments under shared notes, read-only: their authors retire them on the team page; an
+    admin can retire one too (say, one that breaks the rules), never rewrite or delete it."""
+
+    list_display = ["__str__", "team", "author", "created_at", "removed_at"]
+    list_filter = ["team", ("removed_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["team", "author"]
+    search_fields = ["body", "author__username", "author__email"]
+    fields = ["team", "note", "author", "body", "created_at", "removed_at"]
+    readonly_fields = ["team", "note", "author", "body", "created_at", "removed_at"]
+    date_hierarchy = "created_at"
+    inlines = [CommentNoticeInline]
+    actions = ["retire"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Retire: show as “comment removed” (the words stay here)")
+    def retire(self, request, queryset):
+        n = discussion.comments_retire(actor=request.user, comments=queryset)
+        self.message_user(request, f"Retired {n} comment{'s' if n != 1 else ''}.")
 
 
 User = get_user_model()

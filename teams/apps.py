@@ -23,3 +23,7 @@ class TeamsConfig(AppConfig):
 
         # An invitation that names a team places the new person there (teams.services).
         user_signed_up.connect(onboard_invited, dispatch_uid="teams-onboard-invited")
+
+        # The comment-mail task registers itself in curricula.jobs, through which
+        # teams.discussion enqueues (services never import tasks).
+        from teams import tasks  # noqa: F401

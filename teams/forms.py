@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from curricula.models import Curriculum
+from teams.discussion import MAX_COMMENT_CHARS
 from teams.models import Membership, Team
 from teams.selectors import display_name
 
@@ -56,4 +57,22 @@ class AssignmentForm(AssignmentEditForm):
 class DigestForm(forms.Form):
     weekly_digest = forms.BooleanField(
         required=False, label="Email me a weekly digest: what is next and what is new"
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Comment",
+        max_length=MAX_COMMENT_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Markdown; @username tells a teammate.",
+    )
+    # A one-time key the page hands out with the form: the same key twice is one comment.
+    key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+
+class DiscussionEmailsForm(forms.Form):
+    discussion_emails = forms.BooleanField(
+        required=False,
+        label="Email me when a teammate mentions me or comments on a note I shared",
     )

@@ -111,6 +111,12 @@ class DigestPreference(models.Model):
     weekly_digest = models.BooleanField(
         default=True, help_text="Send me what is next and what is new, once a week."
     )
+    # Mails about a team page's discussions (teams/discussion.py): a mention, a comment on my
+    # shared note. A switch of its own: turning the weekly digest off is not asking to miss a
+    # teammate's question.
+    discussion_emails = models.BooleanField(
+        default=True, help_text="Email me when a teammate mentions me or comments on my note."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -162,3 +168,66 @@ class InvitationPlacement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invitation} → {self.team}"
+
+
+class Comment(models.Model):
+    """A teammate's comment under a note shared with the team, on that team's page.
+
+    A thread belongs to one team: someone in two teams shares a note with both, and what is
+    said about it on one team's page stays there. Never deleted by its author: removing it
+    retires it (shown as "comment removed"), so the thread keeps its shape and its history.
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="comments")
+    note = models.ForeignKey("notes.Note", on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField()
+    removed_at = models.DateTimeField(null=True, blank=True)
+    # The form's one-time key: a double click (or a retried POST) sends the same key twice and
+    # makes one comment.
+    key = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "key"], condition=~Q(key=""), name="comment_once_per_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["team", "note", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} by {self.author_id} on note {self.note_id}"
+
+    @property
+    def removed(self) -> bool:
+        return self.removed_at is not None
+
+
+class CommentNotice(models.Model):
+    """One email a comment owes one person (mentioned, or the note's writer); the row is the
+    claim, so a retried task never mails anyone twice."""
+
+    class Reason(models.TextChoices):
+        MENTION = "mention", "Mentioned"
+        REPLY = "reply", "Comment on their note"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="notices")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_notices"
+    )
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # Why nothing was sent ("opted out", "no email address"), for admins.
+    skipped = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "user"], name="comment_notice_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason} notice of comment {self.comment_id} for {self.user_id}"

@@ -8,7 +8,9 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from teams import digests, nudges
+from curricula import jobs
+from readlist.enqueue import publish
+from teams import digests, discussion, nudges
 
 # Per-person sends retry on a broken mail connection (each send claims its row first, so a retry
 # never sends twice).
@@ -78,3 +80,15 @@ def send_deadline_nudge(user_id: int, day: str) -> bool:
     if user is None:
         return False
     return nudges.nudge_send(user=user, today=dt.date.fromisoformat(day))
+
+
+@shared_task(soft_time_limit=60, time_limit=90, **_SEND_RETRY)
+def send_comment_notices(comment_id: int) -> int:
+    """Mail the teammates a comment mentions and the note's writer (each once: the notice rows
+    are claimed before sending, so a retry sends only what is left)."""
+    return discussion.comment_notices_send(comment_id=comment_id)
+
+
+# A broker outage while queueing costs the mails, never the comment (it is committed already);
+# the notices stay unsent in admin.
+jobs.register("teams.comment_notices", lambda comment_id: publish(send_comment_notices, comment_id))

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
-from teams import access, charts, digests, exports, selectors, services
-from teams.forms import AssignmentEditForm, AssignmentForm, DigestForm
+from teams import access, charts, digests, discussion, exports, selectors, services
+from teams.forms import AssignmentEditForm, AssignmentForm, DigestForm, DiscussionEmailsForm
 
 SESSION_FLAG = "teams_manager"
 # People × curricula per page of the dashboard: what a manager reads at once; a team of 1,000
@@ -241,7 +241,10 @@ def digest(request: HttpRequest) -> HttpResponse:
         services.digest_preference_set(actor=request.user, weekly_digest=on)
         messages.success(request, "Weekly digest " + ("on." if on else "off."))
         return redirect("teams:digest")
-    return render(request, "teams/digest.html", {"form": form})
+    discussion_form = DiscussionEmailsForm(
+        initial={"discussion_emails": discussion.wants_discussion_emails(request.user)}
+    )
+    return render(request, "teams/digest.html", {"form": form, "discussion_form": discussion_form})
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,0 +1,142 @@
+"""The team page (everyone in the team): the week's finished reading, shared notes and their
+discussions; posting and removing comments, with htmx or as plain forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from notes.models import Note
+from teams import access, discussion, together
+from teams.forms import CommentForm, DiscussionEmailsForm
+from teams.models import Comment, Team
+
+PAGE = "teams/team_page.html"
+
+
+def _thread_context(
+    request: HttpRequest, team: Team, note: Note, *, whole: bool, form: CommentForm | None = None
+) -> dict[str, Any]:
+    return {
+        "team": team,
+        "thread": together.thread_of(team, request.user, note, whole=whole),
+        "form": form or CommentForm(),
+        "whole": whole,
+        "max_chars": discussion.MAX_COMMENT_CHARS,
+    }
+
+
+def _back(team: Team, note_id: int, whole: bool) -> str:
+    if whole:
+        return reverse("teams:thread", args=[team.slug, note_id])
+    return reverse("teams:together", args=[team.slug]) + f"#note-{note_id}"
+
+
+@login_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    """The navigation's "Team": my team's page, or a choice when I am in several."""
+    teams = together.teams_of(request.user)
+    if len(teams) == 1:
+        return redirect("teams:together", slug=teams[0].slug)
+    return render(request, "teams/my_teams.html", {"teams": teams})
+
+
+@login_required
+@require_GET
+def team_page(request: HttpRequest, slug: str) -> HttpResponse:
+    team = access.get_team_for_member(request.user, slug)
+    context = together.team_page(team, request.user, page=request.GET.get("page"))
+    context["form"] = CommentForm()
+    context["max_chars"] = discussion.MAX_COMMENT_CHARS
+    context["manages"] = access.managed_teams(request.user).filter(pk=team.pk).exists()
+    return render(request, PAGE, context)
+
+
+@login_required
+@require_GET
+def thread(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
+    """One shared note whole, with its whole discussion (the latest THREAD_MAX comments)."""
+    team = access.get_team_for_member(request.user, slug)
+    note = together.get_shared_note(team, request.user, note_id)
+    context = _thread_context(request, team, note, whole=True)
+    context["html"], _ = together.note_html(note, whole=True)
+    context["author"] = together.author_name(note)
+    return render(request, "teams/thread.html", context)
+
+
+@login_required
+@require_POST
+def comment_create(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
+    team = access.get_team_for_member(request.user, slug)
+    note = together.get_shared_note(team, request.user, note_id)
+    whole = request.POST.get("whole") == "1"
+    form = CommentForm(request.POST)
+    created = False
+    if form.is_valid():
+        try:
+            _, created = discussion.comment_post(
+                actor=request.user,
+                team=team,
+                note=note,
+                body=form.cleaned_data["body"],
+                key=form.cleaned_data["key"],
+            )
+        except discussion.CommentError as exc:
+            form.add_error("body", str(exc))
+    if not form.is_valid():
+        context = _thread_context(request, team, note, whole=whole, form=form)
+        if request.htmx:
+            return render(request, "teams/team_page.html#thread", context, status=422)
+        context["html"], _ = together.note_html(note, whole=True)
+        context["author"] = together.author_name(note)
+        return render(request, "teams/thread.html", context, status=422)
+    if request.htmx:
+        return render(
+            request,
+            "teams/team_page.html#thread",
+            _thread_context(request, team, note, whole=whole),
+        )
+    if created:
+        messages.success(request, "Comment posted.")
+    return redirect(_back(team, note.pk, whole))
+
+
+@login_required
+@require_POST
+def comment_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Retire my comment (it stays in the thread as "comment removed")."""
+    team = access.get_team_for_member(request.user, slug)
+    mine = Comment.objects.filter(pk=pk, team=team, author=request.user)
+    comment = mine.only("note_id", "author_id").first()
+    if comment is None:
+        raise Http404("No such comment of yours")
+    note = together.get_shared_note(team, request.user, comment.note_id)
+    discussion.comment_remove(actor=request.user, comment=comment)
+    whole = request.POST.get("whole") == "1"
+    if request.htmx:
+        return render(
+            request,
+            "teams/team_page.html#thread",
+            _thread_context(request, team, note, whole=whole),
+        )
+    messages.success(request, "Comment removed.")
+    return redirect(_back(team, note.pk, whole))
+
+
+@login_required
+@require_POST
+def discussion_emails(request: HttpRequest) -> HttpResponse:
+    """The settings page's switch for mails about discussions."""
+    form = DiscussionEmailsForm(request.POST)
+    form.is_valid()  # an unticked box is simply off
+    on = bool(form.cleaned_data.get("discussion_emails"))
+    discussion.discussion_emails_set(actor=request.user, on=on)
+    messages.success(request, "Emails about discussions " + ("on." if on else "off."))
+    return redirect("teams:digest")
