@@ -114,6 +114,33 @@ def _notices(comment: Comment, people: dict[str, mentions.Person]) -> list[Comme
     ]
 
 
+def comment_edit(*, actor: Any, comment: Comment, body: str) -> bool:
+    """Change actor's own comment (not a removed one); False when the words are the same.
+    Teammates it now mentions for the first time are mailed; nobody is mailed twice about one
+    comment, and the note's writer is not told again."""
+    if comment.author_id != actor.pk:
+        raise PermissionError("Only its author can edit a comment.")
+    if comment.removed:
+        raise CommentError("This comment was removed.")
+    body = _clean(body)
+    if body == comment.body:
+        return False
+    with transaction.atomic():
+        comment.body = body
+        comment.edited_at = timezone.now()
+        comment.save(update_fields=["body", "edited_at"])
+        told = set(comment.notices.values_list("user_id", flat=True))
+        new = [
+            n
+            for n in _notices(comment, together.people(comment.team))
+            if n.user_id not in told and n.reason == CommentNotice.Reason.MENTION
+        ]
+        if new:
+            CommentNotice.objects.bulk_create(new, ignore_conflicts=True)
+            jobs.enqueue_on_commit("teams.comment_notices", comment.pk)
+    return True
+
+
 def comment_remove(*, actor: Any, comment: Comment) -> bool:
     """Retire actor's own comment: the thread says "comment removed" where it was, and the row
     (with its words, for admins) stays. Only its author may; False when it already was."""

@@ -185,6 +185,8 @@ class Comment(models.Model):
     )
     body = models.TextField()
     created_at = models.DateTimeField()
+    # Its author's last edit (the thread says "edited"); their words are theirs to change.
+    edited_at = models.DateTimeField(null=True, blank=True)
     removed_at = models.DateTimeField(null=True, blank=True)
     # The form's one-time key: a double click (or a retried POST) sends the same key twice and
     # makes one comment.

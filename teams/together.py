@@ -215,6 +215,7 @@ def threads(
             "note_id",
             "body",
             "created_at",
+            "edited_at",
             "removed_at",
             "author_id",
             "author__username",

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from notes.models import Note
 from teams import access, discussion, together
@@ -106,6 +106,58 @@ def comment_create(request: HttpRequest, slug: str, note_id: int) -> HttpRespons
     if created:
         messages.success(request, "Comment posted.")
     return redirect(_back(team, note.pk, whole))
+
+
+def _my_comment(request: HttpRequest, team: Team, pk: int) -> Comment:
+    """My comment in this team, not removed, on a note still on its page; or 404."""
+    mine = Comment.objects.filter(pk=pk, team=team, author=request.user, removed_at__isnull=True)
+    comment = mine.select_related("note").first()
+    if comment is None:
+        raise Http404("No such comment of yours")
+    together.get_shared_note(team, request.user, comment.note_id)
+    return comment
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def comment_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Change my comment: in place with htmx (the comment becomes its form), or on a page of
+    its own without JavaScript."""
+    team = access.get_team_for_member(request.user, slug)
+    comment = _my_comment(request, team, pk)
+    whole = (request.POST or request.GET).get("whole") == "1"
+    form = CommentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            discussion.comment_edit(
+                actor=request.user, comment=comment, body=form.cleaned_data["body"]
+            )
+        except discussion.CommentError as exc:
+            form.add_error("body", str(exc))
+        else:
+            if request.htmx:
+                context = _thread_context(request, team, comment.note, whole=whole)
+                return render(request, "teams/team_page.html#thread", context)
+            messages.success(request, "Comment changed.")
+            return redirect(_back(team, comment.note_id, whole))
+    context = {
+        "team": team,
+        "comment": comment,
+        "form": form,
+        "body": form["body"].value() if form.is_bound else comment.body,
+        "whole": whole,
+        "back": _back(team, comment.note_id, whole),
+        "max_chars": discussion.MAX_COMMENT_CHARS,
+    }
+    status = 422 if form.is_bound else 200
+    if request.htmx:
+        response = render(request, "teams/team_page.html#comment-edit", context, status=status)
+        if status == 422:
+            # The form posts to the thread; an invalid edit comes back to where it was.
+            response["HX-Retarget"] = f"#comment-{comment.pk}"
+            response["HX-Reswap"] = "outerHTML"
+        return response
+    return render(request, "teams/comment_edit.html", context, status=status)
 
 
 @login_required

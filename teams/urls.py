@@ -26,6 +26,11 @@ urlpatterns = [
         name="comment_create",
     ),
     path(
+        "teams/<slug:slug>/together/comments/<int:pk>/edit",
+        together_views.comment_edit,
+        name="comment_edit",
+    ),
+    path(
         "teams/<slug:slug>/together/comments/<int:pk>/remove",
         together_views.comment_remove,
         name="comment_remove",

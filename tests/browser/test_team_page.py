@@ -110,6 +110,15 @@ def test_a_shared_note_discussed_on_the_team_page(
     expect(note.locator("textarea[name=body]")).to_have_value("")
     assert Comment.objects.count() == 1
 
+    # Bob edits it in place: the comment becomes its form, and comes back marked "edited".
+    thread.locator("li.comment").first.get_by_role("link", name="Edit").click()
+    editor = thread.locator("li.comment.editing textarea")
+    expect(editor).to_be_focused()
+    editor.fill("@alice does this hold *past* Chinchilla's 20 tokens a parameter?")
+    thread.get_by_role("button", name="Save").click()
+    expect(thread.locator("li.comment").first).to_contain_text("20 tokens a parameter")
+    expect(thread.locator("li.comment").first).to_contain_text("· edited")
+
     # An empty comment is refused in words, in place.
     note.locator("textarea[name=body]").fill("   ")
     note.locator("textarea[name=body]").evaluate("e => e.removeAttribute('required')")

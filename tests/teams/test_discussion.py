@@ -13,6 +13,7 @@ from django.urls import reverse
 from teams import discussion, people, tasks
 from teams.models import Comment, CommentNotice, DigestPreference
 from tests import factories
+from tests.notes.htmlcheck import assert_inert, elements
 
 pytestmark = pytest.mark.django_db
 
@@ -345,3 +346,100 @@ def test_admin_lists_comments_and_retires_one(client, admin_user, team, bob, not
     assert response.status_code == 200
     comment.refresh_from_db()
     assert comment.removed and comment.body == "off-topic"
+
+
+# --- editing ---------------------------------------------------------------------------------
+
+
+def edit_url(team, comment):
+    return reverse("teams:comment_edit", args=[team.slug, comment.pk])
+
+
+def test_author_edits_a_comment_in_place(client, team, bob, note):
+    comment, _ = discussion.comment_post(actor=bob, team=team, note=note, body="Frist")
+    client.force_login(bob)
+    form = client.get(edit_url(team, comment), **HTMX)
+    assert form.status_code == 200
+    assert form.text.lstrip().startswith(f'<li id="comment-{comment.pk}" class="comment editing">')
+    assert ">Frist</textarea>" in form.text
+    response = client.post(edit_url(team, comment), {"body": "First"}, **HTMX)
+    assert response.status_code == 200
+    assert f'id="thread-{note.pk}"' in response.text
+    assert "First" in response.text and "· edited" in response.text
+    comment.refresh_from_db()
+    assert comment.body == "First" and comment.edited_at is not None
+
+
+def test_editing_works_without_javascript(client, team, bob, note):
+    comment, _ = discussion.comment_post(actor=bob, team=team, note=note, body="Frist")
+    client.force_login(bob)
+    page = client.get(edit_url(team, comment))
+    assert page.status_code == 200 and "<html" in page.text and "Edit your comment" in page.text
+    response = client.post(edit_url(team, comment), {"body": "First"})
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#note-{note.pk}")
+    assert Comment.objects.get().body == "First"
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_an_invalid_edit_is_422_and_changes_nothing(client, team, bob, note, htmx):
+    comment, _ = discussion.comment_post(actor=bob, team=team, note=note, body="Keep me")
+    client.force_login(bob)
+    response = client.post(edit_url(team, comment), {"body": "  "}, **(HTMX if htmx else {}))
+    assert response.status_code == 422
+    assert "This field is required" in response.text
+    if htmx:
+        assert response["HX-Retarget"] == f"#comment-{comment.pk}"
+    assert Comment.objects.get().body == "Keep me"
+
+
+def test_nobody_else_edits_a_comment(client, team, alice, bob, outsider, note):
+    comment, _ = discussion.comment_post(actor=bob, team=team, note=note, body="mine")
+    for person in (alice, outsider):
+        client.force_login(person)
+        assert client.get(edit_url(team, comment)).status_code == 404
+        assert client.post(edit_url(team, comment), {"body": "theirs"}).status_code == 404
+    assert Comment.objects.get().body == "mine"
+
+
+def test_a_removed_comment_cannot_be_edited(client, team, bob, note):
+    comment, _ = discussion.comment_post(actor=bob, team=team, note=note, body="gone")
+    discussion.comment_remove(actor=bob, comment=comment)
+    client.force_login(bob)
+    assert client.get(edit_url(team, comment)).status_code == 404
+    assert client.post(edit_url(team, comment), {"body": "back"}).status_code == 404
+
+
+def test_edit_wrong_method_and_bad_id(client, team, bob, note):
+    comment, _ = discussion.comment_post(actor=bob, team=team, note=note, body="mine")
+    client.force_login(bob)
+    assert client.put(edit_url(team, comment)).status_code == 405
+    bad = reverse("teams:comment_edit", args=[team.slug, 999999])
+    assert client.get(bad).status_code == 404
+
+
+def test_an_edit_mails_only_the_newly_mentioned(team, alice, bob, manager, note, eager):
+    with eager(execute=True):
+        comment, _ = discussion.comment_post(actor=bob, team=team, note=note, body="Hm")
+    assert [m.to for m in mail.outbox] == [["alice@example.com"]]  # the note's writer
+    with eager(execute=True):
+        discussion.comment_edit(actor=bob, comment=comment, body="Hm, @alice @boss?")
+    assert [m.to for m in mail.outbox] == [["alice@example.com"], ["boss@example.com"]]
+    with eager(execute=True):
+        discussion.comment_edit(actor=bob, comment=comment, body="Hm, @alice @boss!")
+    assert len(mail.outbox) == 2
+
+
+def test_a_hostile_comment_renders_inert(client, team, bob, note):
+    discussion.comment_post(
+        actor=bob,
+        team=team,
+        note=note,
+        body="[x](javascript:alert(1)) <img src=x onerror=alert(1)> ![p](https://t.example/p.png)",
+    )
+    client.force_login(bob)
+    text = client.get(reverse("teams:together", args=[team.slug])).text
+    thread = text[text.index(f'id="thread-{note.pk}"') :]
+    assert_inert(thread)
+    # No images in comments at all (a remote one would tell its host who read the thread).
+    assert [tag for tag, _ in elements(thread) if tag == "img"] == []
