@@ -18,7 +18,7 @@ def weekly_summary_context(team: Team) -> dict:
     board = selectors.dashboard(team)
     counts = {state: board.counts.get(state, 0) for state in selectors.State.RANK}
     return {
-        "people": len(board.members),
+        "people": board.people,
         "curricula": len(board.curricula),
         "counts": counts,
         "lines": [

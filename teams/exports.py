@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 # A cell starting with one of these is a formula to Excel, LibreOffice and Sheets (OWASP).
@@ -20,12 +20,21 @@ def safe_cell(value: Any) -> str:
 
 
 def to_csv(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
+    return "".join(stream_csv(header, rows, lines=1 << 62))
+
+
+def stream_csv(header: list[str], rows: Iterable[Iterable[Any]], lines: int = 500) -> Iterator[str]:
+    """The CSV text `lines` rows at a time, for a response that sends it as it is written."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
-    for row in rows:
+    for n, row in enumerate(rows, 1):
         writer.writerow([safe_cell(v) for v in row])
-    return out.getvalue()
+        if n % lines == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
 
 
 DASHBOARD_HEADER = [

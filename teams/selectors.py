@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db.models import Q, Sum
 from django.utils import timezone
 
@@ -17,8 +17,9 @@ from notes import rules
 from notes import selectors as notes_selectors
 from notes.models import Activity, Note, Progress, Status, WeekTally
 from notes.progress import NO_LINE, Cell, person_progress, progress_many, read_lines, shapes
+from teams import board
 from teams.access import team_assignments
-from teams.models import Assignment, Membership, Team
+from teams.models import Assignment, Team
 
 
 class State:
@@ -47,7 +48,9 @@ def expected_percent(start: dt.date, due: dt.date, today: dt.date) -> int:
         return 0
     if today >= due:
         return 100
-    return round(100 * (today - start).days / max(1, (due - start).days))
+    # Rounded half up in whole numbers, as the dashboard's SQL (teams.board) computes it.
+    span = max(1, (due - start).days)
+    return (200 * (today - start).days + span) // (2 * span)
 
 
 def state_of(
@@ -83,6 +86,33 @@ def state_of(
     return State.ON_TRACK
 
 
+class TierRef(NamedTuple):
+    """The current tier as the dashboard's rows name it (a Tier's pk, label and title)."""
+
+    pk: int
+    label: str
+    title: str
+
+    def __str__(self) -> str:
+        return f"{self.label} — {self.title}" if self.title else self.label
+
+
+class Standing(NamedTuple):
+    """A row's progress as its tally line stores it (what the curriculum's rule makes of it):
+    the fields of notes.progress.Cell that the dashboard shows. `tiers` only for a page's rows
+    (their heatmaps)."""
+
+    done: int
+    total: int
+    percent: int
+    current_tier: TierRef | None
+    tiers: tuple = ()
+
+    @property
+    def complete(self) -> bool:
+        return self.total > 0 and self.done >= self.total
+
+
 @dataclass
 class Row:
     """One person × one assigned curriculum."""
@@ -90,7 +120,7 @@ class Row:
     person: Member
     curriculum: Curriculum
     assignment: Assignment
-    cell: Cell
+    cell: Cell | Standing
     last_activity: dt.datetime | None
     notes: int
     state: str
@@ -133,21 +163,8 @@ class Member(NamedTuple):
         return self.username
 
 
-SORTS = {
-    "name": lambda r: (r.name.lower(), r.curriculum.title),
-    "curriculum": lambda r: (r.curriculum.title, r.name.lower()),
-    "progress": lambda r: (r.cell.percent, r.name.lower()),
-    "tier": lambda r: (
-        (r.cell.current_tier.position, r.cell.current_tier.number)
-        if r.cell.current_tier
-        else (1 << 30, 0),
-        r.name.lower(),
-    ),
-    "activity": lambda r: (r.last_activity.timestamp() if r.last_activity else 0, r.name.lower()),
-    "notes": lambda r: (r.notes, r.name.lower()),
-    "due": lambda r: (r.assignment.due_date, r.name.lower()),
-    "state": lambda r: (State.RANK[r.state], r.cell.percent, r.name.lower()),
-}
+# The dashboard's sorts (SQL in teams.board.ORDERS).
+SORTS = tuple(board.ORDERS)
 
 
 @dataclass
@@ -173,18 +190,6 @@ class Filters:
             descending=descending and sort in SORTS,
         )
 
-    def keep(self, row: Row) -> bool:
-        if self.state and row.state != self.state:
-            return False
-        if self.curriculum and row.curriculum.slug != self.curriculum:
-            return False
-        if self.q:
-            needle = self.q.lower()
-            hay = f"{row.name} {row.person.get_username()} {row.person.email}".lower()
-            if needle not in hay:
-                return False
-        return True
-
     def sort_link(self, column: str) -> str:
         """The query string that sorts by `column` (flipping direction when already sorted)."""
         from django.utils.http import urlencode
@@ -200,16 +205,97 @@ class Filters:
         return {k: v for k, v in params.items() if v}
 
 
+class Selection:
+    """The rows of a team's dashboard under one filter and order, read from the database as
+    needed: sliced (a page: `Paginator` and the API take it as a sequence), or iterated whole
+    (the CSV, the digests), never all held at once."""
+
+    def __init__(self, board: Dashboard, filters: Filters, count: int) -> None:
+        self.board, self.filters, self._count = board, filters, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __bool__(self) -> bool:
+        return self._count > 0
+
+    def __getitem__(self, index: slice) -> list[Row]:
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError("A dashboard's rows are read a page at a time (a slice).")
+        start, stop, _ = index.indices(self._count)
+        if stop <= start:
+            return []
+        found = board.page_rows(self.board.query(), self.filters, start, stop - start)
+        memo: dict = {}
+        return [self.board.row(values, memo) for values in found]
+
+    def __iter__(self) -> Iterator[Row]:
+        # The query (and the database it reads) is chosen now, while the request's routing
+        # holds: a streamed CSV reads its rows after the view has returned.
+        query = self.board.query()
+        return self._rows(query, chunked=self._count > board.CHUNK)
+
+    def _rows(self, query: board.Query, *, chunked: bool) -> Iterator[Row]:
+        for values in board.all_rows(query, self.filters, chunked=chunked):
+            yield self.board.row(values, None)
+
+
 @dataclass
 class Dashboard:
+    """A team's dashboard: the whole team's counts by state, and the selection `filters` keeps
+    (its rows, their weekly chart) — one selection, so that no figure disagrees with another."""
+
     team: Team
-    rows: list[Row]
-    all_rows: list[Row]
+    filters: Filters
     curricula: list[Curriculum]
-    members: list[Member]
     assignments: list[Assignment]
+    shapes: dict[int, Any]
     counts: dict[str, int] = field(default_factory=dict)
+    total: int = 0  # rows, whole team
+    people: int = 0  # members
     weekly: list[tuple[dt.date, int]] = field(default_factory=list)
+    rows: Selection = field(init=False)
+    now: dt.datetime = field(default_factory=timezone.now)
+
+    def query(self) -> board.Query:
+        return board.Query(self.team.pk, self.shapes, self.now)
+
+    @property
+    def all_rows(self) -> Selection:
+        """Every row, whatever the filter (the managers' digest, the team's events)."""
+        if not (self.filters.state or self.filters.curriculum or self.filters.q):
+            return self.rows
+        return Selection(self, Filters(), self.total)
+
+    def row(self, values: tuple, memo: dict | None) -> Row:
+        """A Row from the page query's columns (board.COLUMNS); with `memo`, its Cell's tiers
+        too (for the heatmaps)."""
+        v = board.Values(*values)
+        assignment = self._assignments[v.assignment_id]
+        tier = None
+        if v.tier_id is not None and v.tier_label is not None:
+            tier = TierRef(v.tier_id, v.tier_label, v.tier_title or "")
+        tiers: tuple = ()
+        if memo is not None:
+            line = board.line_of(v.done_json, v.summaries_json)
+            tiers = board.cell_of(self.shapes[assignment.curriculum_id], line, memo).tiers
+        return Row(
+            person=Member(v.user_id, v.username, v.email, v.name),
+            curriculum=assignment.curriculum,
+            assignment=assignment,
+            cell=Standing(v.steps_done, v.steps_total, v.percent, tier, tiers),
+            last_activity=board.when(v.last_activity),
+            notes=v.notes,
+            state=v.state,
+            expected=v.expected,
+            finished=v.finished,
+        )
+
+    def __post_init__(self) -> None:
+        self._assignments = {a.pk: a for a in self.assignments}
 
 
 def _effective(
@@ -229,10 +315,18 @@ def _effective(
 
 def _series(where: Q, since: dt.date, finished: int | None = None) -> list[tuple[dt.date, int]]:
     """Cumulative entries done per week from `since` to this week for the WeekTally rows
-    `where` selects. With `finished` (the same people's done entries now, from their tally
-    lines), entries done with no finishing date count from the first week, so the last point
-    is that figure exactly."""
+    `where` selects (see _cumulative)."""
     rows = WeekTally.objects.filter(where).values_list("week").annotate(n=Sum("done")).order_by()
+    return _cumulative(list(rows), since, finished)
+
+
+def _cumulative(
+    rows: list[tuple[dt.date, int]], since: dt.date, finished: int | None = None
+) -> list[tuple[dt.date, int]]:
+    """Cumulative entries done per week from `since` to this week, from (week, entries) rows.
+    With `finished` (the same people's done entries now, from their tally lines), entries done
+    with no finishing date count from the first week, so the last point is that figure
+    exactly."""
     start = since - dt.timedelta(days=since.weekday())
     before = 0
     per_week: dict[dt.date, int] = defaultdict(int)
@@ -268,10 +362,9 @@ def weekly_done(
 def weekly_of_rows(
     rows: list[Row], everyone: Any, member_ids: set[int]
 ) -> list[tuple[dt.date, int]]:
-    """The weekly chart of exactly these rows: each person counts only in the curricula their
-    row is for (not what they read elsewhere), and a filter that hides a row hides its reading.
-    `everyone` is the team's members as a subquery, used when a curriculum's rows are all of
-    them (no hundreds of ids as parameters)."""
+    """The weekly chart of exactly these rows (one person's page): each person counts only in
+    the curricula their row is for (not what they read elsewhere). `everyone` stands for the
+    ids of `member_ids` when a curriculum's rows are all of them."""
     if not rows:
         return []
     by_curriculum: dict[int, set[int]] = defaultdict(set)
@@ -286,57 +379,21 @@ def weekly_of_rows(
 
 
 def dashboard(team: Team, filters: Filters | None = None) -> Dashboard:
-    """Members × assigned curricula with progress by each curriculum's rule and a state."""
+    """Members × assigned curricula with progress by each curriculum's rule and a state, as one
+    selection in the database (teams.board): the counts, the chart's weeks and the number of
+    rows now, in one query after the assignments and the curricula's shapes; the rows when
+    read (a page, or all of them)."""
     filters = filters or Filters()
-    now = timezone.now()
-    members = [
-        Member(pk, username, email, display_name(first, last, username))
-        for pk, username, first, last, email in get_user_model()
-        .objects.filter(memberships__team=team, memberships__role=Membership.Role.MEMBER)
-        .values_list("pk", "username", "first_name", "last_name", "email")
-    ]
-    member_ids = {u.pk for u in members}
     assignments = list(team_assignments(team))
-    effective = _effective(assignments, team, member_ids)
     curricula = sorted({a.curriculum for a in assignments}, key=lambda c: c.title)
-    curriculum_ids = [c.pk for c in curricula]
-    users = sorted(member_ids)
-    who = Membership.objects.filter(team=team, role=Membership.Role.MEMBER).values("user_id")
-    lines = read_lines(who, curriculum_ids) if effective else {}
-    cells = progress_many(users, curricula, pairs=sorted(effective), lines=lines)
-    by_id = {u.pk: u for u in members}
-    today = timezone.localdate(now)
-    stalled = settings.READLIST_STALLED_DAYS
-    expected = {a.pk: expected_percent(a.start_date, a.due_date, today) for a in assignments}
-    rows: list[Row] = []
-    for (user_id, curriculum_id), assignment in effective.items():
-        cell = cells[(user_id, curriculum_id)]
-        line = lines.get((user_id, curriculum_id), NO_LINE)
-        last = line.last_activity
-        ahead = expected[assignment.pk]
-        rows.append(
-            Row(
-                person=by_id[user_id],
-                curriculum=assignment.curriculum,
-                assignment=assignment,
-                cell=cell,
-                last_activity=last,
-                notes=line.notes,
-                state=state_of(
-                    cell, assignment, last, now, today=today, expected=ahead, stalled_days=stalled
-                ),
-                expected=ahead,
-                finished=sum(line.done.values()),
-            )
-        )
-    counts = {s: 0 for s in State.LABELS}
-    for row in rows:
-        counts[row.state] += 1
-    shown = [r for r in rows if filters.keep(r)]
-    shown.sort(key=SORTS[filters.sort], reverse=filters.descending)
-    # The chart is drawn from the rows shown, like the table, heatmaps and CSV: one selection.
-    weekly = weekly_of_rows(shown, who, member_ids)
-    return Dashboard(team, shown, rows, curricula, members, assignments, counts, weekly)
+    board_ = Dashboard(team, filters, curricula, assignments, shapes(curricula))
+    found = board.summary(board_.query(), filters)
+    board_.counts, board_.total, board_.people = found.counts, found.total, found.people
+    board_.rows = Selection(board_, filters, found.shown)
+    if found.shown and found.since is not None:
+        # The chart is drawn from the rows shown, like the table, heatmaps and CSV.
+        board_.weekly = _cumulative(found.weeks, found.since, finished=found.finished)
+    return board_
 
 
 def member_deadlines(person: Any, curriculum_ids: list[int]) -> dict[int, Any]:

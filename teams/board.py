@@ -1,0 +1,300 @@
+"""The team dashboard's one selection, in SQL: every member × assigned curriculum with their
+progress (from notes' tally lines, which hold what each curriculum's rule makes of them), the
+expected share and the state for today, filtered, sorted and sliced by the database.
+
+The page, its counts, its chart, the CSV, the API and the digests all read this selection, so
+their figures cannot disagree, and a page's cost depends on the page, not on the team.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+import orjson
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connections, router
+from django.utils import timezone
+
+from curricula.models import Curriculum, Tier
+from notes.models import ProgressTally, WeekTally
+from notes.progress import NO_LINE, Line, Shape, cell_of
+from notes.tallies import aware
+from teams.models import Assignment, Membership
+
+# The states as the SQL names them (teams.selectors.State), worst first.
+STATES = ("overdue", "stalled", "behind", "on_track", "not_started", "done")
+# Sorts: their terms, before the ones every sort ends with (a total order, so that pages of a
+# sort neither repeat nor skip anyone).
+ORDERS = {
+    "name": ["LOWER(r.name)", "r.title"],
+    "curriculum": ["r.title", "LOWER(r.name)"],
+    "progress": ["r.percent", "LOWER(r.name)"],
+    "tier": ["COALESCE(ct.position, 1073741824)", "COALESCE(ct.number, 0)", "LOWER(r.name)"],
+    "activity": [
+        "CASE WHEN r.last_activity IS NULL THEN 0 ELSE 1 END",
+        "r.last_activity",
+        "LOWER(r.name)",
+    ],
+    "notes": ["r.notes", "LOWER(r.name)"],
+    "due": ["r.due_date", "LOWER(r.name)"],
+    "state": [
+        "CASE r.state " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(STATES)) + " END",
+        "r.percent",
+        "LOWER(r.name)",
+    ],
+}
+TIE_BREAK = ["r.title", "r.user_id", "r.curriculum_id"]
+
+
+class Values(NamedTuple):
+    """A row as the rows query returns it."""
+
+    user_id: int
+    username: str
+    email: str
+    name: str
+    curriculum_id: int
+    assignment_id: int
+    finished: int
+    steps_done: int
+    steps_total: int
+    percent: int
+    tier_id: int | None
+    tier_label: str | None
+    tier_title: str | None
+    notes: int
+    last_activity: Any
+    expected: int
+    state: str
+    done_json: str | None
+    summaries_json: str | None
+
+
+def _table(model: Any) -> str:
+    return connections["default"].ops.quote_name(model._meta.db_table)
+
+
+class Query:
+    """The SQL of one team's rows for today and the parameters it needs."""
+
+    def __init__(self, team_id: int, shapes: dict[int, Shape], now: dt.datetime | None = None):
+        self.alias = router.db_for_read(ProgressTally)
+        self.connection = connections[self.alias]
+        now = now or timezone.now()
+        today = timezone.localdate(now)
+        stall_day = today - dt.timedelta(days=settings.READLIST_STALLED_DAYS)
+        ops = self.connection.ops
+        self.params: dict[str, Any] = {
+            "team": team_id,
+            "member": Membership.Role.MEMBER,
+            "today": ops.adapt_datefield_value(today),
+            "stall_day": ops.adapt_datefield_value(stall_day),
+            # Stalled when the last activity's date (UTC, as state_of reads it) is on or before
+            # stall_day: before the start of the day after.
+            "stall_ts": ops.adapt_datetimefield_value(
+                dt.datetime.combine(stall_day + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+            ),
+        }
+        # A pair with no tally line has done nothing: its figures are those of an empty line,
+        # the same for everyone in the curriculum.
+        memo: dict = {}
+        totals, tiers = [], []
+        for n, (pk, shape) in enumerate(sorted(shapes.items())):
+            cell = cell_of(shape, NO_LINE, memo)
+            self.params[f"c{n}"] = pk
+            self.params[f"total{n}"] = cell.total
+            self.params[f"tier{n}"] = cell.current_tier.pk if cell.current_tier else None
+            totals.append(f"WHEN %(c{n})s THEN CAST(%(total{n})s AS INTEGER)")
+            tiers.append(f"WHEN %(c{n})s THEN CAST(%(tier{n})s AS BIGINT)")
+        total_default = f"CASE p.curriculum_id {' '.join(totals)} END" if totals else "0"
+        tier_default = f"CASE p.curriculum_id {' '.join(tiers)} END" if tiers else "NULL"
+        if self.connection.vendor == "postgresql":
+            today_sql = "CAST(%(today)s AS date)"
+
+            def days(later: str, earlier: str) -> str:
+                return f"({later} - {earlier})"
+        else:
+            today_sql = "%(today)s"
+
+            def days(later: str, earlier: str) -> str:
+                return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+        membership, assignment = _table(Membership), _table(Assignment)
+        span = days("p.due_date", "p.start_date")
+        # teams.selectors.expected_percent: a straight line from the start to the due date,
+        # rounded half up, in whole numbers on both databases.
+        expected = (
+            f"CASE WHEN {today_sql} < p.start_date THEN 0 "
+            f"WHEN {today_sql} >= p.due_date THEN 100 "
+            f"ELSE (200 * {days(today_sql, 'p.start_date')} + {span}) / (2 * {span}) END"
+        )
+        # teams.selectors.state_of, in the same order.
+        state = (
+            "CASE WHEN b.steps_total > 0 AND b.steps_done >= b.steps_total THEN 'done' "
+            f"WHEN {today_sql} > b.due_date THEN 'overdue' "
+            f"WHEN {today_sql} < b.start_date THEN 'not_started' "
+            "WHEN b.start_date <= %(stall_day)s "
+            "AND (b.last_activity IS NULL OR b.last_activity < %(stall_ts)s) THEN 'stalled' "
+            "WHEN b.percent < b.expected THEN 'behind' ELSE 'on_track' END"
+        )
+        # Each member with the team's assignments, except where a personal one (made in this
+        # team, or before that was recorded) replaces it; and with their personal ones
+        # (teams.access.team_assignments, teams.selectors._effective).
+        personal = "(a.made_in_id = %(team)s OR a.made_in_id IS NULL)"
+        self.with_rows = f"""
+WITH pairs AS (
+  SELECT m.user_id, a.id AS assignment_id, a.curriculum_id, a.start_date, a.due_date
+  FROM {membership} m JOIN {assignment} a ON a.team_id = %(team)s
+  WHERE m.team_id = %(team)s AND m.role = %(member)s AND NOT EXISTS (
+    SELECT 1 FROM {assignment} o WHERE o.user_id = m.user_id
+    AND o.curriculum_id = a.curriculum_id
+    AND (o.made_in_id = %(team)s OR o.made_in_id IS NULL))
+  UNION ALL
+  SELECT m.user_id, a.id, a.curriculum_id, a.start_date, a.due_date
+  FROM {membership} m JOIN {assignment} a ON a.user_id = m.user_id AND {personal}
+  WHERE m.team_id = %(team)s AND m.role = %(member)s
+), rows AS (
+  SELECT b.*, {state} AS state FROM (
+    SELECT p.user_id, p.curriculum_id, p.assignment_id, p.start_date, p.due_date,
+      u.username, u.email,
+      COALESCE(NULLIF(TRIM(u.first_name || ' ' || u.last_name), ''), u.username) AS name,
+      c.slug, c.title,
+      t.done AS done_json, t.summaries AS summaries_json,
+      COALESCE(t.finished, 0) AS finished,
+      COALESCE(t.steps_done, 0) AS steps_done,
+      CASE WHEN t.id IS NULL THEN {total_default} ELSE t.steps_total END AS steps_total,
+      COALESCE(t.percent, 0) AS percent,
+      CASE WHEN t.id IS NULL THEN {tier_default} ELSE t.current_tier_id END AS tier_id,
+      COALESCE(t.notes, 0) AS notes,
+      CASE WHEN t.noted_at IS NULL OR t.changed_at > t.noted_at
+        THEN t.changed_at ELSE t.noted_at END AS last_activity,
+      {expected} AS expected
+    FROM pairs p
+    JOIN {_table(get_user_model())} u ON u.id = p.user_id
+    JOIN {_table(Curriculum)} c ON c.id = p.curriculum_id
+    LEFT JOIN {_table(ProgressTally)} t
+      ON t.user_id = p.user_id AND t.curriculum_id = p.curriculum_id
+  ) b
+)"""  # noqa: S608 (our own fragments and quoted names; values are parameters)
+
+    def where(self, filters: Any) -> str:
+        """The filter's condition on a row `r` (its values join the parameters)."""
+        terms = ["1 = 1"]
+        if filters.state:
+            self.params["state"] = filters.state
+            terms.append("r.state = %(state)s")
+        if filters.curriculum:
+            self.params["curriculum"] = filters.curriculum
+            terms.append("r.slug = %(curriculum)s")
+        if filters.q:
+            needle = filters.q.lower()
+            for char in ("\\", "%", "_"):
+                needle = needle.replace(char, "\\" + char)
+            self.params["q"] = f"%{needle}%"
+            terms.append(
+                "LOWER(r.name || ' ' || r.username || ' ' || r.email) LIKE %(q)s ESCAPE '\\'"
+            )
+        return " AND ".join(terms)
+
+    def execute(self, sql: str, *, chunked: bool = False) -> Any:
+        cursor = self.connection.chunked_cursor() if chunked else self.connection.cursor()
+        cursor.execute(sql, self.params)
+        return cursor
+
+
+class Summary(NamedTuple):
+    counts: dict[str, int]  # rows per state, whole team
+    total: int  # rows, whole team
+    shown: int  # rows the filter keeps
+    finished: int  # entries those rows finished
+    since: dt.date | None  # their earliest start
+    weeks: list[tuple[dt.date, int]]  # their entries finished per week (WeekTally)
+    people: int  # the team's members
+
+
+def _day(value: Any) -> Any:
+    """A date from the raw cursor: text on SQLite."""
+    return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+def summary(query: Query, filters: Any) -> Summary:
+    """The figures about the whole selection, in one query."""
+    where = query.where(filters)
+    members = _table(Membership)
+    sql = f"""{query.with_rows}
+SELECT 'people', 0, COUNT(*), 0, NULL FROM {members} m
+  WHERE m.team_id = %(team)s AND m.role = %(member)s
+UNION ALL
+SELECT r.state, CASE WHEN {where} THEN 1 ELSE 0 END AS shown, COUNT(*), SUM(r.finished),
+  MIN(r.start_date) FROM rows r GROUP BY r.state, shown
+UNION ALL
+SELECT 'week', 0, SUM(w.done), 0, w.week FROM {_table(WeekTally)} w
+  JOIN rows r ON r.user_id = w.user_id AND r.curriculum_id = w.curriculum_id
+  WHERE {where} GROUP BY w.week"""  # noqa: S608
+    counts = dict.fromkeys(STATES, 0)
+    total = shown = finished = people = 0
+    since = None
+    weeks = []
+    with query.execute(sql) as cursor:
+        for kind, kept, n, done, day in cursor.fetchall():
+            if kind == "people":
+                people = n
+            elif kind == "week":
+                weeks.append((_day(day), int(n)))
+            else:
+                counts[kind] += n
+                total += n
+                if kept:
+                    shown += n
+                    finished += int(done or 0)
+                    day = _day(day)
+                    since = day if since is None or day < since else since
+    return Summary(counts, total, shown, finished, since, weeks, people)
+
+
+def rows_sql(query: Query, filters: Any, *, page: bool) -> str:
+    order = [*ORDERS[filters.sort], *TIE_BREAK]
+    if filters.descending:
+        order = [f"{term} DESC" for term in order]
+    lines = "r.done_json, r.summaries_json" if page else "NULL, NULL"
+    return f"""{query.with_rows}
+SELECT r.user_id, r.username, r.email, r.name, r.curriculum_id, r.assignment_id, r.finished,
+  r.steps_done, r.steps_total, r.percent, r.tier_id, ct.label, ct.title, r.notes,
+  r.last_activity, r.expected, r.state, {lines}
+FROM rows r LEFT JOIN {_table(Tier)} ct ON ct.id = r.tier_id
+WHERE {query.where(filters)}
+ORDER BY {", ".join(order)}"""  # noqa: S608
+
+
+def page_rows(query: Query, filters: Any, offset: int, limit: int) -> list[tuple]:
+    query.params["limit"], query.params["offset"] = limit, offset
+    sql = rows_sql(query, filters, page=True) + " LIMIT %(limit)s OFFSET %(offset)s"
+    with query.execute(sql) as cursor:
+        return cursor.fetchall()
+
+
+# Rows fetched at a time when iterating a large selection.
+CHUNK = 2000
+
+
+def all_rows(query: Query, filters: Any, *, chunked: bool = False) -> Iterator[tuple]:
+    """Every row of the selection in order; `chunked`, CHUNK at a time through a server-side
+    cursor on PostgreSQL, so that an export of any size is never all in memory."""
+    with query.execute(rows_sql(query, filters, page=False), chunked=chunked) as cursor:
+        while batch := cursor.fetchmany(CHUNK):
+            yield from batch
+
+
+def line_of(done_json: Any, summaries_json: Any) -> Line:
+    """A page row's tally line, for its heatmap (the tiers of its Cell)."""
+    if done_json is None:
+        return NO_LINE
+    return Line(orjson.loads(done_json), None, 0, None, orjson.loads(summaries_json))
+
+
+def when(value: Any) -> Any:
+    """A timestamp as the raw cursor gives it (text on SQLite) as an aware datetime."""
+    return aware(value)
