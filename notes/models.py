@@ -343,7 +343,10 @@ class Reaffirmation(models.Model):
         MONTH = "month", "about a month ago"
         QUARTER = "quarter", "about three months ago"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # A named relation, not "+": teams.people walks a person's named relations to anonymise them.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="note_reaffirmations"
+    )
     note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="reaffirmations")
     interval = models.CharField(max_length=10, choices=Interval.choices)
     created_at = models.DateTimeField()

@@ -93,3 +93,18 @@ def test_only_admins_reach_the_action(client, manager, leaver):
     client.force_login(manager)
     _act(client, "erase_people", leaver, confirm=True)
     assert get_user_model().objects.filter(pk=leaver.pk).exists()
+
+
+def test_anonymise_also_removes_their_still_true_marks(client, admin_user, leaver, bob):
+    """A "Still true" on a teammate's note is the leaver's, not what they read: it goes (it was
+    kept, as a relation hidden from the anonymiser's walk over the person's rows)."""
+    from notes.models import Reaffirmation
+    from notes.resurfacing import note_reaffirm
+
+    bobs = Note.objects.get(user=bob, visibility="team")
+    note_reaffirm(actor=leaver, note=bobs, interval="week")
+    note_reaffirm(actor=bob, note=bobs, interval="week")
+    client.force_login(admin_user)
+    assert "reaffirmations: 1" in _act(client, "anonymise_people", leaver).content.decode()
+    _act(client, "anonymise_people", leaver, confirm=True)
+    assert list(Reaffirmation.objects.values_list("user_id", flat=True)) == [bob.pk]
