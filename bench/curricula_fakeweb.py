@@ -7,7 +7,8 @@ Nothing leaves the machine: every host name resolves to 127.0.0.1 inside this pr
 server plays the web and arXiv. For a handful of links it answers as the real sites do (the
 titles arXiv really gives, a dead page, moved pages, a bot wall, a link to the wrong page);
 every other page and paper answers with its curated title, i.e. as if the list were right.
-Papers in bench/data/verify_papers.json answer with their real title, authors, year and
+The pages it plays also describe themselves (DESCRIPTIONS). Papers in
+bench/data/verify_papers.json answer with their real title, authors, year and
 abstract (what the judge reads for descriptive labels), in the API's Atom format.
 The checker runs three times, 25 hours apart (by back-dating), so the 3-strikes rule can act.
 
@@ -27,6 +28,7 @@ import sys
 import threading
 import time
 from datetime import timedelta
+from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -96,6 +98,36 @@ SPECIAL_PAGES = {
         "An empirical analysis of compute-optimal large language model training - Google DeepMind",
     ),
 }  # fmt: skip
+# What these pages say about themselves (the link checker keeps it; the title check reads it as
+# the page's abstract): OpenAI's real meta description, which its og:description repeats; the
+# DeepMind post's opening as og:description only; for the AIMA site no meta, an opening
+# paragraph (both close paraphrases). (kind, text); kind is "meta", "og" or "p". Every other
+# page has none, only navigation and a footer, which are not a description.
+DESCRIPTIONS = {
+    ("openai.com", "/index/instruction-following/"): (
+        "meta",
+        "We've trained language models that are much better at following user intentions than "
+        "GPT-3 while also making them more truthful and less toxic, using techniques developed "
+        "through our alignment research. These InstructGPT models, which are trained with humans "
+        "in the loop, are now deployed as the default language models on our API.",
+    ),
+    ("deepmind.google", f"/discover{CHINCHILLA}/"): (
+        "og",
+        "We ask the question: What is the optimal model size and number of training tokens for a "
+        "given compute budget? We find that for compute-optimal training, the model size and the "
+        "number of training tokens should be scaled equally: for every doubling of model size the "
+        "number of training tokens should also be doubled. We test this hypothesis by training a "
+        "more compute-optimal 70B model, Chinchilla, on 1.4 trillion tokens.",
+    ),
+    ("aima.cs.berkeley.edu", "/"): (
+        "p",
+        "The leading textbook in Artificial Intelligence, used in over 1500 schools in 135 "
+        "countries, by Stuart Russell and Peter Norvig. The 4th edition brings the book up to "
+        "date on deep learning, probabilistic programming and multiagent systems.",
+    ),
+}
+# The pages of this fake web whose curated label names another work (the rest are right).
+WRONG_PAGES = {("aima.cs.berkeley.edu", "/")}
 BOT_WALL_HOSTS = {"openai.com"}  # every other openai.com page: a Cloudflare challenge
 # What the Wayback Machine's availability API has: a snapshot of the dead Google post only.
 WAYBACK = {
@@ -151,6 +183,20 @@ def main() -> int:
         key = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         pages[(parts.hostname, key)] = f"{title} | {parts.hostname}"
 
+    def page_html(host: str, path: str, title: str) -> bytes:
+        """A page as sites write them: a description in the head or an opening paragraph."""
+        head = f"<title>{escape(title)}</title>"
+        body = "<nav><p>Home · Research · Blog · About · Careers · Sign in</p></nav>"
+        kind, text = DESCRIPTIONS.get((host, path), ("", ""))
+        if kind == "meta":
+            head += f'<meta name="description" content="{escape(text)}">'
+            head += f'<meta property="og:description" content="{escape(text)}">'
+        elif kind == "og":
+            head += f'<meta property="og:description" content="{escape(text)}">'
+        elif kind == "p":
+            body += f"<p>{escape(text)}</p>"
+        return f"<html><head>{head}</head><body>{body}<footer>©</footer></body></html>".encode()
+
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -194,7 +240,7 @@ def main() -> int:
                 return
             if (host, path) in SPECIAL_PAGES:
                 status, headers, title = SPECIAL_PAGES[(host, path)]
-                self._send(status, headers, f"<html><head><title>{title}</title></head>".encode())
+                self._send(status, headers, page_html(host, path, title))
                 return
             if host in BOT_WALL_HOSTS:
                 body = (
@@ -207,7 +253,7 @@ def main() -> int:
             if title is None:
                 self._send(404, {}, b"<title>Not found</title>")
                 return
-            self._send(200, {}, f"<html><head><title>{title}</title></head>".encode())
+            self._send(200, {}, page_html(host, path, title))
 
         def log_message(self, *args):
             pass
@@ -275,6 +321,25 @@ def main() -> int:
         print(f"      link: {original[check.entry.resource_id]}")
         for s in check.suggestions:
             print(f"      suggestion: {s['arxiv_id']} “{s['title']}” ({s['score']})")
+    page_checks = list(
+        TitleCheck.objects.filter(source="page").exclude(status="no_title").select_related("entry")
+    )
+    wrong_ids = {
+        rid
+        for rid, url in original.items()
+        if (urlsplit(url).hostname, urlsplit(url).path or "/") in WRONG_PAGES
+    }
+    right = [c for c in page_checks if c.entry.resource_id not in wrong_ids]
+    wrong = [c for c in page_checks if c.entry.resource_id in wrong_ids]
+    described = Resource.objects.exclude(page_description="").count()
+    print(
+        f"\nWeb pages judged: {len(page_checks)} ({described} resources with a description); "
+        f"right pages flagged: {sum(c.status == 'mismatch' for c in right)} of {len(right)}; "
+        f"wrong pages flagged: {sum(c.status == 'mismatch' for c in wrong)} of {len(wrong)}"
+    )
+    for check in right:
+        if check.status == "descriptive":
+            print(f"  descriptive: “{check.curated_title}” — {'; '.join(check.evidence)}")
     print("\nOne resource under two titles in one curriculum:")
     for check in TitleCheck.objects.exclude(conflict_title="").select_related("entry__curriculum"):
         print(

@@ -277,6 +277,7 @@ class ResourceAdmin(admin.ModelAdmin):
         "next_check_at",
         "moved_to",
         "page_title",
+        "page_description",
         "verification_score",
         "verified_at",
         "metadata_fetched_at",

@@ -225,6 +225,10 @@ class Resource(models.Model):
     next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
     moved_to = models.URLField(max_length=2000, blank=True)
     page_title = models.TextField(blank=True)
+    # The page's description (meta description, else its first paragraph; linkhealth/pagetext.py):
+    # what the title check reads as a web page's abstract. Replaced only with the title it came
+    # with, so a failed fetch keeps it.
+    page_description = models.TextField(blank=True)
     # When a PDF link's own title was last tried (verdicts/pdf.py): the nightly batch takes the
     # never-tried first, then the longest ago, so a PDF that gives no title does not block others.
     pdf_title_tried_at = models.DateTimeField(null=True, blank=True, editable=False)

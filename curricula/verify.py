@@ -20,7 +20,7 @@ from curricula.arxiv.client import ArxivUnavailable
 from curricula.canonical import canonicalize
 from curricula.linkhealth.services import resources_created
 from curricula.models import Entry, Resource, TitleCheck
-from curricula.verdicts.judge import DESCRIPTIVE, MATCHES, Verdict, Work, judge
+from curricula.verdicts.judge import DESCRIPTIVE, MATCHES, Verdict, Work, judge, page_work
 from curricula.verdicts.services import title_check_record
 from curricula.verdicts.text import normalise, search_phrase, title_score
 
@@ -51,7 +51,7 @@ def _work(resource: Resource) -> tuple[Work | None, str]:
             return work, TitleCheck.Source.ARXIV
         return None, TitleCheck.Source.NONE
     if resource.page_title:
-        return Work(resource.page_title), TitleCheck.Source.PAGE
+        return page_work(resource.page_title, resource.page_description), TitleCheck.Source.PAGE
     return None, TitleCheck.Source.NONE
 
 

@@ -323,9 +323,11 @@ def fetch(
     stop_at: bytes = b"",
     on_sent: Callable[[], None] | None = None,
     content: bytes | None = None,
+    stop_when: Callable[[bytes], bool] | None = None,
 ) -> FetchResult:
     """Fetch `url`, following redirects by hand (each hop re-checked), reading at most `max_bytes`
-    (and no further than the first `stop_at`, lower-case, when given).
+    (and no further than the first `stop_at`, lower-case, when given, or than the chunk after
+    which `stop_when(body so far)` says the caller has what it needs).
 
     `content` is the request body (a webhook's JSON); redirects never carry it, so callers that
     send one pass max_redirects=0. `on_sent` is called once, the moment the first request's
@@ -397,6 +399,9 @@ def fetch(
                     tail = bytes(body[-(len(chunk) + len(stop_at)) :]).lower()
                     if stop_at and stop_at in tail:
                         result.truncated = True  # e.g. the head of a page is all we need
+                        break
+                    if stop_when is not None and stop_when(bytes(body)):
+                        result.truncated = True
                         break
                     if time.monotonic() > deadline:
                         raise httpx.ReadTimeout("total time limit reached while reading")

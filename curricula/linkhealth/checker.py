@@ -11,14 +11,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from html import unescape
-from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
 from django.db import connection
 
+from curricula.linkhealth.pagetext import read_enough, read_page
 from curricula.linkhealth.politeness import Gate, wait_for_slot
 from readlist import http
 
@@ -58,56 +57,13 @@ class Outcome:
     elapsed_ms: int | None = None
     error: str = ""
     page_title: str = ""
+    page_description: str = ""  # the page's own summary of itself (pagetext.py)
     network_failure: bool = False
     deferred_until: float | None = None  # epoch seconds: the host asked us to come back later
 
     @property
     def checked(self) -> bool:
         return bool(self.outcome)
-
-
-class _HeadParser(HTMLParser):
-    """Reads <title> and og:title from the head of a page; stops caring after </head>."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.title = ""
-        self.og_title = ""
-        self._in_title = False
-        self._done = False
-
-    def handle_starttag(self, tag, attrs):
-        if self._done:
-            return
-        if tag == "title" and not self.title:
-            self._in_title = True
-        elif tag == "meta":
-            values = dict(attrs)
-            if (values.get("property") or values.get("name") or "").lower() == "og:title":
-                self.og_title = (values.get("content") or "").strip()
-        elif tag == "body":
-            self._done = True
-
-    def handle_endtag(self, tag):
-        if tag == "title":
-            self._in_title = False
-        elif tag == "head":
-            self._done = True
-
-    def handle_data(self, data):
-        if self._in_title and not self._done:
-            self.title += data
-
-
-def page_title(html_text: str) -> str:
-    """The page's og:title, else its <title>, whitespace collapsed."""
-    parser = _HeadParser()
-    try:
-        parser.feed(html_text)
-    except Exception:  # a broken page still gets classified; it just has no title
-        return ""
-    title = parser.og_title or parser.title
-    return " ".join(_text(unescape(title)).split())[:500]
 
 
 def _text(value: str) -> str:
@@ -199,7 +155,7 @@ def classify(result: http.FetchResult, key: int = 0) -> Outcome:
     # Only the page itself names the page: a bot wall, an error page or the front page that a
     # soft 404 lands on would make every title look wrong.
     if out.outcome in (OK, MOVED) and "html" in result.headers.get("content-type", "html"):
-        out.page_title = page_title(text)
+        out.page_title, out.page_description = read_page(text)
     return out
 
 
@@ -244,7 +200,7 @@ def check_one(
             max_bytes=conf.max_bytes,
             total_timeout=conf.timeout,
             connect_timeout=conf.connect_timeout,
-            stop_at=b"</head>",
+            stop_when=read_enough,
             on_sent=on_sent,
         )
         return classify(result, key)

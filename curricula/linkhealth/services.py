@@ -264,7 +264,9 @@ def linkcheck_record(run: CheckRun | None, outcomes: list[checker.Outcome]) -> i
         after = _next_health(resource, out, now)
         resource.last_checked_at = now
         if out.page_title:
+            # The page was read: its description goes with its title, even when it has none now.
             resource.page_title = out.page_title
+            resource.page_description = out.page_description
         resource.moved_to = out.moved_to if after == Health.MOVED else ""
         suspect = out.outcome == Health.BROKEN or after != Health.OK
         resource.next_check_at = now + (SUSPECT_RECHECK if suspect else HEALTHY_RECHECK)
@@ -283,6 +285,7 @@ def linkcheck_record(run: CheckRun | None, outcomes: list[checker.Outcome]) -> i
                 "last_checked_at",
                 "next_check_at",
                 "page_title",
+                "page_description",
                 "moved_to",
                 "broken_notified_at",
             ]

@@ -27,7 +27,9 @@ WRONG = "mismatch"
 TITLE_LIKE_WORDS = 5
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _ET_AL = re.compile(r"([A-Z][\w'\-]+)\s+(?:et\s+al|and\s+colleagues)", re.UNICODE)
-_DISTINCTIVE = re.compile(r"^(?=.*[A-Za-z])(?:.+[A-Z].*|.*[A-Za-z]-?\d.*)$")
+# A name rather than a word: capitals inside ("InstructGPT"), a number ("GPT-3"), or a code
+# identifier ("torch.compile", "nn_utils") as docs pages are titled.
+_DISTINCTIVE = re.compile(r"^(?=.*[A-Za-z])(?:.+[A-Z].*|.*[A-Za-z]-?\d.*|.*[a-z][._][a-z].*)$")
 
 
 @dataclass
@@ -38,6 +40,20 @@ class Work:
     abstract: str = ""
     authors: list[str] = field(default_factory=list)
     year: int | None = None
+    # What `abstract` is, as the evidence names it: a web page's description plays the part.
+    abstract_name: str = "abstract"
+
+    @property
+    def is_page(self) -> bool:
+        return self.abstract_name != "abstract"
+
+
+PAGE_DESCRIPTION = "page's description"
+
+
+def page_work(title: str, description: str = "") -> Work:
+    """A web page as the judge reads it: its title, and its description as the abstract."""
+    return Work(title, description, abstract_name=PAGE_DESCRIPTION if description else "abstract")
 
 
 @dataclass
@@ -136,6 +152,7 @@ def judge(
     raw_tokens = [t.lower() for t in re.findall(r"[A-Za-z0-9][\w\-]*", work.abstract)]
     names = _capitalised_midsentence(work.abstract)
     contrary: list[str] = []
+    about = work.abstract_name
 
     # Authors: a label naming an author must name one of them.
     surnames = [_surname(a) for a in work.authors]
@@ -223,8 +240,10 @@ def judge(
                 raw, [t.lower() for t in re.findall(r"[A-Za-z][\w\-]*", work.title)]
             )
             defined = re.search(rf"\(\s*{re.escape(raw)}s?\s*\)", work.abstract)
-            if expansion and (hit == "title" or introduced(raw, work.abstract)):
-                where = "defined in the abstract as" if defined else "stands for"
+            # A page's description that spells an acronym out is the page saying what it is on.
+            page_defined = work.is_page and defined and not field_acronym(raw)
+            if expansion and (hit == "title" or introduced(raw, work.abstract) or page_defined):
+                where = f"defined in the {about} as" if defined else "stands for"
                 strong.append(f"'{raw}' is {where} {expansion.title()}")
                 hit = hit or "abstract"
             elif expansion:
@@ -243,7 +262,17 @@ def judge(
             if hit == "title" and not key and (distinctive or _is_title_name(raw, work.title)):
                 strong.append(f"'{raw}' is named in the title")
             elif (distinctive or low in names) and introduced(raw, work.abstract):
-                strong.append(f"'{raw}' is introduced in the abstract")
+                strong.append(f"'{raw}' is introduced in the {about}")
+            elif (
+                work.is_page
+                and hit == "abstract"
+                and (distinctive or low in names)
+                and not key  # a field acronym ("RLHF") names a subject, not a work
+                and _named_as_subject(raw, work.abstract)
+            ):
+                # A page's description is its own summary: a model named there, not in passing
+                # ("better than GPT-3"), is what the page is about.
+                strong.append(f"'{raw}' is named in the {about}")
         if key and not strong_mentions(strong, raw):
             where = "title" if hit == "title" else discussed(key, work.title, work.abstract) or hit
             if where:
@@ -253,8 +282,9 @@ def judge(
                 weight = 1.0
                 field_found.append(raw)
                 meaning = field_expansion(key)
+                said = about if where == "abstract" else where
                 field_evidence.append(
-                    f"'{raw}' is a field acronym for {meaning}, which the {where} discusses"
+                    f"'{raw}' is a field acronym for {meaning}, which the {said} discusses"
                 )
         if hit:
             weight_found += weight
@@ -290,8 +320,10 @@ def judge(
         return Verdict(MATCHES, max(tscore, 0.8), ["label words all in the title"], tscore)
     plain = [raw for _, raw in content if not (_DISTINCTIVE.match(raw) and not raw.istitle())]
     phrase = normalise(core.split("(")[0])
-    if len(phrase.split()) >= 2 and f" {phrase} " in f" {normalise(work.abstract)} ":
-        strong.insert(0, f"'{core.split('(')[0].strip()}' is in the abstract")
+    # Two words, not a name and its number ("GPT-3" is a name: the rules for names apply).
+    phrase_words = [w for w in phrase.split() if not w.isdigit()]
+    if len(phrase_words) >= 2 and f" {phrase} " in f" {normalise(work.abstract)} ":
+        strong.insert(0, f"'{core.split('(')[0].strip()}' is in the {about}")
         return Verdict(DESCRIPTIVE, round(max(support, 0.75), 3), [*strong, *evidence], tscore)
     title_like = len(plain) >= TITLE_LIKE_WORDS
     if title_like:
@@ -321,7 +353,7 @@ def judge(
         return Verdict(
             WRONG,
             round(support, 3),
-            [f"{names_missing} appears nowhere in the title or abstract", *evidence],
+            [f"{names_missing} appears nowhere in the title or {about}", *evidence],
             tscore,
         )
     if strong and support >= 0.5:
@@ -338,16 +370,35 @@ def judge(
             reasons = [*field_evidence, also] if also else field_evidence
             return Verdict(DESCRIPTIVE, round(support, 3), [*reasons, *evidence], tscore, weak=True)
     if support >= 0.75 and len(found_words) >= 2 and _together(found_words, work):
-        where = "title and abstract" if in_title else "abstract"
+        where = f"title and {about}" if in_title else about
         reason = f"label words together in the {where}: {', '.join(found_words)}"
         return Verdict(DESCRIPTIVE, round(support, 3), [reason, *evidence], tscore, weak=True)
     if found_words:
-        why = f"only {', '.join(found_words)} of the label found in the title or abstract"
+        why = f"only {', '.join(found_words)} of the label found in the title or {about}"
         if field_found:
             why += f" ({', '.join(field_found)}: a field acronym, which names no one paper)"
     else:
-        why = "no overlap with title or abstract"
+        why = f"no overlap with title or {about}"
     return Verdict(WRONG, round(support, 3), [why, *evidence], tscore)
+
+
+_IN_PASSING = re.compile(
+    r"(?:\be\.g\.|\bsuch as|\bincluding|\bthan|\blike|\bunlike|\bcompared (?:to|with)|"
+    r"\bvs\.?|\bversus|\bover|\bbeyond|\bsuccessor to|\bbuilt on|\bbased on|\bagainst|"
+    r"\boutperform\w*|(?<!known )(?<!referred to )(?<!described )\bas)\s+"
+    r"(?:the\s+|a\s+|an\s+)?[\w\-]*\s*$",
+    re.IGNORECASE,
+)
+
+
+def _named_as_subject(name: str, text: str) -> bool:
+    """Is `name` in the text other than in passing ("than GPT-3", "such as BERT", "based on
+    LLaMA")? A page's description names the thing the page is about that way."""
+    pattern = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w]|-[A-Za-z])", re.IGNORECASE)
+    for found in pattern.finditer(text):
+        if not _IN_PASSING.search(text[max(0, found.start() - 40) : found.start()]):
+            return True
+    return False
 
 
 def _names_site(low: str, tokens: list[str], site: str) -> bool:

@@ -160,3 +160,15 @@ def test_reading_stops_at_the_marker(fetch_local, httpserver):
     assert result.truncated
     assert b"</HEAD>" in result.body
     assert len(result.body) < 200_000
+
+
+def test_reading_stops_when_the_caller_has_enough(fetch_local, httpserver):
+    page = b"<html><head></head><body><main><p>Text</p></MAIN>" + b"z" * 2_000_000
+    httpserver.expect_request("/page").respond_with_data(page)
+    with http.make_client() as client:
+        result = http.fetch(
+            httpserver.url_for("/page"), client=client, stop_when=lambda b: b"</main>" in b.lower()
+        )
+    assert result.truncated
+    assert b"</MAIN>" in result.body
+    assert len(result.body) < 200_000

@@ -20,7 +20,7 @@ from curricula.arxiv.client import ArxivClient, ArxivUnavailable
 from curricula.importer.parser import parse_markdown
 from curricula.linkhealth import checker
 from curricula.linkhealth.politeness import Grant
-from curricula.verdicts.judge import WRONG, Work, judge
+from curricula.verdicts.judge import WRONG, Work, judge, page_work
 from readlist import http
 
 
@@ -140,7 +140,11 @@ class Command(BaseCommand):
                         where | {"message": f"not judged: {outcome.error or outcome.outcome}"}
                     )
                 elif outcome.page_title:
-                    verdict = judge(entry.title, Work(outcome.page_title), site=host)
+                    verdict = judge(
+                        entry.title,
+                        page_work(outcome.page_title, outcome.page_description),
+                        site=host,
+                    )
                     if verdict.status == WRONG:
                         problems.append(
                             where
