@@ -266,7 +266,7 @@ def judge(
             elif (
                 work.is_page
                 and hit == "abstract"
-                and (distinctive or low in names)
+                and distinctive  # "InstructGPT", not a capitalised word ("the Transformer")
                 and not key  # a field acronym ("RLHF") names a subject, not a work
                 and _named_as_subject(raw, work.abstract)
             ):

@@ -279,6 +279,13 @@ def test_a_right_page_named_only_in_its_description_is_descriptive(
             "feedback (RLHF) follow instructions.",
             "openai.com",
         ),
+        # A capitalised word of the label in the description is not a name the page is about.
+        (
+            "Transformer Circuits",
+            "Visualizing attention, step by step",
+            "We explain how the Transformer architecture turns a sentence into vectors and back.",
+            "example.org",
+        ),
         # Without a description, a model name alone is not found anywhere.
         ("InstructGPT", INSTRUCT_TITLE, "", "openai.com"),
         (
