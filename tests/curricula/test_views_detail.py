@@ -139,6 +139,20 @@ def test_hide_optional_and_role_filters(client, owner, elicit):
     assert "?role=optional#tier-" in html
 
 
+def test_the_role_filter_shows_the_role_chosen(client, owner, elicit):
+    """The role select (written out in the template, as Django's widget wrote it) selects what
+    the address asks for, "Any role" when it asks for none, and nothing for a role that does
+    not exist (the browser shows the first option, "Any role")."""
+    client.force_login(owner)
+    for query, chosen in (("", ""), ("?role=core", "core"), ("?role=wizard", None)):
+        html = client.get(url(elicit, query)).content.decode()
+        select = html.split('<select name="role" id="id_role">', 1)[1].split("</select>", 1)[0]
+        assert select.count(" selected") == (chosen is not None), query
+        if chosen is not None:
+            assert f'<option value="{chosen}" selected>' in select, query
+    assert '<label for="id_role">Role</label>' in html
+
+
 def test_an_unknown_filter_is_a_clear_422_showing_everything(client, owner, elicit):
     client.force_login(owner)
     response = client.get(url(elicit, "?role=wizard"))
