@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db import connections, router
 from django.utils import timezone
 
-from curricula.models import Curriculum, Tier
+from curricula.models import Tier
 from notes.models import ProgressTally, WeekTally
 from notes.progress import NO_LINE, Line, Shape, cell_of
 from notes.tallies import aware
@@ -29,8 +29,8 @@ STATES = ("overdue", "stalled", "behind", "on_track", "not_started", "done")
 # Sorts: their terms, before the ones every sort ends with (a total order, so that pages of a
 # sort neither repeat nor skip anyone).
 ORDERS = {
-    "name": ["LOWER(r.name)", "r.title"],
-    "curriculum": ["r.title", "LOWER(r.name)"],
+    "name": ["LOWER(r.name)", "r.title_rank"],
+    "curriculum": ["r.title_rank", "LOWER(r.name)"],
     "progress": ["r.percent", "LOWER(r.name)"],
     "tier": ["COALESCE(ct.position, 1073741824)", "COALESCE(ct.number, 0)", "LOWER(r.name)"],
     "activity": [
@@ -46,7 +46,7 @@ ORDERS = {
         "LOWER(r.name)",
     ],
 }
-TIE_BREAK = ["r.title", "r.user_id", "r.curriculum_id"]
+TIE_BREAK = ["r.title_rank", "r.user_id", "r.curriculum_id"]
 
 
 class Values(NamedTuple):
@@ -101,16 +101,23 @@ class Query:
         # A pair with no tally line has done nothing: its figures are those of an empty line,
         # the same for everyone in the curriculum.
         memo: dict = {}
-        totals, tiers = [], []
-        for n, (pk, shape) in enumerate(sorted(shapes.items())):
+        totals, tiers, ranks = [], [], []
+        # Curricula are few and known: their titles' order and their slugs come from here, so
+        # the query joins no curriculum (and PostgreSQL estimates its rows well).
+        by_title = sorted(shapes.values(), key=lambda s: (s.curriculum.title, s.id))
+        self.slugs = {s.curriculum.slug: s.id for s in by_title}
+        for n, shape in enumerate(by_title):
             cell = cell_of(shape, NO_LINE, memo)
-            self.params[f"c{n}"] = pk
+            self.params[f"c{n}"] = shape.id
             self.params[f"total{n}"] = cell.total
             self.params[f"tier{n}"] = cell.current_tier.pk if cell.current_tier else None
+            self.params[f"rank{n}"] = n
             totals.append(f"WHEN %(c{n})s THEN CAST(%(total{n})s AS INTEGER)")
             tiers.append(f"WHEN %(c{n})s THEN CAST(%(tier{n})s AS BIGINT)")
+            ranks.append(f"WHEN %(c{n})s THEN CAST(%(rank{n})s AS INTEGER)")
         total_default = f"CASE p.curriculum_id {' '.join(totals)} END" if totals else "0"
         tier_default = f"CASE p.curriculum_id {' '.join(tiers)} END" if tiers else "NULL"
+        title_rank = f"CASE p.curriculum_id {' '.join(ranks)} END" if ranks else "0"
         if self.connection.vendor == "postgresql":
             today_sql = "CAST(%(today)s AS date)"
 
@@ -144,7 +151,7 @@ class Query:
         # team, or before that was recorded) replaces it; and with their personal ones
         # (teams.access.team_assignments, teams.selectors._effective).
         personal = "(a.made_in_id = %(team)s OR a.made_in_id IS NULL)"
-        self.with_rows = f"""
+        self._with_rows = f"""
 WITH pairs AS (
   SELECT m.user_id, a.id AS assignment_id, a.curriculum_id, a.start_date, a.due_date
   FROM {membership} m JOIN {assignment} a ON a.team_id = %(team)s
@@ -161,8 +168,8 @@ WITH pairs AS (
     SELECT p.user_id, p.curriculum_id, p.assignment_id, p.start_date, p.due_date,
       u.username, u.email,
       COALESCE(NULLIF(TRIM(u.first_name || ' ' || u.last_name), ''), u.username) AS name,
-      c.slug, c.title,
-      t.done AS done_json, t.summaries AS summaries_json,
+      {title_rank} AS title_rank,
+      {{lines}}
       COALESCE(t.finished, 0) AS finished,
       COALESCE(t.steps_done, 0) AS steps_done,
       CASE WHEN t.id IS NULL THEN {total_default} ELSE t.steps_total END AS steps_total,
@@ -174,11 +181,20 @@ WITH pairs AS (
       {expected} AS expected
     FROM pairs p
     JOIN {_table(get_user_model())} u ON u.id = p.user_id
-    JOIN {_table(Curriculum)} c ON c.id = p.curriculum_id
     LEFT JOIN {_table(ProgressTally)} t
       ON t.user_id = p.user_id AND t.curriculum_id = p.curriculum_id
   ) b
 )"""  # noqa: S608 (our own fragments and quoted names; values are parameters)
+
+    def with_rows(self, *, lines: bool = False) -> str:
+        """WITH pairs, rows: the selection; `lines` adds each row's tally counts as stored (the
+        JSON the heatmaps of a page read; wide, so only where a few rows are returned)."""
+        return self._with_rows.replace(
+            "{lines}",
+            "t.done AS done_json, t.summaries AS summaries_json,"
+            if lines
+            else "NULL AS done_json, NULL AS summaries_json,",
+        )
 
     def where(self, filters: Any) -> str:
         """The filter's condition on a row `r` (its values join the parameters)."""
@@ -187,8 +203,8 @@ WITH pairs AS (
             self.params["state"] = filters.state
             terms.append("r.state = %(state)s")
         if filters.curriculum:
-            self.params["curriculum"] = filters.curriculum
-            terms.append("r.slug = %(curriculum)s")
+            self.params["curriculum"] = self.slugs.get(filters.curriculum, -1)
+            terms.append("r.curriculum_id = %(curriculum)s")
         if filters.q:
             needle = filters.q.lower()
             for char in ("\\", "%", "_"):
@@ -224,7 +240,7 @@ def summary(query: Query, filters: Any) -> Summary:
     """The figures about the whole selection, in one query."""
     where = query.where(filters)
     members = _table(Membership)
-    sql = f"""{query.with_rows}
+    sql = f"""{query.with_rows()}
 SELECT 'people', 0, COUNT(*), 0, NULL FROM {members} m
   WHERE m.team_id = %(team)s AND m.role = %(member)s
 UNION ALL
@@ -232,8 +248,9 @@ SELECT r.state, CASE WHEN {where} THEN 1 ELSE 0 END AS shown, COUNT(*), SUM(r.fi
   MIN(r.start_date) FROM rows r GROUP BY r.state, shown
 UNION ALL
 SELECT 'week', 0, SUM(w.done), 0, w.week FROM {_table(WeekTally)} w
-  JOIN rows r ON r.user_id = w.user_id AND r.curriculum_id = w.curriculum_id
-  WHERE {where} GROUP BY w.week"""  # noqa: S608
+  WHERE EXISTS (SELECT 1 FROM rows r
+    WHERE r.user_id = w.user_id AND r.curriculum_id = w.curriculum_id AND {where})
+  GROUP BY w.week"""  # noqa: S608
     counts = dict.fromkeys(STATES, 0)
     total = shown = finished = people = 0
     since = None
@@ -259,11 +276,10 @@ def rows_sql(query: Query, filters: Any, *, page: bool) -> str:
     order = [*ORDERS[filters.sort], *TIE_BREAK]
     if filters.descending:
         order = [f"{term} DESC" for term in order]
-    lines = "r.done_json, r.summaries_json" if page else "NULL, NULL"
-    return f"""{query.with_rows}
+    return f"""{query.with_rows(lines=page)}
 SELECT r.user_id, r.username, r.email, r.name, r.curriculum_id, r.assignment_id, r.finished,
   r.steps_done, r.steps_total, r.percent, r.tier_id, ct.label, ct.title, r.notes,
-  r.last_activity, r.expected, r.state, {lines}
+  r.last_activity, r.expected, r.state, r.done_json, r.summaries_json
 FROM rows r LEFT JOIN {_table(Tier)} ct ON ct.id = r.tier_id
 WHERE {query.where(filters)}
 ORDER BY {", ".join(order)}"""  # noqa: S608
