@@ -15,6 +15,7 @@ from teams.models import (
     Assignment,
     Comment,
     CommentNotice,
+    CommentRevision,
     DigestPreference,
     DigestSent,
     InvitationPlacement,
@@ -152,6 +153,24 @@ class CommentNoticeInline(admin.TabularInline):
         return False
 
 
+class CommentRevisionInline(admin.TabularInline):
+    """The words each edit replaced: kept for the record, shown, never changed or deleted."""
+
+    model = CommentRevision
+    extra = 0
+    can_delete = False
+    fields = ["written_at", "replaced_at", "body"]
+    readonly_fields = fields
+    verbose_name = "earlier version"
+    verbose_name_plural = "earlier versions"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     """Comments under shared notes, read-only: their authors retire them on the team page; an
@@ -161,10 +180,10 @@ class CommentAdmin(admin.ModelAdmin):
     list_filter = ["team", ("removed_at", admin.EmptyFieldListFilter)]
     list_select_related = ["team", "author"]
     search_fields = ["body", "author__username", "author__email"]
-    fields = ["team", "note", "author", "body", "created_at", "removed_at"]
-    readonly_fields = ["team", "note", "author", "body", "created_at", "removed_at"]
+    fields = ["team", "note", "author", "body", "created_at", "edited_at", "removed_at"]
+    readonly_fields = fields
     date_hierarchy = "created_at"
-    inlines = [CommentNoticeInline]
+    inlines = [CommentRevisionInline, CommentNoticeInline]
     actions = ["retire"]
 
     def has_add_permission(self, request):

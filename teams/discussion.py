@@ -17,7 +17,14 @@ from django.utils import timezone
 from curricula import jobs
 from notes.models import Note
 from teams import mentions, together
-from teams.models import Comment, CommentNotice, DigestPreference, Membership, Team
+from teams.models import (
+    Comment,
+    CommentNotice,
+    CommentRevision,
+    DigestPreference,
+    Membership,
+    Team,
+)
 from teams.selectors import display_name
 
 log = logging.getLogger(__name__)
@@ -116,6 +123,7 @@ def _notices(comment: Comment, people: dict[str, mentions.Person]) -> list[Comme
 
 def comment_edit(*, actor: Any, comment: Comment, body: str) -> bool:
     """Change actor's own comment (not a removed one); False when the words are the same.
+    The words it replaces are kept as a CommentRevision (its author and admins read them).
     Teammates it now mentions for the first time are mailed; nobody is mailed twice about one
     comment, and the note's writer is not told again."""
     if comment.author_id != actor.pk:
@@ -125,9 +133,16 @@ def comment_edit(*, actor: Any, comment: Comment, body: str) -> bool:
     body = _clean(body)
     if body == comment.body:
         return False
+    now = timezone.now()
     with transaction.atomic():
+        CommentRevision.objects.create(
+            comment=comment,
+            body=comment.body,
+            written_at=comment.edited_at or comment.created_at,
+            replaced_at=now,
+        )
         comment.body = body
-        comment.edited_at = timezone.now()
+        comment.edited_at = now
         comment.save(update_fields=["body", "edited_at"])
         told = set(comment.notices.values_list("user_id", flat=True))
         new = [

@@ -209,6 +209,24 @@ class Comment(models.Model):
         return self.removed_at is not None
 
 
+class CommentRevision(models.Model):
+    """Words a comment said before its author changed them: every edit keeps the text it
+    replaced, so nothing anyone wrote is lost. Read by its author and admins; never edited,
+    never deleted on its own (it goes only with its comment, as when its author is erased)."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField()
+    # When these words were posted (the comment's creation or an earlier edit) and replaced.
+    written_at = models.DateTimeField()
+    replaced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["comment", "-replaced_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"comment {self.comment_id} as of {self.written_at:%Y-%m-%d %H:%M}"
+
+
 class CommentNotice(models.Model):
     """One email a comment owes one person (mentioned, or the note's writer); the row is the
     claim, so a retried task never mails anyone twice."""

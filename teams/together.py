@@ -231,6 +231,17 @@ def threads(
     return out
 
 
+def render_comment(comment: Comment) -> SafeString:
+    """A comment's words as the thread renders them (Markdown, inert, mentions marked)."""
+    return mentions.render(comment.body, people(comment.team))
+
+
+def comment_revisions(comment: Comment) -> list[tuple[Any, SafeString]]:
+    """Its earlier versions, newest first, each rendered as the thread would have shown it."""
+    by_name = people(comment.team)
+    return [(r, mentions.render(r.body, by_name)) for r in comment.revisions.all()]
+
+
 def note_html(note: Note, *, whole: bool) -> tuple[SafeString, bool]:
     """The note rendered (its beginning on the team page), and whether some was left out."""
     if whole:

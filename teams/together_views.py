@@ -161,6 +161,25 @@ def comment_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def comment_history(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Every version of my comment, newest first: only its author (and admins, in Django
+    admin) read the words an edit replaced."""
+    team = access.get_team_for_member(request.user, slug)
+    comment = Comment.objects.filter(pk=pk, team=team, author=request.user).first()
+    if comment is None:
+        raise Http404("No such comment of yours")
+    context = {
+        "team": team,
+        "comment": comment,
+        "current": together.render_comment(comment),
+        "revisions": together.comment_revisions(comment),
+        "back": _back(team, comment.note_id, whole=True),
+    }
+    return render(request, "teams/comment_history.html", context)
+
+
+@login_required
 @require_POST
 def comment_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Retire my comment (it stays in the thread as "comment removed")."""

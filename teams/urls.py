@@ -31,6 +31,11 @@ urlpatterns = [
         name="comment_edit",
     ),
     path(
+        "teams/<slug:slug>/together/comments/<int:pk>/history",
+        together_views.comment_history,
+        name="comment_history",
+    ),
+    path(
         "teams/<slug:slug>/together/comments/<int:pk>/remove",
         together_views.comment_remove,
         name="comment_remove",

@@ -365,7 +365,9 @@ def test_author_edits_a_comment_in_place(client, team, bob, note):
     response = client.post(edit_url(team, comment), {"body": "First"}, **HTMX)
     assert response.status_code == 200
     assert f'id="thread-{note.pk}"' in response.text
-    assert "First" in response.text and "· edited" in response.text
+    # Its author's "edited" opens the comment's history (test_comment_revisions.py).
+    history = reverse("teams:comment_history", args=[team.slug, comment.pk])
+    assert "First" in response.text and f'· <a href="{history}">edited</a>' in response.text
     comment.refresh_from_db()
     assert comment.body == "First" and comment.edited_at is not None
 
