@@ -33,6 +33,14 @@ def _pending(email: str) -> Invitation | None:
     return None if invitation is None or invitation.expired else invitation
 
 
+def _proved_by_link(request: HttpRequest | None, email: str) -> bool:
+    """This browser followed the invitation link emailed to exactly this address (another
+    address typed on the form is proved the usual way, by a confirmation email)."""
+    token = request.session.get(SESSION_KEY) if request is not None else None
+    invitation = _pending(email) if token else None
+    return invitation is not None and invitation.token == token
+
+
 def invited_email(request: HttpRequest | None) -> str:
     """The address of the invitation whose link this browser followed, to pre-fill sign-up."""
     token = request.session.get(SESSION_KEY) if request is not None else None
@@ -126,6 +134,10 @@ class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         user = super().save_user(request, user, form, commit)
         if commit and user.email:
+            if _proved_by_link(request, user.email):
+                # allauth's setup_user_email makes a stashed address verified and primary, so
+                # no "Confirmation email sent": the emailed link already proved it.
+                self.stash_verified_email(request, user.email)
             invitation_accept(email=user.email)
             request.session.pop(SESSION_KEY, None)
         return user

@@ -117,3 +117,49 @@ def test_sign_out_is_a_post(client, owner):
     assert "_auth_user_id" in client.session  # a GET only asks for confirmation
     client.post("/accounts/logout/")
     assert "_auth_user_id" not in client.session
+
+
+# --- the invitation link proves the address ----------------------------------------------------
+
+
+def _addresses(email):
+    from allauth.account.models import EmailAddress
+
+    user = get_user_model().objects.get(email=email)
+    return list(EmailAddress.objects.filter(user=user).values_list("email", "verified", "primary"))
+
+
+def test_signing_up_through_the_link_with_the_invited_address_needs_no_confirmation(
+    client, mailoutbox
+):
+    invitation = Invitation.objects.create(email="invited@example.org")
+    client.get(f"/invitations/{invitation.token}/")
+    response = client.post(
+        "/accounts/signup/", {"email": "Invited@Example.org", **SIGNUP}, follow=True
+    )
+    assert response.status_code == 200
+    assert _addresses("invited@example.org") == [("invited@example.org", True, True)]
+    assert mailoutbox == []
+    assert "Confirmation" not in response.content.decode()
+
+
+def test_another_address_on_the_form_still_gets_a_confirmation_email(client, settings, mailoutbox):
+    settings.READLIST_SIGNUP_DOMAINS = ["lab.example.org"]
+    invitation = Invitation.objects.create(email="invited@lab.example.org")
+    client.get(f"/invitations/{invitation.token}/")
+    response = client.post(
+        "/accounts/signup/", {"email": "other@lab.example.org", **SIGNUP}, follow=True
+    )
+    assert _addresses("other@lab.example.org") == [("other@lab.example.org", False, True)]
+    assert [m.to for m in mailoutbox] == [["other@lab.example.org"]]
+    assert "Confirmation email sent" in response.content.decode()
+
+
+def test_the_invited_address_without_the_link_still_gets_a_confirmation_email(
+    client, settings, mailoutbox
+):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    Invitation.objects.create(email="invited@example.org")
+    client.post("/accounts/signup/", {"email": "invited@example.org", **SIGNUP})
+    assert _addresses("invited@example.org") == [("invited@example.org", False, True)]
+    assert [m.to for m in mailoutbox] == [["invited@example.org"]]
