@@ -100,7 +100,7 @@ def test_manager_sees_the_team_opens_a_member_and_downloads_csv(
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = context.new_page()
     sign_in(page, live_server.url)
-    page.get_by_role("link", name="Teams", exact=True).click()
+    page.get_by_role("link", name="Dashboard", exact=True).click()
     page.get_by_role("link", name="Research onboarding").click()
     expect(page.get_by_role("heading", name="Research onboarding")).to_be_visible()
     rows = page.locator("table.dashboard tbody tr")
