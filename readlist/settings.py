@@ -294,6 +294,12 @@ CELERY_BEAT_SCHEDULE["teams-deadline-nudges"] = {
     "task": "teams.tasks.send_deadline_nudges",
     "schedule": crontab(hour=8, minute=0),
 }
+# Comment mails whose task was never queued (broker down) or was lost: queued again, each notice
+# still sent once (teams.discussion.comment_notices_requeue_stale).
+CELERY_BEAT_SCHEDULE["teams-comment-notices-sweep"] = {
+    "task": "teams.tasks.requeue_comment_notices",
+    "schedule": 5 * 60,
+}
 
 # Reading (notes/tasks.py): the managers' tallies are kept in step on every write; this nightly
 # check recounts them if something bypassed that (and logs a warning).

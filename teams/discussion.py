@@ -10,6 +10,8 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -36,6 +38,12 @@ SAME_WITHIN = dt.timedelta(seconds=30)
 # Enough for a lively exchange; a script (or a stuck key) stops here.
 RATE_LIMIT = 10
 RATE_WINDOW = dt.timedelta(minutes=1)
+# A notice still unsent this long after its comment was posted (or last edited) lost its task:
+# the broker was down when it was queued, or the task was lost. Long enough for the task queued
+# on commit (and its retries' first backoff) to have run.
+NOTICE_STALE_AFTER = dt.timedelta(minutes=5)
+# Comments queued again per sweep: a long outage drains over a few runs, not in one burst.
+NOTICE_SWEEP_MAX = 200
 
 
 class CommentError(ValueError):
@@ -212,6 +220,28 @@ def comment_notices_send(*, comment_id: int) -> int:
             raise
         sent += 1
     return sent
+
+
+def comment_notices_requeue_stale() -> list[int]:
+    """Queue the mail task again for comments with notices left unsent and unclaimed for
+    NOTICE_STALE_AFTER (their task was never published or was lost), oldest first, at most
+    NOTICE_SWEEP_MAX; returns their ids. Nobody is mailed twice: the task claims each notice
+    (sent_at, set before the mail goes) with a conditional UPDATE, and a claimed or skipped
+    notice is not picked up here."""
+    stale = timezone.now() - NOTICE_STALE_AFTER
+    pending = CommentNotice.objects.filter(
+        comment_id=OuterRef("pk"), sent_at__isnull=True, skipped=""
+    )
+    ids = list(
+        Comment.objects.filter(Exists(pending))
+        .annotate(last_written=Coalesce("edited_at", "created_at"))
+        .filter(last_written__lt=stale)
+        .order_by("id")
+        .values_list("id", flat=True)[:NOTICE_SWEEP_MAX]
+    )
+    for comment_id in ids:
+        jobs.enqueue_on_commit("teams.comment_notices", comment_id)
+    return ids
 
 
 def _skip_reason(comment: Comment, user: Any, members: set[int]) -> str:

@@ -89,6 +89,13 @@ def send_comment_notices(comment_id: int) -> int:
     return discussion.comment_notices_send(comment_id=comment_id)
 
 
-# A broker outage while queueing costs the mails, never the comment (it is committed already);
-# the notices stay unsent in admin.
+@shared_task(soft_time_limit=60, time_limit=90)
+def requeue_comment_notices() -> int:
+    """Beat, every 5 minutes: queue again the mails of comments whose task was never published
+    (or was lost); each notice is still sent once (discussion.comment_notices_requeue_stale)."""
+    return len(discussion.comment_notices_requeue_stale())
+
+
+# A broker outage while queueing costs the mails, never the comment (it is committed already):
+# the notices stay unsent, and requeue_comment_notices queues them again once the broker is back.
 jobs.register("teams.comment_notices", lambda comment_id: publish(send_comment_notices, comment_id))
