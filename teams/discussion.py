@@ -44,6 +44,11 @@ RATE_WINDOW = dt.timedelta(minutes=1)
 NOTICE_STALE_AFTER = dt.timedelta(minutes=5)
 # Comments queued again per sweep: a long outage drains over a few runs, not in one burst.
 NOTICE_SWEEP_MAX = 200
+# A mail still unsent this long after its comment is news no more, and one that keeps failing
+# would otherwise be queued every run forever and hold newer ones back: its notices are marked
+# skipped (visible in admin) instead.
+NOTICE_GIVE_UP_AFTER = dt.timedelta(days=2)
+NOTICE_GIVEN_UP = "not sent within 2 days"
 
 
 class CommentError(ValueError):
@@ -225,17 +230,20 @@ def comment_notices_send(*, comment_id: int) -> int:
 def comment_notices_requeue_stale() -> list[int]:
     """Queue the mail task again for comments with notices left unsent and unclaimed for
     NOTICE_STALE_AFTER (their task was never published or was lost), oldest first, at most
-    NOTICE_SWEEP_MAX; returns their ids. Nobody is mailed twice: the task claims each notice
-    (sent_at, set before the mail goes) with a conditional UPDATE, and a claimed or skipped
-    notice is not picked up here."""
-    stale = timezone.now() - NOTICE_STALE_AFTER
-    pending = CommentNotice.objects.filter(
-        comment_id=OuterRef("pk"), sent_at__isnull=True, skipped=""
-    )
+    NOTICE_SWEEP_MAX; returns their ids. Notices still unsent NOTICE_GIVE_UP_AFTER after their
+    comment are given up (marked skipped), so a mail that always fails stops. Nobody is mailed
+    twice: the task claims each notice (sent_at, set before the mail goes) with a conditional
+    UPDATE, and a claimed or skipped notice is not picked up here."""
+    now = timezone.now()
+    unsent = CommentNotice.objects.filter(sent_at__isnull=True, skipped="")
+    written = Coalesce("comment__edited_at", "comment__created_at")
+    unsent.alias(last_written=written).filter(
+        last_written__lt=now - NOTICE_GIVE_UP_AFTER
+    ).update(skipped=NOTICE_GIVEN_UP)
     ids = list(
-        Comment.objects.filter(Exists(pending))
+        Comment.objects.filter(Exists(unsent.filter(comment_id=OuterRef("pk"))))
         .annotate(last_written=Coalesce("edited_at", "created_at"))
-        .filter(last_written__lt=stale)
+        .filter(last_written__lt=now - NOTICE_STALE_AFTER)
         .order_by("id")
         .values_list("id", flat=True)[:NOTICE_SWEEP_MAX]
     )

@@ -8,8 +8,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import nh3
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
@@ -109,16 +108,9 @@ def render(text: str, people: Mapping[str, Person]) -> SafeString:
     image would be a tracking pixel), with the mentions of `people` (lower-cased username →
     Person) highlighted. Whatever the text holds, the result runs no script."""
     html = _md.render(text or "", {"people": people})
-    clean = nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-        attribute_filter=_only_mention_spans,
+    return notes_markdown.sanitize(
+        html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, attribute_filter=_only_mention_spans
     )
-    # Safe: nh3 has just removed every tag, attribute and URL scheme not listed above.
-    return mark_safe(clean)
 
 
 def mentioned(text: str, people: Mapping[str, Person]) -> list[Person]:

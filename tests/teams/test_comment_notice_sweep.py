@@ -107,6 +107,17 @@ def test_each_sweep_queues_a_bounded_batch_oldest_first(team, alice, bob, note, 
         assert discussion.comment_notices_requeue_stale() == ids[:2]
 
 
+def test_a_mail_that_keeps_failing_is_given_up_after_two_days(team, alice, bob, note):
+    with time_machine.travel(NOW, tick=False):
+        comment = lost_comment(team, bob, note, "@alice never delivered")
+    with time_machine.travel(NOW + dt.timedelta(days=1), tick=False):
+        assert discussion.comment_notices_requeue_stale() == [comment.pk]
+    with time_machine.travel(NOW + dt.timedelta(days=2, minutes=1), tick=False):
+        assert discussion.comment_notices_requeue_stale() == []
+    notice = CommentNotice.objects.get(comment=comment)
+    assert notice.sent_at is None and notice.skipped == discussion.NOTICE_GIVEN_UP
+
+
 def test_beat_runs_the_sweep_every_few_minutes():
     entry = settings.CELERY_BEAT_SCHEDULE["teams-comment-notices-sweep"]
     assert entry["task"] == "teams.tasks.requeue_comment_notices"
