@@ -237,9 +237,9 @@ def comment_notices_requeue_stale() -> list[int]:
     now = timezone.now()
     unsent = CommentNotice.objects.filter(sent_at__isnull=True, skipped="")
     written = Coalesce("comment__edited_at", "comment__created_at")
-    unsent.alias(last_written=written).filter(
-        last_written__lt=now - NOTICE_GIVE_UP_AFTER
-    ).update(skipped=NOTICE_GIVEN_UP)
+    unsent.alias(last_written=written).filter(last_written__lt=now - NOTICE_GIVE_UP_AFTER).update(
+        skipped=NOTICE_GIVEN_UP
+    )
     ids = list(
         Comment.objects.filter(Exists(unsent.filter(comment_id=OuterRef("pk"))))
         .annotate(last_written=Coalesce("edited_at", "created_at"))
