@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
-from teams import access, charts, digests, discussion, exports, selectors, services
+from teams import access, charts, digests, discussion, exports, rendering, selectors, services
 from teams.forms import AssignmentEditForm, AssignmentForm, DigestForm, DiscussionEmailsForm
 
 SESSION_FLAG = "teams_manager"
@@ -99,6 +99,8 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     # all of it.
     page = Paginator(board.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = filters.as_params()
+    rows = list(page.object_list)
+    people_prefix = reverse("teams:dashboard", args=[team.slug]) + "people/"
     context = {
         "team": team,
         "board": board,
@@ -107,13 +109,13 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "weekly_svg": charts.cumulative(
             board.weekly, title=f"{team.name}: cumulative entries done per week"
         ),
-        "heatmaps": _heatmaps(board, list(page.object_list)),
+        "heatmaps": _heatmaps(board, rows),
+        "rows_html": rendering.rows(rows, people_prefix),
         "page": page,
         "page_query": urlencode(query),
         "columns": [(key, label, filters.sort_link(key)) for key, label in COLUMNS],
         "state_counts": [(k, v, board.counts[k]) for k, v in selectors.State.LABELS.items()],
         "csv_query": request.GET.urlencode(),
-        "people_prefix": reverse("teams:dashboard", args=[team.slug]) + "people/",
     }
     return render(request, "teams/dashboard.html", context)
 
