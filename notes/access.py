@@ -27,7 +27,10 @@ def team_scope(viewer: Any, user_field: str = "user") -> Q:
 
 
 def readable_notes_q(viewer: Any) -> Q:
-    """Notes `viewer` may read: their own, and team-visible notes of their team."""
+    """Notes `viewer` may read: their own, and team-visible notes of their team.
+
+    notes.resurfacing writes the same rule out in plain SQL (home's hot path); its tests hold
+    the two equal, so a change here goes there too."""
     if not getattr(viewer, "is_authenticated", False):
         return Q(pk__in=[])
     return Q(user=viewer) | (Q(visibility=Note.Visibility.TEAM) & team_scope(viewer))

@@ -19,26 +19,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import (
-    Case,
-    CharField,
-    Exists,
-    F,
-    FilteredRelation,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Value,
-    When,
-    Window,
-)
-from django.db.models.functions import RowNumber
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from notes.access import readable_notes_q
+from curricula.models import Curriculum, Entry, Resource
 from notes.models import Note, Progress, Reaffirmation, Status
 from notes.search import plain_text
 
@@ -96,80 +83,166 @@ def _excerpt(body: str) -> str:
     return text[: cut if cut > EXCERPT_CHARS // 2 else EXCERPT_CHARS] + " …"
 
 
-def _windows(today: dt.date) -> tuple[Q, list[When]]:
-    """A filter on `finished_at` for any window, and the Whens naming each one's interval."""
+def _windows(today: dt.date) -> Q:
+    """A filter on `finished_at` for any window."""
     in_window = Q(pk__in=[])
-    which = []
-    for interval, fewest, most in WINDOWS:
+    for _, fewest, most in WINDOWS:
         start, end = _bounds(today, fewest, most)
         in_window |= Q(finished_at__gte=start, finished_at__lt=end)
-        which.append(When(finished_at__gte=start, finished_at__lt=end, then=Value(interval)))
-    return in_window, which
+    return in_window
 
 
-def candidates(user: Any, today: dt.date, papers: list[int], entries: list[int]) -> QuerySet[Note]:
-    """Each interval's first SHOWN notes on these papers and link-less entries (the ones I
-    finished in a window), in the order pick() takes them, with what their cards show.
-
-    The notes are found through their paper's (or entry's) index from the ids given, never
-    by reading every note of the team; my progress is joined, not asked for per note: on the
-    paper for a note on a paper, on the entry for a note on a link-less entry, as Progress
-    is keyed."""
-    _, which = _windows(today)
-    on = Q(pk__in=[])
-    if papers:
-        on |= Q(kind=Note.Kind.RESOURCE, resource_id__in=papers)
-    if entries:
-        on |= Q(kind=Note.Kind.ENTRY, entry_id__in=entries)
-    on_paper = FilteredRelation(
-        "resource__progress",
-        condition=Q(resource__progress__user=user, resource__progress__status=Status.DONE),
-    )
-    on_entry = FilteredRelation(
-        "entry__progress",
-        condition=Q(
-            entry__progress__user=user,
-            entry__progress__status=Status.DONE,
-            entry__progress__resource__isnull=True,
-        ),
-    )
+# What a card reads, as select_related("user", "entry__curriculum", "resource") would, minus
+# the long texts no card shows: (relation path from the note, model, SQL alias, left out).
+def _joined() -> tuple[tuple[tuple[str, ...], Any, str, frozenset[str]], ...]:
     return (
-        Note.objects.filter(on)
-        .filter(readable_notes_q(user))
-        .exclude(body="")
-        .annotate(my_paper=on_paper, my_entry=on_entry)
-        .annotate(
-            finished_at=Case(
-                When(kind=Note.Kind.RESOURCE, then=F("my_paper__finished_at")),
-                default=F("my_entry__finished_at"),
-            )
-        )
-        .annotate(
-            interval=Case(*which, default=Value(""), output_field=CharField()),
-            theirs=Case(
-                When(user=user, then=Value(0)), default=Value(1), output_field=IntegerField()
-            ),
-        )
-        .exclude(
-            Exists(
-                Reaffirmation.objects.filter(
-                    user=user, note_id=OuterRef("pk"), interval=OuterRef("interval")
-                )
-            )
-        )
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("interval")],
-                order_by=[F("theirs"), F("finished_at"), F("pk")],
-            )
-        )
-        .filter(rank__lte=SHOWN)
-        .select_related("user", "entry__curriculum", "resource")
-        .defer("resource__abstract", "entry__excerpt", "entry__curriculum__guidance")
-        # In the window's own order, so each interval's notes come in rank order.
-        .order_by("theirs", "finished_at", "pk")
+        ((), Note, "n", frozenset()),
+        (("user",), get_user_model(), "u", frozenset()),
+        (("entry",), Entry, "e", frozenset({"excerpt"})),
+        (("entry", "curriculum"), Curriculum, "c", frozenset({"guidance"})),
+        (("resource",), Resource, "r", frozenset({"abstract"})),
     )
+
+
+def _in(column: str, ids: list[int]) -> tuple[str, list[Any]]:
+    """`column IN ids`; one array parameter on PostgreSQL, as psycopg parses a query of a
+    few hundred placeholders slower than PostgreSQL runs it."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [ids]
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
+def _candidates_sql(
+    user: Any, today: dt.date, papers: list[int], entries: list[int]
+) -> tuple[str, list[Any], list[tuple[tuple[str, ...], Any, list[Any]]]]:
+    """Each interval's first SHOWN notes on these papers and link-less entries (the ones I
+    finished in a window), in the order pick() takes them, with their author, entry,
+    curriculum and paper: the SQL, its parameters, and per joined model the fields it reads.
+
+    Plain SQL rather than an ORM expression: built with FilteredRelation, Case, Exists and
+    Window the same query cost ~26 ms of CPU to compile on every home page, more than
+    PostgreSQL took to plan and run it. Who may read which note is access.readable_notes_q
+    written out (my notes, and team-visible notes of anyone who shares a team with me); my
+    progress is joined on the paper for a note on a paper, on the entry for a note on a
+    link-less entry, as Progress is keyed; the notes are found through their paper's (or
+    entry's) index, never by reading every note of the team."""
+    from teams.models import Membership  # teams builds on notes, not the other way round
+
+    quote = connection.ops.quote_name
+    on, on_params = [], []
+    if papers:
+        test, ids = _in("n.resource_id", papers)
+        on.append(f"(n.kind = %s AND {test})")
+        on_params += [Note.Kind.RESOURCE, *ids]
+    if entries:
+        test, ids = _in("n.entry_id", entries)
+        on.append(f"(n.kind = %s AND {test})")
+        on_params += [Note.Kind.ENTRY, *ids]
+    whens, when_params = [], []
+    for interval, fewest, most in WINDOWS:
+        start, end = _bounds(today, fewest, most)
+        whens.append("WHEN f.finished_at >= %s AND f.finished_at < %s THEN %s")
+        adapt = connection.ops.adapt_datetimefield_value
+        when_params += [adapt(start), adapt(end), interval]
+    joined = [
+        (path, model, [f for f in model._meta.concrete_fields if f.name not in left_out], alias)
+        for path, model, alias, left_out in _joined()
+    ]
+    selected = ", ".join(
+        f"{alias}.{quote(f.column)}" for _, _, fields, alias in joined for f in fields
+    )
+    # Only model table and column names and placeholders are interpolated; values are params.
+    sql = f"""
+        WITH found AS (
+            SELECT n.id,
+                CASE WHEN n.kind = %s THEN pp.finished_at ELSE pe.finished_at END AS finished_at,
+                CASE WHEN n.user_id = %s THEN 0 ELSE 1 END AS theirs
+            FROM {Note._meta.db_table} n
+            LEFT JOIN {Progress._meta.db_table} pp ON pp.resource_id = n.resource_id
+                AND pp.user_id = %s AND pp.status = %s
+            LEFT JOIN {Progress._meta.db_table} pe ON pe.entry_id = n.entry_id
+                AND pe.user_id = %s AND pe.status = %s AND pe.resource_id IS NULL
+            WHERE ({" OR ".join(on) or "1 = 0"}) AND n.body <> ''
+                AND (n.user_id = %s OR (n.visibility = %s AND n.user_id IN (
+                    SELECT t.user_id FROM {Membership._meta.db_table} t WHERE t.team_id IN (
+                        SELECT m.team_id FROM {Membership._meta.db_table} m
+                        WHERE m.user_id = %s))))
+        ), windowed AS (
+            SELECT f.*, CASE {" ".join(whens)} ELSE '' END AS interval_ FROM found f
+        ), ranked AS (
+            SELECT w.*, ROW_NUMBER() OVER (
+                PARTITION BY w.interval_ ORDER BY w.theirs, w.finished_at, w.id) AS rank_
+            FROM windowed w
+            WHERE w.interval_ <> '' AND NOT EXISTS (
+                SELECT 1 FROM {Reaffirmation._meta.db_table} a
+                WHERE a.user_id = %s AND a.note_id = w.id AND a.{quote("interval")} = w.interval_)
+        )
+        SELECT {selected}, ranked.interval_, ranked.finished_at
+        FROM ranked
+        JOIN {Note._meta.db_table} n ON n.id = ranked.id
+        JOIN {get_user_model()._meta.db_table} u ON u.id = n.user_id
+        LEFT JOIN {Entry._meta.db_table} e ON e.id = n.entry_id
+        LEFT JOIN {Curriculum._meta.db_table} c ON c.id = e.curriculum_id
+        LEFT JOIN {Resource._meta.db_table} r ON r.id = n.resource_id
+        WHERE ranked.rank_ <= %s
+        ORDER BY ranked.theirs, ranked.finished_at, ranked.id
+    """  # noqa: S608
+    params = [
+        Note.Kind.RESOURCE,
+        user.pk,
+        user.pk,
+        Status.DONE,
+        user.pk,
+        Status.DONE,
+        *on_params,
+        user.pk,
+        Note.Visibility.TEAM,
+        user.pk,
+        *when_params,
+        user.pk,
+        SHOWN,
+    ]
+    return sql, params, [(path, model, fields) for path, model, fields, _ in joined]
+
+
+def candidates(user: Any, today: dt.date, papers: list[int], entries: list[int]) -> list[Any]:
+    """The notes of _candidates_sql, each with its author, entry (and curriculum) and paper
+    attached as select_related would, and `interval` and `finished_at` set."""
+    sql, params, joined = _candidates_sql(user, today, papers, entries)
+    # The converters the ORM applies to each column (JSON, dates on SQLite, ...).
+    cols = [f.get_col(model._meta.db_table) for _, model, fields in joined for f in fields]
+    cols.append(Progress._meta.get_field("finished_at").get_col(Progress._meta.db_table))
+    converters = [
+        (col, connection.ops.get_db_converters(col) + col.get_db_converters(connection))
+        for col in cols
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    notes = []
+    for row in rows:
+        values = [*row[:-2], row[-1]]
+        for i, (col, convert) in enumerate(converters):
+            for converter in convert:
+                values[i] = converter(values[i], col, connection)
+        objects: dict[tuple[str, ...], Any] = {}
+        at = 0
+        for path, model, fields in joined:
+            chunk = values[at : at + len(fields)]
+            at += len(fields)
+            parent = objects.get(path[:-1]) if path else None
+            obj = None
+            if chunk[0] is not None:
+                obj = model.from_db(connection.alias, [f.attname for f in fields], chunk)
+            if path:
+                if parent is None:
+                    continue
+                parent._meta.get_field(path[-1]).set_cached_value(parent, obj)
+            objects[path] = obj
+        note = objects[()]
+        note.interval, note.finished_at = row[-2], values[-1]
+        notes.append(note)
+    return notes
 
 
 def pick(user: Any, *, today: dt.date | None = None) -> list[Resurfaced]:
@@ -179,9 +252,8 @@ def pick(user: Any, *, today: dt.date | None = None) -> list[Resurfaced]:
     if not getattr(user, "is_authenticated", False):
         return []
     today = today or timezone.localdate()
-    in_window, _ = _windows(today)
     finished = list(
-        Progress.objects.filter(in_window, user=user, status=Status.DONE).values_list(
+        Progress.objects.filter(_windows(today), user=user, status=Status.DONE).values_list(
             "resource_id", "entry_id"
         )
     )
@@ -189,7 +261,7 @@ def pick(user: Any, *, today: dt.date | None = None) -> list[Resurfaced]:
         return []
     papers = [r for r, _ in finished if r]
     entries = [e for r, e in finished if not r and e]
-    rows: list[Any] = list(candidates(user, today, papers, entries))  # annotated Notes
+    rows = candidates(user, today, papers, entries)  # annotated Notes
     by_interval: dict[str, list[Any]] = {}
     for note in rows:
         by_interval.setdefault(note.interval, []).append(note)
