@@ -171,12 +171,38 @@ def is_allowed(host: str, ip: IPAddress) -> bool:
     return any(ip.version == net.version and ip in net for net in nets)
 
 
+OFFLINE = "internet access is off (READLIST_FETCH_INTERNET=0)"
+
+
+def _offline_refusal(host: str, literal: IPAddress | None) -> str:
+    """Why READLIST_FETCH_INTERNET=0 refuses this host ("" when it may be reached): only
+    loopback and what READLIST_FETCH_ALLOW names, decided before any DNS lookup."""
+    if settings.READLIST_FETCH_INTERNET:
+        return ""
+    name = host.lower().rstrip(".")
+    hosts, nets = _parse_allow(tuple(settings.READLIST_FETCH_ALLOW))
+    if name == "localhost" or name in hosts:
+        return ""
+    if literal is not None and (
+        literal.is_loopback or any(literal.version == n.version and literal in n for n in nets)
+    ):
+        return ""
+    return OFFLINE
+
+
 def resolve_checked(host: str, port: int) -> list[IPAddress]:
-    """Resolve once; refuse when any address is not global (unless allowed by the setting)."""
+    """Resolve once; refuse when any address is not global (unless allowed by the setting),
+    and any host beyond loopback and the allowed ones while internet access is off."""
     try:
-        literal = ipaddress.ip_address(host.strip("[]"))
-        addresses: list[IPAddress] = [literal]
+        literal: IPAddress | None = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
+        literal = None
+    offline = _offline_refusal(host, literal)
+    if offline:
+        raise RefusedAddress(f"refused to connect to {host}: {offline}")
+    if literal is not None:
+        addresses: list[IPAddress] = [literal]
+    else:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         addresses = []
         for info in infos:
@@ -263,16 +289,16 @@ class FetchResult:
     truncated: bool = False
     hops: list[Hop] = field(default_factory=list)
     elapsed: float = 0.0
-    # "" when a response arrived; else one of: timeout, dns, dns_temporary, refused, connect, tls,
-    # too_many_redirects, redirect_loop, protocol, bad_url (the URL or a redirect's Location is
-    # malformed: see validate_url)
+    # "" when a response arrived; else one of: timeout, dns, dns_temporary, offline, refused,
+    # connect, tls, too_many_redirects, redirect_loop, protocol, bad_url (the URL or a
+    # redirect's Location is malformed: see validate_url)
     error: str = ""
     error_detail: str = ""
 
     @property
     def network_failure(self) -> bool:
         """The request never got an HTTP answer for reasons of the network, not of the site."""
-        return self.error in {"timeout", "dns", "dns_temporary", "connect", "tls"}
+        return self.error in {"timeout", "dns", "dns_temporary", "offline", "connect", "tls"}
 
     @property
     def text(self) -> str:
@@ -290,6 +316,8 @@ def _classify_exception(exc: Exception) -> str:
     text = str(exc)
     if isinstance(exc, httpx.TimeoutException):
         return "timeout"
+    if text.endswith(OFFLINE):
+        return "offline"  # as if the network were absent: it is, by choice
     if text.startswith("refused to connect"):
         return "refused"
     if text.startswith("DNS nxdomain"):

@@ -492,6 +492,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = READLIST_MAX_REQUEST_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = READLIST_MAX_REQUEST_BYTES
 # Hosts or CIDR ranges the outbound HTTP client may reach even though they are not global.
 READLIST_FETCH_ALLOW = env_list("READLIST_FETCH_ALLOW")
+# Off: the outbound client reaches no host on the internet (and looks none up), only loopback and
+# READLIST_FETCH_ALLOW. `make run` turns it off so a laptop's demo never touches the web.
+READLIST_FETCH_INTERNET = env_bool("READLIST_FETCH_INTERNET", True)
 READLIST_ARXIV_API_URL = env_url(
     "READLIST_ARXIV_API_URL", "https://export.arxiv.org/api/query", schemes=("http", "https")
 )

@@ -172,3 +172,45 @@ def test_reading_stops_when_the_caller_has_enough(fetch_local, httpserver):
     assert result.truncated
     assert b"</MAIN>" in result.body
     assert len(result.body) < 200_000
+
+
+# --- READLIST_FETCH_INTERNET=0 (make run's default) -----------------------------------------
+
+
+def test_internet_off_refuses_public_hosts_without_looking_them_up(settings, monkeypatch):
+    settings.READLIST_FETCH_INTERNET = False
+
+    looked_up = []
+    real_getaddrinfo = http.socket.getaddrinfo
+
+    def recording(host, *args, **kwargs):
+        looked_up.append(host)
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(http.socket, "getaddrinfo", recording)
+    with http.make_client() as client:
+        by_name = http.fetch("https://arxiv.org/abs/1706.03762", client=client)
+        by_address = http.fetch("http://8.8.8.8/", client=client)
+    assert "arxiv.org" not in looked_up
+    for result in (by_name, by_address):
+        assert result.error == "offline"
+        assert result.network_failure  # counted like an absent network: no link state changes
+        assert "READLIST_FETCH_INTERNET=0" in result.error_detail
+
+
+def test_internet_off_still_reaches_allowed_local_servers(settings, httpserver):
+    settings.READLIST_FETCH_INTERNET = False
+    settings.READLIST_FETCH_ALLOW = ["127.0.0.1"]
+    httpserver.expect_request("/").respond_with_data("local")
+    with http.make_client() as client:
+        result = http.fetch(httpserver.url_for("/"), client=client)
+    assert (result.error, result.status, result.body) == ("", 200, b"local")
+
+
+def test_internet_off_still_refuses_private_addresses_it_does_not_allow(settings, httpserver):
+    settings.READLIST_FETCH_INTERNET = False
+    settings.READLIST_FETCH_ALLOW = []
+    httpserver.expect_request("/").respond_with_data("secret")
+    with http.make_client() as client:
+        result = http.fetch(httpserver.url_for("/"), client=client)
+    assert result.error == "refused" and httpserver.log == []

@@ -191,3 +191,40 @@ def test_make_run_serves_the_curricula_and_stops_on_term_to_the_group_and_on_ctr
     assert (curricula, revisions, users) == (3, 4, 4)
     # This machine has no internet: the checker must not have called any link broken.
     assert broken == 0
+
+
+class _Exited:
+    """A child that has already exited: the command stops at once."""
+
+    def __init__(self, args, **kwargs):
+        self.args, self.env, self.pid, self.returncode = args, kwargs["env"], 0, 0
+        _Exited.started.append(self)
+
+    def poll(self):
+        return 0
+
+    def wait(self, timeout=None):
+        return 0
+
+
+@pytest.mark.parametrize(("given", "children_get"), [(None, "0"), ("1", "1")])
+def test_make_run_keeps_its_children_off_the_internet_unless_asked(
+    monkeypatch, settings, tmp_path, given, children_get
+):
+    from django.core.management import CommandError, call_command
+
+    from readlist.management.commands import devserver
+
+    settings.DEBUG = True
+    settings.VAR_DIR = tmp_path
+    if given is None:
+        monkeypatch.delenv("READLIST_FETCH_INTERNET", raising=False)
+    else:
+        monkeypatch.setenv("READLIST_FETCH_INTERNET", given)
+    monkeypatch.setattr(devserver, "call_command", lambda *a, **k: None)
+    monkeypatch.setattr(devserver.subprocess, "Popen", _Exited)
+    monkeypatch.setattr(devserver, "_signal_group", lambda child, signum: None)
+    _Exited.started = []
+    with pytest.raises(CommandError, match="stopped"):
+        call_command("devserver", "--port", "8799", "--no-worker")
+    assert [c.env["READLIST_FETCH_INTERNET"] for c in _Exited.started] == [children_get]

@@ -81,7 +81,14 @@ class Command(BaseCommand):
         call_command("create_demo_accounts", stdout=self.stdout)
 
         python = sys.executable
-        env = {**os.environ, "DEBUG": "1", "PYTHONUNBUFFERED": "1"}
+        # The demo never reaches the internet unless asked: links and arXiv stay unchecked
+        # (runs are recorded as inconclusive) until READLIST_FETCH_INTERNET=1 make run.
+        env = {
+            "READLIST_FETCH_INTERNET": "0",
+            **os.environ,
+            "DEBUG": "1",
+            "PYTHONUNBUFFERED": "1",
+        }
         commands = [
             [python, "manage.py", "runserver", f"127.0.0.1:{port}"],
         ]
