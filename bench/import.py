@@ -1,32 +1,24 @@
 """Benchmark: import generated reading lists of 1,000 and 10,000 entries; time and count queries.
 
-Run it against the configured database, e.g.
-    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/readlist_importer
-    .venv/bin/python bench/import.py
-It migrates if needed and deletes everything it created (throwaway slugs and resources).
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/readlist .venv/bin/python bench/import.py
+
+Like the other benches it builds a throwaway database of its own ("bench_" + the configured
+name on PostgreSQL, in memory on SQLite) with DEBUG off, and drops it afterwards.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 import uuid
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "readlist.settings")
+from harness import setup_django, throwaway_database
 
-import django  # noqa: E402
+setup_django()
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from curricula.models import Curriculum, Resource  # noqa: E402
 from curricula.services import curriculum_import  # noqa: E402
 
 TARGET_SECONDS = 10.0
@@ -84,24 +76,19 @@ def measure(label: str, text: str, slug: str) -> tuple[float, int]:
 
 
 def main() -> int:
-    call_command("migrate", interactive=False, verbosity=0)
+    with throwaway_database():
+        return run()
+
+
+def run() -> int:
     engine = connection.vendor
     print(f"Database: {engine} ({connection.settings_dict.get('NAME')}); run {RUN}")
     slugs = [f"bench-{RUN}-1k", f"bench-{RUN}-10k"]
-    try:
-        _, small_queries = measure("fresh import, 1,000 entries", reading_list(1_000), slugs[0])
-        text = reading_list(10_000)
-        big_time, big_queries = measure("fresh import, 10,000 entries", text, slugs[1])
-        measure("re-import unchanged, 10,000 entries", text, slugs[1])
-        measure(
-            "re-import, 10,000 with 1,000 replaced",
-            reading_list(10_000, offset=1_000),
-            slugs[1],
-        )
-    finally:
-        deleted = Curriculum.objects.filter(slug__in=slugs).delete()[0]
-        resources = Resource.objects.filter(url__contains=HOST).delete()[0]
-        print(f"Cleaned up: {deleted:,} rows of the throwaway curricula, {resources:,} resources.")
+    _, small_queries = measure("fresh import, 1,000 entries", reading_list(1_000), slugs[0])
+    text = reading_list(10_000)
+    big_time, big_queries = measure("fresh import, 10,000 entries", text, slugs[1])
+    measure("re-import unchanged, 10,000 entries", text, slugs[1])
+    measure("re-import, 10,000 with 1,000 replaced", reading_list(10_000, offset=1_000), slugs[1])
     flat = big_queries < 10_000 // 100  # far from one query per entry
     ok = big_time < TARGET_SECONDS and flat
     print(
