@@ -169,7 +169,6 @@ WITH pairs AS (
       u.username, u.email,
       COALESCE(NULLIF(TRIM(u.first_name || ' ' || u.last_name), ''), u.username) AS name,
       {title_rank} AS title_rank,
-      {{lines}}
       COALESCE(t.finished, 0) AS finished,
       COALESCE(t.steps_done, 0) AS steps_done,
       CASE WHEN t.id IS NULL THEN {total_default} ELSE t.steps_total END AS steps_total,
@@ -186,15 +185,9 @@ WITH pairs AS (
   ) b
 )"""  # noqa: S608 (our own fragments and quoted names; values are parameters)
 
-    def with_rows(self, *, lines: bool = False) -> str:
-        """WITH pairs, rows: the selection; `lines` adds each row's tally counts as stored (the
-        JSON the heatmaps of a page read; wide, so only where a few rows are returned)."""
-        return self._with_rows.replace(
-            "{lines}",
-            "t.done AS done_json, t.summaries AS summaries_json,"
-            if lines
-            else "NULL AS done_json, NULL AS summaries_json,",
-        )
+    def with_rows(self) -> str:
+        """WITH pairs, rows: the selection."""
+        return self._with_rows
 
     def where(self, filters: Any) -> str:
         """The filter's condition on a row `r` (its values join the parameters)."""
@@ -276,10 +269,18 @@ def rows_sql(query: Query, filters: Any, *, page: bool) -> str:
     order = [*ORDERS[filters.sort], *TIE_BREAK]
     if filters.descending:
         order = [f"{term} DESC" for term in order]
-    return f"""{query.with_rows(lines=page)}
+    lines = "NULL, NULL"
+    if page:
+        # A page's rows' tally counts as stored (the JSON its heatmaps read): wide, so read by
+        # subqueries, which PostgreSQL evaluates after the sort and the limit, for the page's
+        # rows only (joined in `rows`, every row of the team carried them through the sort).
+        tally = _table(ProgressTally)
+        line = f"FROM {tally} l WHERE l.user_id = r.user_id AND l.curriculum_id = r.curriculum_id"
+        lines = f"(SELECT l.done {line}), (SELECT l.summaries {line})"
+    return f"""{query.with_rows()}
 SELECT r.user_id, r.username, r.email, r.name, r.curriculum_id, r.assignment_id, r.finished,
   r.steps_done, r.steps_total, r.percent, r.tier_id, ct.label, ct.title, r.notes,
-  r.last_activity, r.expected, r.state, r.done_json, r.summaries_json
+  r.last_activity, r.expected, r.state, {lines}
 FROM rows r LEFT JOIN {_table(Tier)} ct ON ct.id = r.tier_id
 WHERE {query.where(filters)}
 ORDER BY {", ".join(order)}"""  # noqa: S608
