@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
-from curricula.models import Curriculum, Entry
+from curricula.models import Curriculum
 from notes import deadlines, markdown, outline, rendering, rules, selectors, services
 from notes.forms import FilterForm
 from notes.models import Enrollment
@@ -60,31 +60,22 @@ def detail(request: HttpRequest, slug: str, section: str | None = None) -> HttpR
 @login_required
 @require_GET
 def entry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    item = get_object_or_404(
-        Entry.objects.select_related("curriculum", "resource", "tier", "topic"),
-        pk=pk,
-        curriculum__slug=slug,
-    )
+    """One entry with my status, my note and what my team shared: four queries with the
+    session and the user (notes.selectors.entry_page, notes_on_entry)."""
+    found = selectors.entry_page(request.user, slug, pk)
+    if found is None:
+        raise Http404("No such entry")
+    item = found.entry
     target = NoteTarget.for_entry(item)
-    note = selectors.my_note(request.user, target.lookup())
-    maps = selectors.status_maps_for(request.user, [item])
-    elsewhere = (
-        Entry.objects.active()
-        .filter(resource_id=item.resource_id)
-        .exclude(pk=item.pk)
-        .select_related("curriculum")
-        .only("pk", "title", "curriculum__slug", "curriculum__title")
-        if item.resource_id
-        else Entry.objects.none()
-    )
+    note, shared = selectors.notes_on_entry(request.user, item)
     context = editor_context(request, target, "entry", item.pk, note)
     context.update(
         entry=item,
         curriculum=item.curriculum,
-        status=selectors.status_of(item, maps),
+        status=found.status,
         note_id=note.pk if note else None,
-        shared=list(selectors.shared_notes_on(request.user, item)[:50]),
-        elsewhere=list(elsewhere),
+        shared=shared,
+        elsewhere=found.elsewhere,
         why=item.why,
         status_buttons=outline.STATUS_BUTTONS,
     )

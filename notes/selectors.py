@@ -8,7 +8,19 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce, RowNumber
 
 from curricula.feeds import read_changes
@@ -616,22 +628,6 @@ def recent_notes(user: Any, count: int = 5) -> list[Note]:
     )
 
 
-def shared_notes_on(viewer: Any, entry: Entry) -> QuerySet[Note]:
-    """Notes other people shared with my team on what this entry points at."""
-    target = (
-        Q(kind=Note.Kind.RESOURCE, resource_id=entry.resource_id)
-        if entry.resource_id
-        else Q(kind=Note.Kind.ENTRY, entry=entry)
-    )
-    return (
-        Note.objects.filter(shared_notes_q(viewer))
-        .filter(target)
-        .exclude(body="")
-        .select_related("user")
-        .order_by("-updated_at")
-    )
-
-
 def my_note(user: Any, lookup: dict[str, Any]) -> Note | None:
     return Note.objects.filter(user=user, **lookup).first()
 
@@ -712,3 +708,60 @@ def my_notes_within(user: Any, target: Any) -> list[Note]:
         notes,
         key=lambda n: order.get(("r", n.resource_id) if n.resource_id else ("e", n.entry_id), 0),
     )
+
+
+class EntryPage(NamedTuple):
+    entry: Entry
+    status: str
+    elsewhere: list[Entry]
+
+
+def entry_page(user: Any, slug: str, pk: int) -> EntryPage | None:
+    """The entry `pk` of curriculum `slug` with my status on it, and the other active entries
+    that point at the same resource ("Also in"), in one query; None when there is no such
+    entry in that curriculum. The entry page's cost is its round trips, so the entry, its
+    siblings and my status come back together rather than in three queries."""
+    # "pk = %s OR resource_id = (the entry's)": two index scans ORed in a bitmap. The slug is
+    # checked on the row that comes back; a condition on the joined curriculum in the OR, or
+    # "resource_id IN (…)", would make PostgreSQL read every entry.
+    resource = Subquery(Entry.objects.filter(pk=pk).order_by().values("resource_id")[:1])
+    on_resource = Progress.objects.filter(user=user, resource_id=OuterRef("resource_id"))
+    on_entry = Progress.objects.filter(user=user, resource__isnull=True, entry_id=OuterRef("pk"))
+    rows = list(
+        Entry.objects.filter(Q(pk=pk) | Q(retired_in__isnull=True, resource_id=resource))
+        .select_related("curriculum", "resource", "tier", "topic")
+        .annotate(
+            my_status=Case(
+                When(resource__isnull=False, then=on_resource.values("status")[:1]),
+                default=on_entry.values("status")[:1],
+            )
+        )
+        .order_by("curriculum__title", "position")
+    )
+    item = next((e for e in rows if e.pk == pk and e.curriculum.slug == slug), None)
+    if item is None:
+        return None
+    elsewhere = [e for e in rows if e is not item]
+    return EntryPage(item, item.my_status or Status.TO_READ, elsewhere)
+
+
+def notes_on_entry(user: Any, entry: Entry, limit: int = 50) -> tuple[Note | None, list[Note]]:
+    """My note on an entry (on its resource when it has one) and up to `limit` notes others
+    shared with my team on it, newest first, in one query."""
+    target = (
+        Q(kind=Note.Kind.RESOURCE, resource_id=entry.resource_id)
+        if entry.resource_id
+        else Q(kind=Note.Kind.ENTRY, entry_id=entry.pk)
+    )
+    notes = list(
+        Note.objects.filter(target)
+        .filter(Q(user=user) | (shared_notes_q(user) & ~Q(body="")))
+        .select_related("user")
+        # Mine first, so the limit never cuts it off.
+        .order_by(Case(When(user=user, then=Value(0)), default=Value(1)), "-updated_at")[
+            : limit + 1
+        ]
+    )
+    if notes and notes[0].user_id == user.pk:
+        return notes[0], notes[1 : limit + 1]
+    return None, notes[:limit]

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from curricula.models import Resource
+from curricula.models import Resource, Revision
 from notes.models import Enrollment
+from notes.services import progress_set
 from tests import factories
 from tests.notes.conftest import curriculum, entries  # noqa: F401  (shared fixtures)
 from tests.notes.htmlcheck import assert_inert
@@ -80,6 +81,44 @@ def test_team_notes_stay_within_the_team(client, owner, member, outsider, entrie
     factories.make_note(outsider, entries[0], "another team's note", visibility="team")
     client.force_login(owner)
     assert "another team" not in client.get(page(entries[0])).content.decode()
+
+
+def test_my_status_is_pressed_on_a_linked_and_a_linkless_entry(client, owner, member, entries):
+    progress_set(actor=owner, entry=entries[0], status="reading")
+    progress_set(actor=owner, entry=entries[3], status="done")
+    progress_set(actor=member, entry=entries[3], status="skipped")
+    client.force_login(owner)
+    for entry, status in ((entries[0], "reading"), (entries[3], "done"), (entries[1], "to_read")):
+        html = client.get(page(entry)).content.decode()
+        assert f'value="{status}" aria-pressed="true"' in html, entry.title
+        assert html.count('aria-pressed="true"') == 1
+
+
+def test_also_in_lists_other_active_entries_on_the_same_resource(client, owner, entries):
+    other = factories.make_curriculum(slug="other", title="Other list")
+    factories.make_entry(other, "Same paper there", resource=entries[0].resource)
+    gone = factories.make_curriculum(slug="gone", title="Gone list")
+    revision = Revision.objects.create(curriculum=gone, number=2, sha256="x", source_text="")
+    factories.make_entry(gone, "Retired copy", resource=entries[0].resource, retired_in=revision)
+    client.force_login(owner)
+    html = client.get(page(entries[0])).content.decode()
+    also = html[html.index("<h2>Also in</h2>") :]
+    assert "Other list</a> — Same paper there" in also
+    assert "Retired copy" not in html and "Core paper</a>" not in also
+    assert "Also in" not in client.get(page(entries[3])).content.decode()
+
+
+def test_my_note_is_not_listed_as_shared_and_empty_shared_notes_are_hidden(
+    client, owner, member, entries
+):
+    factories.make_team(owner, member)
+    factories.make_note(owner, entries[0], "mine, for the team", visibility="team")
+    factories.make_note(member, entries[0], "", visibility="team")
+    client.force_login(owner)
+    html = client.get(page(entries[0])).content.decode()
+    shared = html[html.index('id="shared-h"') :]
+    assert "mine, for the team" in html and "mine, for the team" not in shared
+    assert "Nobody on your team has shared a note on this yet." in shared
 
 
 def test_entry_page_wrong_method(client, owner, entries):

@@ -103,8 +103,11 @@ def test_entry_page_and_note_pages_are_constant(
     _, entries = world
     client.force_login(owner)
     note = Note.objects.filter(user=owner).first()
+    # Session, user, the entry with my status and its "Also in" siblings, my note with what
+    # the team shared (notes.selectors.entry_page, notes_on_entry).
+    with django_assert_max_num_queries(4):
+        assert client.get(f"/curricula/big/entries/{entries[0].pk}/").status_code == 200
     for url in (
-        f"/curricula/big/entries/{entries[0].pk}/",
         f"/notes/{note.pk}/",
         f"/notes/{note.pk}/history/",
         f"/notes/{note.pk}/versions/1/",
