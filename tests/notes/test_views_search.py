@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
 
 from curricula.models import Resource
 from tests import factories
@@ -198,3 +199,22 @@ def test_results_link_to_the_entry_and_the_note(client, owner, curriculum, entri
     assert f'<a href="{entry_url}">Core paper</a>' in html
     html = client.get("/search/", {"q": "temperature"}).content.decode()
     assert f'<a href="{reverse("notes:detail", args=[note.pk])}">' in html
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite matches without ranking")
+def test_ranking_takes_the_best_fifty_of_entries_and_papers_alike(client, owner, curriculum):
+    """More than 50 matches through the entries' own words and more than 50 through their
+    papers' abstracts (ranked in separate branches, 50 each): the page shows the 50 best of
+    all, once each, the entry's own words first."""
+    best = factories.make_entry(curriculum, "Attention attention attention")
+    for i in range(60):
+        factories.make_entry(curriculum, f"Attention variant {i}")
+        paper = factories.make_resource(title=f"Paper {i}", abstract="sparse attention kernels")
+        factories.make_entry(curriculum, f"Distillation {i}", resource=paper)
+    client.force_login(owner)
+    titles = entry_titles(client.get("/search/", {"q": "attention"}).content.decode())
+    assert titles[0] == best.title
+    assert len(titles) == len(set(titles)) == 50
+    assert not [t for t in titles if t.startswith("Distillation")]
+    titles = entry_titles(client.get("/search/", {"q": "sparse kernels"}).content.decode())
+    assert len(titles) == 50 and all(t.startswith("Distillation") for t in titles)
