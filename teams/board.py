@@ -222,6 +222,7 @@ class Summary(NamedTuple):
     since: dt.date | None  # their earliest start
     weeks: list[tuple[dt.date, int]]  # their entries finished per week (WeekTally)
     people: int  # the team's members
+    page: list[tuple] | None = None  # the rows of the page asked for (board.Values), in order
 
 
 def _day(value: Any) -> Any:
@@ -229,18 +230,33 @@ def _day(value: Any) -> Any:
     return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
-def summary(query: Query, filters: Any) -> Summary:
-    """The figures about the whole selection, in one query."""
+# Columns of a page's rows (Values), padded with NULLs in the summary's lines.
+WIDTH = len(Values._fields)
+
+
+def summary(query: Query, filters: Any, page: tuple[int, int] | None = None) -> Summary:
+    """The figures about the whole selection, in one query; with `page` (offset, limit), that
+    page's rows too, from the same computed selection (read once instead of twice)."""
     where = query.where(filters)
     members = _table(Membership)
+    pad = ", NULL" * WIDTH
+    first = ""
+    if page is not None:
+        query.params["offset"], query.params["limit"] = page
+        # The page's lines come first so that their columns give the union its types; each
+        # carries its place in the order (a union keeps no order of its own).
+        first = f"""SELECT * FROM ({_page_select(query, filters, lines=True, numbered=True)}
+  LIMIT %(limit)s OFFSET %(offset)s) pg
+UNION ALL
+"""  # noqa: S608
     sql = f"""{query.with_rows()}
-SELECT 'people', 0, COUNT(*), 0, NULL FROM {members} m
+{first}SELECT 'people', 0, COUNT(*), 0, NULL{pad} FROM {members} m
   WHERE m.team_id = %(team)s AND m.role = %(member)s
 UNION ALL
 SELECT r.state, CASE WHEN {where} THEN 1 ELSE 0 END AS shown, COUNT(*), SUM(r.finished),
-  MIN(r.start_date) FROM rows r GROUP BY r.state, shown
+  MIN(r.start_date){pad} FROM rows r GROUP BY r.state, shown
 UNION ALL
-SELECT 'week', 0, SUM(w.done), 0, w.week FROM {_table(WeekTally)} w
+SELECT 'week', 0, SUM(w.done), 0, w.week{pad} FROM {_table(WeekTally)} w
   WHERE EXISTS (SELECT 1 FROM rows r
     WHERE r.user_id = w.user_id AND r.curriculum_id = w.curriculum_id AND {where})
   GROUP BY w.week"""  # noqa: S608
@@ -248,9 +264,12 @@ SELECT 'week', 0, SUM(w.done), 0, w.week FROM {_table(WeekTally)} w
     total = shown = finished = people = 0
     since = None
     weeks = []
+    found = []
     with query.execute(sql) as cursor:
-        for kind, kept, n, done, day in cursor.fetchall():
-            if kind == "people":
+        for kind, kept, n, done, day, *values in cursor.fetchall():
+            if kind == "row":
+                found.append((kept, tuple(values)))
+            elif kind == "people":
                 people = n
             elif kind == "week":
                 weeks.append((_day(day), int(n)))
@@ -262,28 +281,39 @@ SELECT 'week', 0, SUM(w.done), 0, w.week FROM {_table(WeekTally)} w
                     finished += int(done or 0)
                     day = _day(day)
                     since = day if since is None or day < since else since
-    return Summary(counts, total, shown, finished, since, weeks, people)
+    rows = [values for _, values in sorted(found)] if page is not None else None
+    return Summary(counts, total, shown, finished, since, weeks, people, rows)
 
 
-def rows_sql(query: Query, filters: Any, *, page: bool) -> str:
+def _page_select(query: Query, filters: Any, *, lines: bool, numbered: bool = False) -> str:
     order = [*ORDERS[filters.sort], *TIE_BREAK]
     if filters.descending:
         order = [f"{term} DESC" for term in order]
-    lines = "NULL, NULL"
-    if page:
+    tally_json = "NULL, NULL"
+    if lines:
         # A page's rows' tally counts as stored (the JSON its heatmaps read): wide, so read by
         # subqueries, which PostgreSQL evaluates after the sort and the limit, for the page's
         # rows only (joined in `rows`, every row of the team carried them through the sort).
         tally = _table(ProgressTally)
         line = f"FROM {tally} l WHERE l.user_id = r.user_id AND l.curriculum_id = r.curriculum_id"
-        lines = f"(SELECT l.done {line}), (SELECT l.summaries {line})"
-    return f"""{query.with_rows()}
-SELECT r.user_id, r.username, r.email, r.name, r.curriculum_id, r.assignment_id, r.finished,
-  r.steps_done, r.steps_total, r.percent, r.tier_id, ct.label, ct.title, r.notes,
-  r.last_activity, r.expected, r.state, {lines}
+        tally_json = f"(SELECT l.done {line}), (SELECT l.summaries {line})"
+    # In the summary's union: its kind, its place in the order, then the summary's other
+    # columns (n, done, day) as placeholders of the same types.
+    head = (
+        f"'row', ROW_NUMBER() OVER (ORDER BY {', '.join(order)}), 0, 0, r.start_date, "
+        if numbered
+        else ""
+    )
+    return f"""SELECT {head}r.user_id, r.username, r.email, r.name, r.curriculum_id,
+  r.assignment_id, r.finished, r.steps_done, r.steps_total, r.percent, r.tier_id, ct.label,
+  ct.title, r.notes, r.last_activity, r.expected, r.state, {tally_json}
 FROM rows r LEFT JOIN {_table(Tier)} ct ON ct.id = r.tier_id
 WHERE {query.where(filters)}
 ORDER BY {", ".join(order)}"""  # noqa: S608
+
+
+def rows_sql(query: Query, filters: Any, *, page: bool) -> str:
+    return f"{query.with_rows()}\n{_page_select(query, filters, lines=page)}"
 
 
 def page_rows(query: Query, filters: Any, offset: int, limit: int) -> list[tuple]:

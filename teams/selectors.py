@@ -210,8 +210,16 @@ class Selection:
     needed: sliced (a page: `Paginator` and the API take it as a sequence), or iterated whole
     (the CSV, the digests), never all held at once."""
 
-    def __init__(self, board: Dashboard, filters: Filters, count: int) -> None:
+    def __init__(
+        self,
+        board: Dashboard,
+        filters: Filters,
+        count: int,
+        read: tuple[int, list[tuple]] | None = None,
+    ) -> None:
         self.board, self.filters, self._count = board, filters, count
+        # A page read with the counts (offset, its rows' values): asked for, it costs no query.
+        self._read = read
 
     def count(self) -> int:
         return self._count
@@ -228,7 +236,10 @@ class Selection:
         start, stop, _ = index.indices(self._count)
         if stop <= start:
             return []
-        found = board.page_rows(self.board.query(), self.filters, start, stop - start)
+        if self._read is not None and self._read[0] == start and len(self._read[1]) == stop - start:
+            found = self._read[1]
+        else:
+            found = board.page_rows(self.board.query(), self.filters, start, stop - start)
         memo: dict = {}
         return [self.board.row(values, memo) for values in found]
 
@@ -378,7 +389,9 @@ def weekly_of_rows(
     return _series(where, since, finished=sum(r.finished for r in rows))
 
 
-def dashboard(team: Team, filters: Filters | None = None) -> Dashboard:
+def dashboard(
+    team: Team, filters: Filters | None = None, *, page: tuple[int, int] | None = None
+) -> Dashboard:
     """Members × assigned curricula with progress by each curriculum's rule and a state, as one
     selection in the database (teams.board): the counts, the chart's weeks and the number of
     rows now, in one query after the assignments and the curricula's shapes; the rows when
@@ -387,9 +400,10 @@ def dashboard(team: Team, filters: Filters | None = None) -> Dashboard:
     assignments = list(team_assignments(team))
     curricula = sorted({a.curriculum for a in assignments}, key=lambda c: c.title)
     board_ = Dashboard(team, filters, curricula, assignments, shapes(curricula))
-    found = board.summary(board_.query(), filters)
+    found = board.summary(board_.query(), filters, page)
     board_.counts, board_.total, board_.people = found.counts, found.total, found.people
-    board_.rows = Selection(board_, filters, found.shown)
+    read = (page[0], found.page) if page is not None and found.page is not None else None
+    board_.rows = Selection(board_, filters, found.shown, read)
     if found.shown and found.since is not None:
         # The chart is drawn from the rows shown, like the table, heatmaps and CSV.
         board_.weekly = _cumulative(found.weeks, found.since, finished=found.finished)

@@ -89,15 +89,26 @@ def _heatmaps(board: selectors.Dashboard, page: list[selectors.Row]) -> list[dic
     return out
 
 
+def _page_number(value: str | None) -> int:
+    """The page number asked for; anything else is the first page, as Paginator.get_page."""
+    try:
+        return max(1, int(value or 1))
+    except ValueError:
+        return 1
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     team = access.get_team_for_manager(request.user, slug)
     filters = selectors.Filters.from_query(request.GET)
-    board = selectors.dashboard(team, filters)
+    # The page asked for is read with the counts, in one query; a number past the last page
+    # (Paginator shows the last) costs one more.
+    number = _page_number(request.GET.get("page"))
+    board = selectors.dashboard(team, filters, page=((number - 1) * PAGE_SIZE, PAGE_SIZE))
     # A page of the selection (filtered and sorted); the counts, the chart and the CSV take
     # all of it.
-    page = Paginator(board.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(board.rows, PAGE_SIZE).get_page(number)
     query = filters.as_params()
     rows = list(page.object_list)
     people_prefix = reverse("teams:dashboard", args=[team.slug]) + "people/"
