@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import FloatField, Q, QuerySet
+from django.db.models import BooleanField, FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.html import strip_tags
 
@@ -216,12 +216,14 @@ def notes(user: Any, q: str) -> tuple[list[Note], list[Note]]:
         rank = RawSQL(  # noqa: S611
             f'ts_rank("notes_note"."search_doc", {QUERY})', [q], output_field=FloatField()
         )
+        # The match is a condition on the note itself, not "id IN (a subquery of notes)":
+        # that extra relation next to five joins cost PostgreSQL 5-25 ms of planning per
+        # search, rare word or common (against 1.6 ms), more than running the query.
         matching = RawSQL(  # noqa: S611
-            f"SELECT id FROM notes_note WHERE search_doc @@ {QUERY}",  # noqa: S608
-            [q],
+            f'"notes_note"."search_doc" @@ {QUERY}', [q], output_field=BooleanField()
         )
         found = list(
-            base.filter(id__in=matching)
+            base.filter(matching)
             .annotate(rank=rank)
             .order_by("-rank", "-updated_at")[: 2 * LIMIT]
         )
