@@ -223,9 +223,7 @@ def notes(user: Any, q: str) -> tuple[list[Note], list[Note]]:
             f'"notes_note"."search_doc" @@ {QUERY}', [q], output_field=BooleanField()
         )
         found = list(
-            base.filter(matching)
-            .annotate(rank=rank)
-            .order_by("-rank", "-updated_at")[: 2 * LIMIT]
+            base.filter(matching).annotate(rank=rank).order_by("-rank", "-updated_at")[: 2 * LIMIT]
         )
     else:
         match = Q()
