@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, FloatField, Q, QuerySet
+from django.db.models import BooleanField, Case, FloatField, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.expressions import RawSQL
 from django.utils.html import strip_tags
 
@@ -65,11 +65,22 @@ class Results:
     shared: list[Note] = field(default_factory=list)
 
 
-def _entries_base() -> QuerySet[Entry]:
+def _entries_base(user: Any) -> QuerySet[Entry]:
     # Only what a result shows: whole rows (a paper's forty columns, its JSON decoded) cost
     # more to load than the search took.
+    # My status on each (by its paper, or by the entry itself for a plain link: a progress
+    # row has exactly one of them) comes in the same query, through the partial unique
+    # indexes on (user, paper) and (user, entry): a second query for 50 statuses cost more
+    # than the 50 index lookups.
+    by_paper = Progress.objects.filter(user=user, resource_id=OuterRef("resource_id"))
+    by_entry = Progress.objects.filter(user=user, entry_id=OuterRef("pk"))
+    status = Case(
+        When(resource__isnull=False, then=Subquery(by_paper.values("status")[:1])),
+        default=Subquery(by_entry.values("status")[:1]),
+    )
     return (
         Entry.objects.active()
+        .annotate(my_status=status)
         .select_related("curriculum", "resource")
         .only(
             *("title", "alias", "curriculum", "resource", "curriculum__slug"),
@@ -78,25 +89,25 @@ def _entries_base() -> QuerySet[Entry]:
     )
 
 
-def entries(q: str) -> tuple[list[Entry], str]:
+def entries(user: Any, q: str) -> tuple[list[Entry], str]:
     """Matching entries, best first, and how they matched ("", "arxiv" or "similar")."""
     arxiv_id = arxiv_id_in(q)
     if arxiv_id:
         found = list(
-            _entries_base()
+            _entries_base(user)
             .filter(resource__arxiv_id=arxiv_id)
             .order_by("curriculum__title", "position")[:LIMIT]
         )
         if found:
             return found, "arxiv"
-    found = list(_ranked(q) if _is_postgres() else _plain(q.split()))
+    found = list(_ranked(user, q) if _is_postgres() else _plain(user, q.split()))
     if found:
         return found, ""
-    similar = _similar_pg(q) if _is_postgres() else _similar_sqlite(q)
+    similar = _similar_pg(user, q) if _is_postgres() else _similar_sqlite(user, q)
     return list(similar), "similar" if similar else ""
 
 
-def _ranked(q: str) -> QuerySet[Entry]:
+def _ranked(user: Any, q: str) -> QuerySet[Entry]:
     # The top 50 are chosen inside the database by ts_rank on the entry's stored vector alone
     # (its own words weigh A, its paper's title B), as the best 50 of two LIMITed branches:
     # entries whose own vector matches (its GIN index), and entries whose paper's metadata,
@@ -127,14 +138,14 @@ def _ranked(q: str) -> QuerySet[Entry]:
         f'ts_rank("curricula_entry"."search_doc", {QUERY})', [q], output_field=FloatField()
     )
     return (
-        _entries_base()
+        _entries_base(user)
         .filter(id__in=top)
         .annotate(rank=rank)
         .order_by("-rank", "curriculum__title", "position")
     )
 
 
-def _plain(words: list[str]) -> QuerySet[Entry]:
+def _plain(user: Any, words: list[str]) -> QuerySet[Entry]:
     match = Q()
     for word in words[:8]:
         match &= (
@@ -145,10 +156,10 @@ def _plain(words: list[str]) -> QuerySet[Entry]:
             | Q(resource__authors__icontains=word)
             | Q(resource__abstract__icontains=word)
         )
-    return _entries_base().filter(match).order_by("curriculum__title", "position")[:LIMIT]
+    return _entries_base(user).filter(match).order_by("curriculum__title", "position")[:LIMIT]
 
 
-def _similar_pg(q: str) -> list[Entry]:
+def _similar_pg(user: Any, q: str) -> list[Entry]:
     """Titles (and aliases) with words close to the query's, by pg_trgm's word similarity,
     through its trigram indexes."""
     text = q[:100]
@@ -175,14 +186,14 @@ def _similar_pg(q: str) -> list[Entry]:
             [str(TYPO_SIMILARITY)],
         )
         return list(
-            _entries_base()
+            _entries_base(user)
             .filter(id__in=matching)
             .annotate(score=score)
             .order_by("-score", "curriculum__title", "position")[:LIMIT]
         )
 
 
-def _similar_sqlite(q: str) -> list[Entry]:
+def _similar_sqlite(user: Any, q: str) -> list[Entry]:
     """Each query word replaced by the closest word of the titles, then a plain match."""
     vocabulary: set[str] = set()
     titles = Entry.objects.active().values_list("title", "alias", "resource__title")[:TYPO_TITLES]
@@ -195,7 +206,7 @@ def _similar_sqlite(q: str) -> list[Entry]:
         if not close:
             return []
         words.append(close[0])
-    return list(_plain(words))
+    return list(_plain(user, words))
 
 
 def notes(user: Any, q: str) -> tuple[list[Note], list[Note]]:
@@ -238,33 +249,19 @@ def notes(user: Any, q: str) -> tuple[list[Note], list[Note]]:
 
 def search(user: Any, q: str) -> Results:
     """Everything the search page shows, with my status on each entry found."""
-    found, how = entries(q)
-    _with_status(user, found)
+    found, how = entries(user, q)
+    _with_status_labels(found)
     mine, shared = notes(user, q)
     for note in [*mine, *shared]:
         note.snippet = snippet(note.body, q)  # type: ignore[attr-defined]
     return Results(found, how, mine, shared)
 
 
-def _with_status(user: Any, found: list[Entry]) -> None:
-    """Set `my_status` (and its label) on each entry: one query for all of them."""
-    resources = [e.resource_id for e in found if e.resource_id]
-    links = [e.pk for e in found if not e.resource_id]
-    by_resource: dict[int, str] = {}
-    by_entry: dict[int, str] = {}
-    if found:
-        rows = Progress.objects.filter(
-            Q(resource_id__in=resources) | Q(entry_id__in=links), user=user
-        ).values_list("resource_id", "entry_id", "status")
-        for resource_id, entry_id, status in rows:
-            if resource_id:
-                by_resource[resource_id] = status
-            else:
-                by_entry[entry_id] = status
+def _with_status_labels(found: list[Entry]) -> None:
+    """Each entry's `my_status` (read with it; "to read" when I have none) and its label."""
     labels = dict(Status.choices)
     for e in found:
-        got = by_resource.get(e.resource_id) if e.resource_id else by_entry.get(e.pk)
-        e.my_status = got or Status.TO_READ  # type: ignore[attr-defined]
+        e.my_status = e.my_status or Status.TO_READ  # type: ignore[attr-defined]
         e.my_status_label = labels[e.my_status]  # type: ignore[attr-defined]
 
 

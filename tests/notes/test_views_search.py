@@ -218,3 +218,18 @@ def test_ranking_takes_the_best_fifty_of_entries_and_papers_alike(client, owner,
     assert not [t for t in titles if t.startswith("Distillation")]
     titles = entry_titles(client.get("/search/", {"q": "sparse kernels"}).content.decode())
     assert len(titles) == 50 and all(t.startswith("Distillation") for t in titles)
+
+
+def test_a_plain_link_shows_my_status_by_the_entry(client, owner, member, curriculum):
+    """An entry with no paper keeps its status on the entry itself: read with the results,
+    mine and not a teammate's."""
+    from notes import services
+
+    link = factories.make_entry(curriculum, "Zeugma blog post", resource=None)
+    other = factories.make_entry(curriculum, "Zeugma lecture", resource=None)
+    services.progress_set(actor=owner, entry=link, status="reading")
+    services.progress_set(actor=member, entry=other, status="done")
+    client.force_login(owner)
+    html = client.get("/search/", {"q": "zeugma"}).content.decode()
+    assert 'Zeugma blog post</a> <span class="badge status-reading">Reading</span>' in html
+    assert 'Zeugma lecture</a> <span class="badge status-to_read">To read</span>' in html
