@@ -55,16 +55,24 @@ ORDER BY 2 * ts_rank(to_tsvector('english'::regconfig, coalesce(e.title, '') || 
   %(q)s)) + coalesce(ts_rank(to_tsvector('english'::regconfig, r.title),
   websearch_to_tsquery('english'::regconfig, %(q)s)), 0) DESC LIMIT 50
 """
-NEW_RANK = """
-SELECT e.id FROM curricula_entry e LEFT JOIN curricula_resource r ON r.id = e.resource_id
-WHERE e.id IN (
-  SELECT id FROM curricula_entry WHERE search_doc @@ websearch_to_tsquery('english'::regconfig,
-    %(q)s)
-  UNION SELECT id FROM curricula_entry WHERE resource_id IN (SELECT id FROM curricula_resource
-    WHERE search_doc @@ websearch_to_tsquery('english'::regconfig, %(q)s)))
-ORDER BY ts_rank(e.search_doc, websearch_to_tsquery('english'::regconfig, %(q)s)) DESC
-LIMIT 50
+# The ranking of notes/search.py today: stored vectors, two LIMITed branches (the entries' own
+# words; their papers' metadata), the best 50 of both.
+_BRANCH = """
+SELECT e.id, ts_rank(e.search_doc, q) AS r, c.title AS t, e.position AS p
+FROM curricula_entry e JOIN curricula_curriculum c ON c.id = e.curriculum_id,
+  websearch_to_tsquery('english'::regconfig, %(q)s) AS q
+WHERE e.retired_in_id IS NULL AND {match} ORDER BY r DESC, t, p LIMIT 50
 """
+NEW_RANK = (
+    "SELECT id FROM (("  # noqa: S608
+    + _BRANCH.format(match="e.search_doc @@ q")
+    + ") UNION ("
+    + _BRANCH.format(
+        match="e.resource_id = ANY(ARRAY(SELECT id FROM curricula_resource WHERE search_doc @@ "
+        "websearch_to_tsquery('english'::regconfig, %(q)s)))"
+    )
+    + ")) m ORDER BY r DESC, t, p LIMIT 50"
+)
 
 
 def build() -> None:
