@@ -181,11 +181,8 @@ def build(
     default the first required tier I have not completed) from `offset`; `rows=False` leaves
     every section closed. A fixed number of queries, whatever the size of the list."""
     filters = filters or Filters()
-    enrollment = Enrollment.objects.filter(user=user, curriculum=curriculum).first()
+    enrollment, line = tallied.read_enrollment_and_line(user.pk, curriculum.pk)
     shape = cached.shape_of(curriculum)
-    line = tallied.read_lines([user.pk], [curriculum.pk]).get(
-        (user.pk, curriculum.pk), tallied.NO_LINE
-    )
     progress = tallied.person_progress(shape, line)
     totals: dict[int | None, int] = {}
     for (tier_id, _role), n in shape.counts.items():

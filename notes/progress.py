@@ -26,7 +26,7 @@ from django.db.models import Count
 
 from curricula.models import Curriculum, Entry, Tier
 from notes import rules, tallies
-from notes.models import ProgressTally, Status
+from notes.models import Enrollment, ProgressTally, Status
 from notes.tallies import aware
 
 CORE, PRACTITIONER, OPTIONAL = Entry.Role.CORE, Entry.Role.PRACTITIONER, Entry.Role.OPTIONAL
@@ -255,6 +255,45 @@ def read_lines(user_ids: Any, curriculum_ids: list[int]) -> dict[tuple[int, int]
         )
         for user_id, curriculum_id, done, changed, notes, noted, summarised in raw_rows(rows)
     }
+
+
+def read_enrollment_and_line(user_id: int, curriculum_id: int) -> tuple[Enrollment | None, Line]:
+    """My enrollment in a curriculum (None when I neither follow it nor have it assigned) and
+    my tally line in it, in one query: the curriculum page needs both, and each alone was a
+    round trip and an ORM compile of its own."""
+    fields = Enrollment._meta.concrete_fields
+    columns = ", ".join(f'en."{f.column}"' for f in fields)
+    line_columns = ", ".join(f't."{name}"' for name in tallies.LINE_FIELDS)
+    sql = f"""
+        SELECT {columns}, {line_columns}, t.id
+        FROM (SELECT %s AS user_id, %s AS curriculum_id) k
+        LEFT JOIN {Enrollment._meta.db_table} en
+          ON en.user_id = k.user_id AND en.curriculum_id = k.curriculum_id
+        LEFT JOIN {ProgressTally._meta.db_table} t
+          ON t.user_id = k.user_id AND t.curriculum_id = k.curriculum_id
+    """  # noqa: S608  (table and column names from the models; values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id, curriculum_id])
+        row = cursor.fetchone()
+    values, line_values, tally_id = row[: len(fields)], row[len(fields) : -1], row[-1]
+    enrollment = None
+    if values[0] is not None:
+        converted = []
+        for field, value in zip(fields, values, strict=True):
+            for convert in field.get_db_converters(connection) + connection.ops.get_db_converters(
+                field.get_col(Enrollment._meta.db_table)
+            ):
+                value = convert(value, field, connection)
+            converted.append(value)
+        enrollment = Enrollment.from_db(connection.alias, [f.attname for f in fields], converted)
+    if tally_id is None:
+        return enrollment, NO_LINE
+    done, changed, notes, noted, summarised = line_values
+    # PostgreSQL's rows hold aware timestamps already; SQLite's hold text.
+    when = aware if connection.vendor != "postgresql" else lambda value: value
+    return enrollment, Line(
+        orjson.loads(done), when(changed), notes, when(noted), orjson.loads(summarised)
+    )
 
 
 def raw_rows(qs: Any) -> list[tuple]:

@@ -96,9 +96,9 @@ def test_cached_rows_carry_no_one_elses_status(client, owner, member, listed):
 def test_a_list_seen_before_costs_three_queries_less(
     client, owner, listed, django_assert_num_queries
 ):
-    """Session, user, curriculum, enrollment, my tally line, my statuses and notes: the tiers,
-    the counts and the page of rows come from the cache while the list is unchanged."""
+    """Session, user, curriculum, my enrollment with my tally line, my statuses and notes: the
+    tiers, the counts and the page of rows come from the cache while the list is unchanged."""
     client.force_login(owner)
     assert client.get("/curricula/mini/").status_code == 200
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         assert client.get("/curricula/mini/").status_code == 200

@@ -51,11 +51,12 @@ def world(request, owner, member):
 PAGES = [
     # Home: 11 with the notes worth a second look (notes.resurfacing, one query).
     ("/", 11),
-    # The outline (enrollment, tiers, counts, my tally line) and a page of rows: the entries,
-    # then my statuses and notes on them in one query.
-    ("/curricula/big/", 9),
-    ("/curricula/big/?remaining=on&hide_optional=on&role=core", 9),
-    ("/curricula/big/tiers/none/?from=40", 9),
+    # Session, user, the curriculum, my enrollment with my tally line (one query), its shape
+    # (tiers, counts; cached after the first request) and a page of rows: the entries, then
+    # my statuses and notes on them in one query.
+    ("/curricula/big/", 8),
+    ("/curricula/big/?remaining=on&hide_optional=on&role=core", 8),
+    ("/curricula/big/tiers/none/?from=40", 8),
     ("/notes/", 4),
     ("/notes/?curriculum=big", 4),
     ("/notes/export.md", 3),
