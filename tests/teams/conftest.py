@@ -59,3 +59,21 @@ def assignment(team, course, manager):
         start_date=today - dt.timedelta(days=10),
         due_date=today + dt.timedelta(days=10),
     )
+
+
+@pytest.fixture
+def eager(django_capture_on_commit_callbacks):
+    """Run the mail task in-process once the transaction commits, as a worker would."""
+    from readlist.celery import app
+
+    app.conf.task_always_eager = True
+    try:
+        yield django_capture_on_commit_callbacks
+    finally:
+        app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def note(alice, entries):
+    """A note of Alice's shared with her team, on the first entry."""
+    return factories.make_note(alice, entries[0], "Scaling laws, my take", visibility="team")

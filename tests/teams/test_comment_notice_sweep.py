@@ -13,28 +13,10 @@ from django.test import TestCase
 
 from teams import discussion, tasks
 from teams.models import CommentNotice
-from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def note(alice, entries):
-    return factories.make_note(alice, entries[0], "Scaling laws, my take", visibility="team")
-
-
-@pytest.fixture
-def worker(django_capture_on_commit_callbacks):
-    """Tasks run in-process once their transaction commits, as a worker would."""
-    from readlist.celery import app
-
-    app.conf.task_always_eager = True
-    try:
-        yield django_capture_on_commit_callbacks
-    finally:
-        app.conf.task_always_eager = False
 
 
 def lost_comment(team, author, note, body):
@@ -44,45 +26,43 @@ def lost_comment(team, author, note, body):
     return comment
 
 
-def test_a_notice_lost_to_a_broker_outage_is_sent_once_and_only_once(
-    team, alice, bob, note, worker
-):
+def test_a_notice_lost_to_a_broker_outage_is_sent_once_and_only_once(team, alice, bob, note, eager):
     with time_machine.travel(NOW, tick=False):
         lost_comment(team, bob, note, "@alice have a look")
     assert mail.outbox == [] and CommentNotice.objects.get().sent_at is None
 
-    with time_machine.travel(NOW + dt.timedelta(minutes=2), tick=False), worker(execute=True):
+    with time_machine.travel(NOW + dt.timedelta(minutes=2), tick=False), eager(execute=True):
         # Too fresh: its own task may still be on its way.
         assert tasks.requeue_comment_notices() == 0
     assert mail.outbox == []
 
-    with time_machine.travel(NOW + dt.timedelta(minutes=6), tick=False), worker(execute=True):
+    with time_machine.travel(NOW + dt.timedelta(minutes=6), tick=False), eager(execute=True):
         assert tasks.requeue_comment_notices() == 1
     assert [m.to for m in mail.outbox] == [["alice@example.com"]]
     assert CommentNotice.objects.get().sent_at == NOW + dt.timedelta(minutes=6)
 
     for minutes in (12, 18, 60 * 24):
         later = time_machine.travel(NOW + dt.timedelta(minutes=minutes), tick=False)
-        with later, worker(execute=True):
+        with later, eager(execute=True):
             assert tasks.requeue_comment_notices() == 0
     assert len(mail.outbox) == 1
 
 
-def test_a_notice_claimed_by_a_running_send_is_not_queued_again(team, alice, bob, note, worker):
+def test_a_notice_claimed_by_a_running_send_is_not_queued_again(team, alice, bob, note, eager):
     with time_machine.travel(NOW, tick=False):
         comment = lost_comment(team, bob, note, "@alice claimed")
     # A worker has claimed it (sent_at is the claim, set before the mail goes).
     CommentNotice.objects.filter(comment=comment).update(sent_at=NOW)
-    with time_machine.travel(NOW + dt.timedelta(minutes=10), tick=False), worker(execute=True):
+    with time_machine.travel(NOW + dt.timedelta(minutes=10), tick=False), eager(execute=True):
         assert tasks.requeue_comment_notices() == 0
     assert mail.outbox == []
 
 
-def test_skipped_notices_are_not_queued_again(team, alice, bob, note, worker):
+def test_skipped_notices_are_not_queued_again(team, alice, bob, note, eager):
     with time_machine.travel(NOW, tick=False):
         comment = lost_comment(team, bob, note, "@alice opted out")
     CommentNotice.objects.filter(comment=comment).update(skipped="opted out")
-    with time_machine.travel(NOW + dt.timedelta(minutes=10), tick=False), worker(execute=True):
+    with time_machine.travel(NOW + dt.timedelta(minutes=10), tick=False), eager(execute=True):
         assert tasks.requeue_comment_notices() == 0
 
 

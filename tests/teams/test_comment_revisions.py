@@ -10,16 +10,10 @@ from django.urls import reverse
 
 from teams import discussion, people
 from teams.models import Comment, CommentRevision
-from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def note(alice, entries):
-    return factories.make_note(alice, entries[0], "Scaling laws, my take", visibility="team")
 
 
 @pytest.fixture

@@ -21,23 +21,6 @@ NOW = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC)
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture
-def note(alice, entries):
-    return factories.make_note(alice, entries[0], "Scaling laws, my take", visibility="team")
-
-
-@pytest.fixture
-def eager(django_capture_on_commit_callbacks):
-    """Run the mail task in-process once the transaction commits, as a worker would."""
-    from readlist.celery import app
-
-    app.conf.task_always_eager = True
-    try:
-        yield django_capture_on_commit_callbacks
-    finally:
-        app.conf.task_always_eager = False
-
-
 def post_url(team, note):
     return reverse("teams:comment_create", args=[team.slug, note.pk])
 
