@@ -45,3 +45,22 @@ def screenshots() -> Path:
     path = Path(settings.BASE_DIR) / "var" / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+class Shots:
+    """Full-page screenshots named prefix + name under var/screenshots/, remembered so a test
+    can check at the end that each one was drawn."""
+
+    def __init__(self, folder: Path, prefix: str) -> None:
+        self.folder, self.prefix, self.paths = folder, prefix, []
+
+    def __call__(self, page, name: str) -> None:
+        path = self.folder / f"{self.prefix}{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        self.paths.append(path)
+
+
+@pytest.fixture
+def shots(screenshots):
+    """shots("issue14-") gives a callable shot(page, name) that keeps its paths in .paths."""
+    return lambda prefix: Shots(screenshots, prefix)

@@ -120,16 +120,11 @@ def no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def test_members_and_their_manager_walk_issue_14(browser, live_server, world, screenshots):
+def test_members_and_their_manager_walk_issue_14(browser, live_server, world, screenshots, shots):
     from playwright.sync_api import expect
 
     base = live_server.url
-    shots = []
-
-    def shot(page, name):
-        path = screenshots / f"issue14-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        shots.append(path)
+    shot = shots("issue14-")
 
     # --- Bob, the second member, shares a note with the team through the editor -------------
     context, page = sign_in(browser, base, "bob@example.com")
@@ -258,7 +253,7 @@ def test_members_and_their_manager_walk_issue_14(browser, live_server, world, sc
     shot(page, "manager-assignments-phone")
     assert wide == [], wide
     phone.close()
-    assert all(p.stat().st_size > 10_000 for p in shots)
+    assert all(p.stat().st_size > 10_000 for p in shot.paths)
 
 
 LIST_V1 = """# Changing list
@@ -316,7 +311,7 @@ def later_world(world):
 
 
 def test_changes_invitations_and_notes_worth_a_second_look(
-    browser, live_server, later_world, screenshots, mailoutbox
+    browser, live_server, later_world, shots, mailoutbox
 ):
     """Items 4, 6 and 10 of issue 14, desktop and phone."""
     from django.core import mail
@@ -324,12 +319,7 @@ def test_changes_invitations_and_notes_worth_a_second_look(
 
     base = live_server.url
     world = later_world
-    shots = []
-
-    def shot(page, name):
-        path = screenshots / f"issue14-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        shots.append(path)
+    shot = shots("issue14-")
 
     # --- 4: Alice sees what changed in the list since her last visit ------------------------
     context, page = sign_in(browser, base, "alice@example.com")
@@ -466,4 +456,4 @@ def test_changes_invitations_and_notes_worth_a_second_look(
     expect(cards.locator(".badge")).to_have_text(["assigned", "assigned"])
     shot(page, "invite-home-phone")
     phone.close()
-    assert all(p.stat().st_size > 10_000 for p in shots)
+    assert all(p.stat().st_size > 10_000 for p in shot.paths)

@@ -65,18 +65,11 @@ def sign_in(browser, base, email, viewport=DESKTOP):
     return _sign_in(browser, base, email, viewport)
 
 
-def test_a_shared_note_discussed_on_the_team_page(
-    browser, live_server, world, screenshots, eager_mail
-):
+def test_a_shared_note_discussed_on_the_team_page(browser, live_server, world, shots, eager_mail):
     from playwright.sync_api import expect
 
     base = live_server.url
-    shots = []
-
-    def shot(page, name):
-        path = screenshots / f"issue14-team-page-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        shots.append(path)
+    shot = shots("issue14-team-page-")
 
     # --- Alice shares a note through the editor ---------------------------------------------
     context, page = sign_in(browser, base, "alice@example.com")
@@ -165,4 +158,4 @@ def test_a_shared_note_discussed_on_the_team_page(
     assert no_horizontal_scroll(page), page.evaluate(WIDER_THAN_SCREEN)
     shot(page, "thread-phone")
     phone.close()
-    assert all(p.stat().st_size > 10_000 for p in shots)
+    assert all(p.stat().st_size > 10_000 for p in shot.paths)
