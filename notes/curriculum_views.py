@@ -50,6 +50,7 @@ def detail(request: HttpRequest, slug: str, section: str | None = None) -> HttpR
         guidance=markdown.render(curriculum.guidance),
         rule_text=rules.rule_text(curriculum.completion_rule),
     )
+    context["outline_html"] = rendering.outline_sections(context)
     enrollment = built.enrollment
     if enrollment is not None and enrollment.source == Enrollment.Source.ASSIGNED:
         # Where I stand against my due date, as my manager sees it.

@@ -104,8 +104,9 @@ TEMPLATES = [
             ],
         },
     },
-    # Jinja2 for the curriculum page's entry rows only (jinja2/, notes/rendering.py says why);
-    # every other page is a Django template.
+    # Jinja2 for the parts of a page that repeat per row: the curriculum page's outline and
+    # entry rows, the dashboard's rows (jinja2/; notes/rendering.py and teams/rendering.py
+    # give the figures). Pages themselves are Django templates.
     {
         "NAME": "jinja2",
         "BACKEND": "django.template.backends.jinja2.Jinja2",
