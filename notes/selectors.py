@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
+import orjson
 from django.db import connection
 from django.db.models import (
     Case,
@@ -737,37 +738,70 @@ def _convert(value: Any, field: Any, funcs: list) -> Any:
     return value
 
 
+def _from_json(model: Any, data: dict[str, Any] | None) -> Any:
+    """A model instance from its row as PostgreSQL's to_jsonb gives it (None for no row):
+    each value through its field's to_python, as a form would read it (JSON fields come
+    decoded already)."""
+    if data is None:
+        return None
+    fields = model._meta.concrete_fields
+    values = [f.to_python(data[f.column]) for f in fields]
+    return model.from_db(connection.alias, [f.attname for f in fields], values)
+
+
 @functools.cache
-def _entry_page_query() -> tuple[str, list]:
+def _entry_page_query(as_json: bool) -> tuple[str, list]:
     """The entry page's SQL, written once per process: the ORM took ~6 ms of a 14 ms page to
-    compile the same query (five tables, two subqueries) on every request."""
-    parts = [
-        (Entry, "e"),
-        (Curriculum, "c"),
-        (Resource, "r"),
-        (Tier, "ti"),
-        (Topic, "tp"),
-    ]
+    compile the same query on every request.
+
+    On PostgreSQL (`as_json`) only the entries and their curricula are joined; the entry's
+    paper, tier and topic come as to_jsonb of a row each, from subqueries that only the entry
+    itself runs: joined, the five tables cost PostgreSQL ~0.7 ms to plan, more than the rest
+    of the query (round trip 1.5 ms before, 0.7 ms after, on bench/pages.py's data). SQLite
+    has no to_jsonb: there they are joined."""
+    joined = [(Resource, "r", "resource_id"), (Tier, "ti", "tier_id"), (Topic, "tp", "topic_id")]
+    parts = [(Entry, "e"), (Curriculum, "c")]
+    if not as_json:
+        parts += [(model, alias) for model, alias, _ in joined]
     shapes = [(model, *_columns(model, alias)) for model, alias in parts]
+    columns = [cols for _, cols, _, _ in shapes]
+    joins = ""
+    for model, alias, key in joined:
+        table = model._meta.db_table
+        if as_json:
+            row = f"SELECT to_jsonb({alias}) FROM {table} {alias} WHERE {alias}.id = e.{key}"  # noqa: S608
+            columns.append(f"CASE WHEN e.id = %(pk)s THEN ({row}) END")
+        else:
+            joins += f" LEFT JOIN {table} {alias} ON {alias}.id = e.{key}"
     progress = Progress._meta.db_table
     sql = f"""
-        SELECT {", ".join(cols for _, cols, _, _ in shapes)},
-          CASE WHEN e.resource_id IS NOT NULL
+        SELECT {", ".join(columns)},
+          CASE WHEN e.id <> %(pk)s THEN NULL
+            WHEN e.resource_id IS NOT NULL
             THEN (SELECT p.status FROM {progress} p
-                  WHERE p.user_id = %s AND p.resource_id = e.resource_id LIMIT 1)
+                  WHERE p.user_id = %(user)s AND p.resource_id = e.resource_id LIMIT 1)
             ELSE (SELECT p.status FROM {progress} p
-                  WHERE p.user_id = %s AND p.resource_id IS NULL AND p.entry_id = e.id LIMIT 1)
+                  WHERE p.user_id = %(user)s AND p.resource_id IS NULL AND p.entry_id = e.id
+                  LIMIT 1)
           END
         FROM {Entry._meta.db_table} e
-        JOIN {Curriculum._meta.db_table} c ON c.id = e.curriculum_id
-        LEFT JOIN {Resource._meta.db_table} r ON r.id = e.resource_id
-        LEFT JOIN {Tier._meta.db_table} ti ON ti.id = e.tier_id
-        LEFT JOIN {Topic._meta.db_table} tp ON tp.id = e.topic_id
-        WHERE e.id = %s OR (e.retired_in_id IS NULL AND e.resource_id =
-          (SELECT x.resource_id FROM {Entry._meta.db_table} x WHERE x.id = %s))
+        JOIN {Curriculum._meta.db_table} c ON c.id = e.curriculum_id{joins}
+        WHERE e.id = %(pk)s OR (e.retired_in_id IS NULL AND e.resource_id =
+          (SELECT x.resource_id FROM {Entry._meta.db_table} x WHERE x.id = %(pk)s))
         ORDER BY c.title, e.position
     """  # noqa: S608  (table and column names from the models; values are parameters)
     return sql, [(model, names, converters) for model, _, names, converters in shapes]
+
+
+def _from_json(model: Any, text: str | None) -> Any:
+    """A model instance from its row as PostgreSQL's to_jsonb gives it (None for no row):
+    each value through its field's to_python (JSON fields come decoded with the row)."""
+    if text is None:
+        return None
+    data = orjson.loads(text)
+    fields = model._meta.concrete_fields
+    values = [f.to_python(data[f.column]) for f in fields]
+    return model.from_db(connection.alias, [f.attname for f in fields], values)
 
 
 class EntryPage(NamedTuple):
@@ -777,32 +811,38 @@ class EntryPage(NamedTuple):
 
 
 def entry_page(user: Any, slug: str, pk: int) -> EntryPage | None:
-    """The entry `pk` of curriculum `slug` with my status on it, and the other active entries
-    that point at the same resource ("Also in"), in one query; None when there is no such
-    entry in that curriculum.
+    """The entry `pk` of curriculum `slug` with its paper, tier, topic and my status on it, and
+    the other active entries that point at the same paper ("Also in", each with its
+    curriculum), in one query; None when there is no such entry in that curriculum.
 
     "id = %s OR resource_id = (the entry's)" is two index scans ORed in a bitmap; the slug is
     checked on the row that comes back (a condition on the joined curriculum in the OR, or
     "resource_id IN (…)", makes PostgreSQL read every entry)."""
-    sql, shapes = _entry_page_query()
+    as_json = connection.vendor == "postgresql"
+    sql, shapes = _entry_page_query(as_json)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, user.pk, pk, pk])
+        cursor.execute(sql, {"pk": pk, "user": user.pk})
         rows = cursor.fetchall()
-    found: list[tuple[Entry, str | None]] = []
+    item, status, elsewhere = None, None, []
     for row in rows:
         objects, start = [], 0
         for model, names, converters in shapes:
             end = start + len(names)
             objects.append(_instance(model, names, converters, row[start:end]))
             start = end
-        item, curriculum, resource, tier, topic = objects
-        item.curriculum, item.resource, item.tier, item.topic = curriculum, resource, tier, topic
-        found.append((item, row[-1]))
-    mine = [(e, status) for e, status in found if e.pk == pk and e.curriculum.slug == slug]
-    if not mine:
+        entry, entry.curriculum = objects[0], objects[1]
+        if entry.pk != pk:
+            elsewhere.append(entry)
+            continue
+        item, status = entry, row[-1]
+        if as_json:
+            related = zip((Resource, Tier, Topic), row[start:-1], strict=True)
+            objects[2:] = [_from_json(model, value) for model, value in related]
+        item.resource, item.tier, item.topic = objects[2:]
+    if item is None or item.curriculum.slug != slug:
         return None
-    item, status = mine[0]
-    elsewhere = [e for e, _ in found if e is not item]
+    for entry in elsewhere:  # on the same paper
+        entry.resource = item.resource
     return EntryPage(item, status or Status.TO_READ, elsewhere)
 
 

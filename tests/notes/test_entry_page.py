@@ -12,8 +12,10 @@ from django.db.models import Case, Q, Value, When
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
+from curricula.models import Entry, Revision
 from notes import access, selectors
 from notes.models import Note
+from notes.services import progress_set
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +154,65 @@ def test_notes_on_entry_is_not_compiled_by_the_orm(world):
         mine, shared = selectors.notes_on_entry(people[0], entries[1])
     assert mine is None and [n.body for n in shared] == ["bob shares"]
     assert as_sql.call_count == 0
+
+
+def _fields(obj):
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+def test_entry_page_reads_what_the_orm_reads(owner):
+    """The entry, its curriculum, paper, tier and topic built from plain SQL (on PostgreSQL the
+    paper, tier and topic from to_jsonb rows) hold every field's value and type as the ORM's
+    select_related reads them: dates, times, JSON, numbers, nulls."""
+    course = factories.make_curriculum(slug="course", title="Course", note_template="Q?")
+    tier = factories.make_tier(course, 2, title="Basics", optional=True)
+    topic = factories.make_topic(course, "Tokenisers", tier=tier, position=3)
+    now = timezone.now()
+    paper = factories.make_resource(
+        "https://arxiv.org/abs/1706.03762",
+        title="Attention Is All You Need",
+        authors=[{"name": "Ashish Vaswani"}, "Noam Shazeer"],
+        abstract="The dominant sequence transduction models…",
+        published=now - dt.timedelta(days=3000, microseconds=7),
+        updated=now,
+        arxiv_version=7,
+        categories=["cs.CL", "cs.LG"],
+        health="moved",
+        moved_to="https://example.org/new",
+        verification_score=0.8125,
+    )
+    entry = factories.make_entry(
+        course, "Transformers", resource=paper, tier=tier, topic=topic, role="core",
+        tags=["attention"], extra_links=[{"label": "code", "url": "https://example.org/c"}],
+        added_on=now.date(),
+    )  # fmt: skip
+    linkless = factories.make_entry(course, "A talk", resource=None)
+    progress_set(actor=owner, entry=entry, status="reading")
+    for item, status in ((entry, "reading"), (linkless, "to_read")):
+        found = selectors.entry_page(owner, "course", item.pk)
+        want = Entry.objects.select_related("curriculum", "resource", "tier", "topic").get(
+            pk=item.pk
+        )
+        assert found.status == status and found.elsewhere == []
+        assert _fields(found.entry) == _fields(want)
+        for relation in ("curriculum", "resource", "tier", "topic"):
+            got, expected = getattr(found.entry, relation), getattr(want, relation)
+            assert (got is None) == (expected is None), relation
+            if got is not None:
+                assert _fields(got) == _fields(expected), relation
+                for name, value in _fields(got).items():
+                    assert type(value) is type(_fields(expected)[name]), (relation, name)
+    assert selectors.entry_page(owner, "other", entry.pk) is None
+
+
+def test_entry_page_also_in_lists_other_active_entries_of_the_paper(owner):
+    a = factories.make_curriculum(slug="a", title="B list")
+    b = factories.make_curriculum(slug="b", title="A list")
+    entry = factories.make_entry(a, "Here")
+    there = factories.make_entry(b, "There", resource=entry.resource)
+    revision = Revision.objects.create(curriculum=b, number=2, sha256="x", source_text="")
+    factories.make_entry(b, "Retired", resource=entry.resource, retired_in=revision)
+    factories.make_entry(b, "Another paper")
+    found = selectors.entry_page(owner, "a", entry.pk)
+    assert [(e.pk, e.curriculum.title) for e in found.elsewhere] == [(there.pk, "A list")]
+    assert found.elsewhere[0].resource.pk == entry.resource_id
