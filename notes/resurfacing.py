@@ -21,7 +21,6 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -83,13 +82,22 @@ def _excerpt(body: str) -> str:
     return text[: cut if cut > EXCERPT_CHARS // 2 else EXCERPT_CHARS] + " …"
 
 
-def _windows(today: dt.date) -> Q:
-    """A filter on `finished_at` for any window."""
-    in_window = Q(pk__in=[])
+def _finished_in_windows(user: Any, today: dt.date) -> list[tuple[int | None, int | None]]:
+    """(paper, link-less entry) of my progress finished in any window. Plain SQL: the ORM
+    took ~0.9 ms to compile the three ORed ranges on every home page."""
+    ranges, params = [], [user.pk, Status.DONE.value]
+    adapt = connection.ops.adapt_datetimefield_value
     for _, fewest, most in WINDOWS:
         start, end = _bounds(today, fewest, most)
-        in_window |= Q(finished_at__gte=start, finished_at__lt=end)
-    return in_window
+        ranges.append("(finished_at >= %s AND finished_at < %s)")
+        params += [adapt(start), adapt(end)]
+    sql = (
+        f"SELECT resource_id, entry_id FROM {Progress._meta.db_table} "  # noqa: S608 - names
+        f"WHERE user_id = %s AND status = %s AND ({' OR '.join(ranges)})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 # What a card reads, as select_related("user", "entry__curriculum", "resource") would, minus
@@ -252,11 +260,7 @@ def pick(user: Any, *, today: dt.date | None = None) -> list[Resurfaced]:
     if not getattr(user, "is_authenticated", False):
         return []
     today = today or timezone.localdate()
-    finished = list(
-        Progress.objects.filter(_windows(today), user=user, status=Status.DONE).values_list(
-            "resource_id", "entry_id"
-        )
-    )
+    finished = _finished_in_windows(user, today)
     if not finished:
         return []
     papers = [r for r, _ in finished if r]
