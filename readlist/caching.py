@@ -20,15 +20,30 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 
-# A masked CSRF token where base.html and {% csrf_token %} put one.
-_MASKED = re.compile(rb'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[A-Za-z0-9]{64}')
+# Where base.html and {% csrf_token %} put a masked CSRF token (64 letters and digits).
+_MARKERS = (b'csrfmiddlewaretoken" value="', b'"X-CSRFToken": "')
+_TOKEN = re.compile(rb"[A-Za-z0-9]{64}")
+
+
+def without_tokens(content: bytes) -> bytes:
+    """The page with its masked CSRF tokens left out (the markers stay).
+
+    Split on the markers rather than one regex over the page: an alternation at the start of a
+    pattern is tried at every byte (0.66 ms for the curriculum page's 39 kB), a split finds
+    the markers at memchr speed (0.15 ms)."""
+    for marker in _MARKERS:
+        head, *rest = content.split(marker)
+        if rest:
+            kept = [part[64:] if _TOKEN.match(part) else part for part in rest]
+            content = marker.join([head, *kept])
+    return content
 
 
 def page_etag(request: HttpRequest, content: bytes) -> str:
     secret = request.META.get("CSRF_COOKIE", "") or ""
     digest = hashlib.md5(usedforsecurity=False)
     digest.update(f"{getattr(request.user, 'pk', '')}:{secret}".encode())
-    digest.update(_MASKED.sub(rb"\1", content))
+    digest.update(without_tokens(content))
     return f'"{digest.hexdigest()}"'
 
 
