@@ -10,7 +10,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from curricula.models import Curriculum
-from notes import deadlines, markdown, outline, rendering, rules, selectors, services
+from notes import cached, deadlines, outline, rendering, rules, selectors, services
 from notes.forms import FilterForm
 from notes.models import Enrollment
 from notes.services import NoteTarget
@@ -46,8 +46,10 @@ def detail(request: HttpRequest, slug: str, section: str | None = None) -> HttpR
     status = 200 if form.is_valid() else 422
     if request.htmx and section is not None:
         return render(request, "curricula/detail.html#section-rows", context, status=status)
+    description, guidance = cached.prose_of(curriculum)
     context.update(
-        guidance=markdown.render(curriculum.guidance),
+        description=description,
+        guidance=guidance,
         rule_text=rules.rule_text(curriculum.completion_rule),
     )
     context["outline_html"] = rendering.outline_sections(context)

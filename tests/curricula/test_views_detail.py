@@ -242,3 +242,19 @@ def test_rows_escape_what_curators_typed(client, owner, elicit):
     html = client.get(url(elicit)).content.decode()
     assert "<script>alert" not in html and "&lt;script&gt;alert" in html
     assert "<b>why</b>" not in html and "&lt;b&gt;why&lt;/b&gt;" in html
+
+
+def test_description_and_guidance_are_rendered_and_follow_an_edit(client, owner, elicit):
+    """They are kept rendered by the list's version: an edit in the admin shows at once."""
+    elicit.description = "Read **slowly**."
+    elicit.guidance = "## How\n\nTier 1 first. <script>alert(1)</script>"
+    elicit.save()
+    client.force_login(owner)
+    html = client.get(url(elicit)).content.decode()
+    assert "Read <strong>slowly</strong>." in html and "Tier 1 first." in html
+    assert "<script>alert(1)" not in html
+    elicit.refresh_from_db()
+    elicit.guidance = "Tier 2 first."
+    elicit.save(update_fields=["guidance"])
+    html = client.get(url(elicit)).content.decode()
+    assert "Tier 2 first." in html and "Tier 1 first." not in html
