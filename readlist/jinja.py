@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
-
 from jinja2 import Environment
+from readlist import links
 
 
 def environment(**options: Any) -> Environment:
     env = Environment(**options)  # noqa: S701 - Django's Jinja2 backend turns autoescape on
-    env.globals["url"] = lambda name, *args: reverse(name, args=args)
+    env.globals["url"] = links.url
     return env
