@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from curricula.models import Curriculum, Entry, Resource, Tier
-from notes import cached, rules, selectors
+from notes import cached, remaining, rules, selectors
 from notes import progress as tallied
 from notes.models import Enrollment, Progress, Status
 
@@ -249,7 +249,15 @@ def _fill(
         )
 
     if filters.remaining:  # what remains is mine: not shared
-        found = read()
+        found = remaining.rows(
+            user,
+            curriculum,
+            tier_id,
+            hide_optional=filters.hide_optional,
+            role=filters.role,
+            offset=offset,
+            limit=PAGE + 1,
+        )
     else:
         key = ("rows", *cached.version(curriculum), curriculum.reading_order, tier_id, offset)
         found = cached.memo.get((*key, filters.hide_optional, filters.role), read)
