@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
@@ -52,11 +53,14 @@ def detail(request: HttpRequest, slug: str, section: str | None = None) -> HttpR
         guidance=guidance,
         rule_text=rules.rule_text(curriculum.completion_rule),
     )
-    context["outline_html"] = rendering.outline_sections(context)
     enrollment = built.enrollment
     if enrollment is not None and enrollment.source == Enrollment.Source.ASSIGNED:
         # Where I stand against my due date, as my manager sees it.
-        context["deadline"] = deadlines.for_member(request.user, [curriculum.pk]).get(curriculum.pk)
+        deadline = deadlines.for_member(request.user, [curriculum.pk]).get(curriculum.pk)
+        context["deadline"] = deadline
+        if deadline is not None:
+            context["deadline_html"] = render_to_string("notes/_deadline.html", {"d": deadline})
+    context["body_html"] = rendering.page_body(context, request)
     return render(request, "curricula/detail.html", context, status=status)
 
 

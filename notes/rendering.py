@@ -1,23 +1,25 @@
-"""The curriculum page's entry rows and outline, rendered by Jinja2 (jinja2/curricula/).
+"""The curriculum page's body and entry rows, rendered by Jinja2 (jinja2/curricula/).
 
 A tier shows 25 rows at a time. As a Django template partial they took 12.7 ms of a ~60 ms
 page (about half a millisecond per row: ~55 variable lookups each); the same markup in Jinja2
 takes 0.37 ms (median of 50 renders of the same 25 rows of bench/pages.py's 10,000-entry
-list, same machine, same minute). The outline (tiers with my progress) followed: 2.3 ms of
-CPU as Django markup, 0.6 ms in Jinja2. The page around them stays a Django template.
+list, same machine, same minute). The body followed (page.html): its tiers' loop took 2.3 ms of
+CPU as Django markup, 0.6 ms in Jinja2. The layout around it stays base.html, a Django
+template every page shares.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest
 from django.template import engines
 from django.utils.safestring import SafeString, mark_safe
 
 from notes import outline
 
 _NAME = "curricula/entry_rows.html"
-_OUTLINE = "curricula/outline.html"
+_PAGE = "curricula/page.html"
 
 
 def _template() -> Any:
@@ -37,17 +39,18 @@ def row(context: dict[str, Any], row: outline.Row, error: str = "") -> SafeStrin
     return mark_safe(_template().render({**context, "row": row, "error": error}))
 
 
-def outline_sections(context: dict[str, Any]) -> SafeString:
-    """Every tier with my progress, the open one with its rows (context["rows_html"]).
+def page_body(context: dict[str, Any], request: HttpRequest) -> SafeString:
+    """The page's body: its head, filters, status form and every tier with my progress, the
+    open one with its rows (context["rows_html"]).
 
-    The outline's loop took 2.3 ms of CPU as Django template markup on bench/pages.py's
-    300-entry list (five tiers); it is Jinja2 like the rows (jinja2/curricula/outline.html)."""
-    return mark_safe(engines["jinja2"].get_template(_OUTLINE).render(context))
+    The tiers' loop took 2.3 ms of CPU as Django template markup on bench/pages.py's 300-entry
+    list (five tiers), 0.6 ms in Jinja2; the rest of the body 1.3 ms, 0.3 ms in Jinja2. With
+    the request for its CSRF input."""
+    return mark_safe(engines["jinja2"].get_template(_PAGE).render(context, request))
 
 
-def tier_progress(section: outline.Section | None) -> SafeString:
-    """One tier's progress as an out-of-band swap, for the status control's htmx answer."""
-    if section is None:
-        return mark_safe("")
-    template = engines["jinja2"].get_template(_OUTLINE)
-    return mark_safe(template.render({"progress_only": True, "section": section}))
+def status_extras(section: outline.Section | None, built: outline.Outline) -> SafeString:
+    """What a change of status moves besides its row, as out-of-band swaps: the tier's
+    progress, the overall progress and the counts."""
+    template = engines["jinja2"].get_template(_PAGE)
+    return mark_safe(template.render({"oob": True, "section": section, "outline": built}))

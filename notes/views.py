@@ -111,7 +111,7 @@ def _set_status(request: HttpRequest, entry: Entry, status: str) -> HttpResponse
         context["row_html"] = rendering.row(
             context, outline.row_for(request.user, entry, context["status"], started)
         )
-        context["progress_html"] = rendering.tier_progress(context["section"])
+        context["extras_html"] = rendering.status_extras(context["section"], built)
         response = render(request, "curricula/detail.html#status-response", context)
         response["HX-Retarget"] = f"#entry-{entry.pk}"
         response["HX-Reswap"] = "outerHTML"

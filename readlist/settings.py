@@ -105,7 +105,7 @@ TEMPLATES = [
             ],
         },
     },
-    # Jinja2 for the parts of a page that repeat per row: the curriculum page's outline and
+    # Jinja2 for the parts of a page that repeat per row: the curriculum page's body and
     # entry rows, the dashboard's rows (jinja2/; notes/rendering.py and teams/rendering.py
     # give the figures). Pages themselves are Django templates.
     {

@@ -258,3 +258,14 @@ def test_description_and_guidance_are_rendered_and_follow_an_edit(client, owner,
     elicit.save(update_fields=["guidance"])
     html = client.get(url(elicit)).content.decode()
     assert "Tier 2 first." in html and "Tier 1 first." not in html
+
+
+def test_following_since_is_the_date_in_the_sites_time_zone(client, owner, elicit, settings):
+    """The body is Jinja2; its dates are formatted as Django's `date` filter would, in the
+    site's time zone, not in UTC."""
+    settings.TIME_ZONE = "Pacific/Auckland"
+    started = dt.datetime(2026, 12, 6, 20, 0, tzinfo=dt.UTC)  # 7 Dec, 09:00 in Auckland
+    factories.make_enrollment(owner, elicit, started_at=started)
+    client.force_login(owner)
+    html = client.get(url(elicit)).content.decode()
+    assert "Following since 7 Dec 2026" in html
