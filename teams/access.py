@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from teams.models import Assignment, Membership, Team
+from teams.models import Assignment, BoardVersion, Membership, Team
 
 
 def managed_teams(viewer: Any) -> QuerySet[Team]:
@@ -32,7 +33,16 @@ def manages_any_team(viewer: Any) -> bool:
 
 
 def get_team_for_manager(viewer: Any, slug: str) -> Team:
-    team = managed_teams(viewer).filter(slug=slug).first()
+    """With `board_version`, the team's BoardVersion read in the same statement: read first,
+    so that the dashboard's figures cached under it (teams.selectors.dashboard) are never
+    older than anything else this request reads."""
+    version = BoardVersion.objects.filter(team_id=OuterRef("pk")).values("version")[:1]
+    team = (
+        managed_teams(viewer)
+        .filter(slug=slug)
+        .annotate(board_version=Coalesce(Subquery(version), 0))
+        .first()
+    )
     if team is None:
         raise Http404("No such team")
     return team

@@ -251,3 +251,19 @@ class CommentNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason} notice of comment {self.comment_id} for {self.user_id}"
+
+
+class BoardVersion(models.Model):
+    """A number the database changes on every write that can change what a team's dashboard
+    shows (triggers, migration 0008): its people and their names, its assignments, their
+    tally lines. The dashboard caches its figures under it (teams.selectors), so a change
+    makes a new key and nothing cached is ever stale. Only the triggers write it; a team with
+    no row yet is at version 0. Not a foreign key: the triggers of a team's cascade delete
+    would otherwise write a row for a team being deleted (ids are never reused on PostgreSQL;
+    the cache key holds the team's creation time too)."""
+
+    team_id = models.BigIntegerField(primary_key=True)
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"team {self.team_id} at {self.version}"

@@ -9,17 +9,19 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.db import router, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
 from curricula.models import Curriculum, Entry
-from notes import rules
+from notes import cached, rules
 from notes import selectors as notes_selectors
 from notes.models import Activity, Note, Progress, Status, WeekTally
 from notes.progress import NO_LINE, Cell, person_progress, progress_many, read_lines, shapes
+from readlist.memo import VersionedMemo
 from teams import board
 from teams.access import team_assignments
-from teams.models import Assignment, Team
+from teams.models import Assignment, BoardVersion, Team
 
 
 class State:
@@ -215,10 +217,10 @@ class Selection:
         board: Dashboard,
         filters: Filters,
         count: int,
-        read: tuple[int, list[tuple]] | None = None,
+        read: tuple[int, list[Row]] | None = None,
     ) -> None:
         self.board, self.filters, self._count = board, filters, count
-        # A page read with the counts (offset, its rows' values): asked for, it costs no query.
+        # A page read with the counts (offset, its rows): asked for, it costs no query.
         self._read = read
 
     def count(self) -> int:
@@ -237,9 +239,8 @@ class Selection:
         if stop <= start:
             return []
         if self._read is not None and self._read[0] == start and len(self._read[1]) == stop - start:
-            found = self._read[1]
-        else:
-            found = board.page_rows(self.board.query(), self.filters, start, stop - start)
+            return list(self._read[1])
+        found = board.page_rows(self.board.query(), self.filters, start, stop - start)
         memo: dict = {}
         return [self.board.row(values, memo) for values in found]
 
@@ -270,6 +271,9 @@ class Dashboard:
     weekly: list[tuple[dt.date, int]] = field(default_factory=list)
     rows: Selection = field(init=False)
     now: dt.datetime = field(default_factory=timezone.now)
+    # What it is kept under in `memo` (None when it is not): the view keeps its rendered
+    # parts under it too.
+    key: tuple | None = None
 
     def query(self) -> board.Query:
         return board.Query(self.team.pk, self.shapes, self.now)
@@ -389,20 +393,102 @@ def weekly_of_rows(
     return _series(where, since, finished=sum(r.finished for r in rows))
 
 
+# What a team's dashboard is made of, by everything it depends on: the team's BoardVersion
+# (changed by the database with every write to its people, their names, its assignments, the
+# curricula assigned or its people's tally lines: teams migration 0008), the day (states and
+# the expected share move with it), the filters and the page. A write makes a new key, so a
+# value is never stale, only unused; per process, like notes.cached (a hit costs microseconds
+# and no pickling). The view keeps its drawn parts here too (teams.views.dashboard).
+memo = VersionedMemo(256)
+
+
+def _keeping(model: Any) -> bool:
+    """Whether what is read now may be kept: not inside a transaction, whose own writes are
+    seen before their version changes (PostgreSQL changes it at commit) and may yet roll
+    back. Views run in autocommit (ATOMIC_REQUESTS is off)."""
+    return not transaction.get_connection(router.db_for_read(model)).in_atomic_block
+
+
+class Parts(NamedTuple):
+    assignments: list[Assignment]
+    curricula: list[Curriculum]
+    shapes: dict[int, Any]
+
+
+def _parts(team: Team) -> Parts:
+    """The team's assignments (team_assignments) and their curricula's shapes (notes.cached,
+    by content_version, shared with the curriculum page and home; missing ones are made
+    together, in two queries)."""
+    assignments = list(team_assignments(team))
+    curricula = sorted({a.curriculum for a in assignments}, key=lambda c: c.title)
+    made: dict[int, Any] = {}
+
+    def make(curriculum: Curriculum) -> Any:
+        if not made:
+            made.update(shapes(curricula))
+        return made[curriculum.pk]
+
+    shape_of = {
+        c.pk: cached.memo.get(("shape", *cached.version(c), c.completion_rule), lambda c=c: make(c))
+        for c in curricula
+    }
+    return Parts(assignments, curricula, shape_of)
+
+
+def board_version(team_id: int) -> int:
+    """The team's BoardVersion now (0 before its first write)."""
+    found = BoardVersion.objects.filter(team_id=team_id).values_list("version", flat=True)
+    return next(iter(found), 0)
+
+
+def _figures(board_: Dashboard, page: tuple[int, int] | None) -> tuple[board.Summary, list]:
+    """The counts, the chart's weeks and the page's rows, in one query (board.summary)."""
+    found = board.summary(board_.query(), board_.filters, page)
+    memo_: dict = {}
+    return found, [board_.row(values, memo_) for values in found.page or ()]
+
+
 def dashboard(
-    team: Team, filters: Filters | None = None, *, page: tuple[int, int] | None = None
+    team: Team,
+    filters: Filters | None = None,
+    *,
+    page: tuple[int, int] | None = None,
+    version: int | None = None,
 ) -> Dashboard:
     """Members × assigned curricula with progress by each curriculum's rule and a state, as one
     selection in the database (teams.board): the counts, the chart's weeks and the number of
     rows now, in one query after the assignments and the curricula's shapes; the rows when
-    read (a page, or all of them)."""
+    read (a page, or all of them).
+
+    With `version`, the team's BoardVersion read before anything else of this request (with
+    the team: teams.access.get_team_for_manager), all of that but the rows of other pages is
+    kept in `memo` under it (outside transactions): a view of an unchanged team costs no query
+    here."""
     filters = filters or Filters()
-    assignments = list(team_assignments(team))
-    curricula = sorted({a.curriculum for a in assignments}, key=lambda c: c.title)
-    board_ = Dashboard(team, filters, curricula, assignments, shapes(curricula))
-    found = board.summary(board_.query(), filters, page)
-    board_.counts, board_.total, board_.people = found.counts, found.total, found.people
-    read = (page[0], found.page) if page is not None and found.page is not None else None
+    key = None
+    if version is not None and not _keeping(BoardVersion):
+        version = None
+    if version is None:
+        parts = _parts(team)
+    else:
+        base = (team.pk, team.created_at, version)
+        parts = memo.get(("parts", *base), lambda: _parts(team))
+    board_ = Dashboard(team, filters, parts.curricula, parts.assignments, parts.shapes)
+    if version is not None:
+        key = (
+            "figures",
+            *base,
+            timezone.localdate(board_.now),
+            settings.READLIST_STALLED_DAYS,
+            (filters.state, filters.curriculum, filters.q, filters.sort, filters.descending),
+            page,
+        )
+        found, rows = memo.get(key, lambda: _figures(board_, page))
+    else:
+        found, rows = _figures(board_, page)
+    board_.key = key
+    board_.counts, board_.total, board_.people = dict(found.counts), found.total, found.people
+    read = (page[0], rows) if page is not None and found.page is not None else None
     board_.rows = Selection(board_, filters, found.shown, read)
     if found.shown and found.since is not None:
         # The chart is drawn from the rows shown, like the table, heatmaps and CSV.

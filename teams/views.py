@@ -105,23 +105,40 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     # The page asked for is read with the counts, in one query; a number past the last page
     # (Paginator shows the last) costs one more.
     number = _page_number(request.GET.get("page"))
-    board = selectors.dashboard(team, filters, page=((number - 1) * PAGE_SIZE, PAGE_SIZE))
+    # Its figures are kept under the team's BoardVersion, read with the team.
+    board = selectors.dashboard(
+        team,
+        filters,
+        page=((number - 1) * PAGE_SIZE, PAGE_SIZE),
+        version=team.board_version,  # type: ignore[attr-defined]
+    )
     # A page of the selection (filtered and sorted); the counts, the chart and the CSV take
     # all of it.
     page = Paginator(board.rows, PAGE_SIZE).get_page(number)
     query = filters.as_params()
-    rows = list(page.object_list)
-    people_prefix = reverse("teams:dashboard", args=[team.slug]) + "people/"
+
+    def drawn() -> tuple[str, list[dict], str]:
+        rows = list(page.object_list)
+        people_prefix = reverse("teams:dashboard", args=[team.slug]) + "people/"
+        weekly = charts.cumulative(
+            board.weekly, title=f"{team.name}: cumulative entries done per week"
+        )
+        return weekly, _heatmaps(board, rows), rendering.rows(rows, people_prefix)
+
+    # The charts and rows, drawn from the figures alone, are kept with them.
+    if board.key is None:
+        weekly_svg, heatmaps, rows_html = drawn()
+    else:
+        key = ("drawn", board.key, page.number, team.slug, team.name)
+        weekly_svg, heatmaps, rows_html = selectors.memo.get(key, drawn)
     context = {
         "team": team,
         "board": board,
         "filters": filters,
         "states": selectors.State.LABELS,
-        "weekly_svg": charts.cumulative(
-            board.weekly, title=f"{team.name}: cumulative entries done per week"
-        ),
-        "heatmaps": _heatmaps(board, rows),
-        "rows_html": rendering.rows(rows, people_prefix),
+        "weekly_svg": weekly_svg,
+        "heatmaps": heatmaps,
+        "rows_html": rows_html,
         "page": page,
         "page_query": urlencode(query),
         "columns": [(key, label, filters.sort_link(key)) for key, label in COLUMNS],

@@ -33,11 +33,14 @@ def admin_user(db):
 
 @pytest.fixture(autouse=True)
 def _fresh_page_memo():
-    """Each test starts with nothing cached by content_version (notes/cached.py): test
-    databases give ids and versions again that another test's data had."""
+    """Each test starts with nothing cached by content_version (notes/cached.py) or by a
+    team's BoardVersion (teams/selectors.py): test databases give ids and versions again that
+    another test's data had."""
     from notes import cached
+    from teams import selectors
 
     cached.memo.clear()
+    selectors.memo.clear()
 
 
 @pytest.fixture(autouse=True)
