@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from curricula import selectors
-from notes import deadlines, resurfacing
+from notes import deadlines, home_rendering, resurfacing
 from notes import selectors as notes_selectors
 from notes.models import Enrollment
 
@@ -34,6 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
     for card in context["cards"]:
         card.deadline = standing.get(card.enrollment.curriculum_id)
     context["resurfaced"] = resurfacing.pick(request.user)
+    context["body_html"] = home_rendering.body(request, context)
     return render(request, "home.html", context)
 
 

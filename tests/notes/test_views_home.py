@@ -68,3 +68,44 @@ def test_home_shows_my_recent_notes_not_others(client, owner, member, entries):
 def test_home_wrong_method(client, owner):
     client.force_login(owner)
     assert client.post("/").status_code == 405
+
+
+def test_home_body_links_dates_and_escaping(client, owner, curriculum, entries):
+    """The body is Jinja2 (notes/home_rendering.py): every link is the one reverse() gives,
+    dates are in the site's format, titles are escaped and descriptions rendered Markdown."""
+    import re
+
+    from django.urls import reverse
+
+    from notes.models import Note
+
+    started = timezone.now() - dt.timedelta(days=3)
+    factories.make_enrollment(owner, curriculum, started_at=started)
+    curriculum.entries.filter(pk=entries[1].pk).update(added_on=dt.date.today())
+    other = factories.make_curriculum(
+        slug="x918273640", title="<script>x</script> list", description="**Bold** " + "a" * 300
+    )
+    note = factories.make_note(owner, entries[0], "mine")
+    summary = Note.objects.create(
+        user=owner, kind="tier", tier=entries[0].tier, curriculum=curriculum, body="s",
+        updated_at=timezone.now(),
+    )  # fmt: skip
+    client.force_login(owner)
+    html = client.get("/").content.decode()
+    body = html[html.index("<h1>My curricula</h1>") :]
+    links = set(re.findall(r'(?:href|action)="([^"#]+)', body))
+    assert links == {
+        reverse("curricula:detail", args=[curriculum.slug]),
+        reverse("curricula:entry", args=[curriculum.slug, entries[0].pk]),  # next
+        reverse("curricula:entry", args=[curriculum.slug, entries[1].pk]),  # next and new
+        reverse("notes:detail", args=[note.pk]),
+        reverse("notes:detail", args=[summary.pk]),
+        reverse("notes:list"),
+        reverse("curricula:detail", args=[other.slug]),
+        reverse("curricula:follow", args=[other.slug]),
+    }
+    assert f"Since {started:%-d %b %Y}" in body
+    assert "&lt;script&gt;x&lt;/script&gt; list" in body and "<script>x" not in body
+    assert "<strong>Bold</strong>" in body and "a" * 200 not in body and "…" in body
+    assert 'name="csrfmiddlewaretoken"' in body
+    assert "Summary: Tier 1 — Basics" in body
