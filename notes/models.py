@@ -116,7 +116,15 @@ class Progress(models.Model):
                 name="progress_user_entry_unique",
             ),
         ]
-        indexes = [models.Index(fields=["user", "-updated_at"])]
+        indexes = [
+            models.Index(fields=["user", "-updated_at"]),
+            # My papers finished in the resurfacing windows (notes.resurfacing, on home).
+            models.Index(
+                fields=["user", "finished_at"],
+                condition=Q(status="done"),
+                name="progress_user_finished",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.status}"
