@@ -13,11 +13,12 @@ import difflib
 import html
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import BooleanField, Case, FloatField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, FloatField, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.expressions import RawSQL
+from django.urls import reverse
 from django.utils.html import strip_tags
 
 from curricula.canonical import InvalidURL, canonicalize
@@ -56,96 +57,154 @@ def arxiv_id_in(q: str) -> str:
         return ""
 
 
+class Hit(NamedTuple):
+    """One entry found, as a result shows it: no model instances (50 entries, their
+    curricula and papers built as objects cost more than the query that found them)."""
+
+    id: int
+    url: str
+    title: str
+    alias: str
+    status: str
+    status_label: str
+    curriculum: str
+    arxiv_id: str
+    paper_title: str
+
+
+class Found(NamedTuple):
+    """One note found, as a result shows it."""
+
+    id: int
+    title: str
+    visibility: str
+    author: str
+    snippet: str
+
+
 @dataclass
 class Results:
-    entries: list[Entry] = field(default_factory=list)
+    entries: list[Hit] = field(default_factory=list)
     # "arxiv" when the query was an arXiv id; "similar" when only close spellings matched.
     how: str = ""
-    mine: list[Note] = field(default_factory=list)
-    shared: list[Note] = field(default_factory=list)
+    mine: list[Found] = field(default_factory=list)
+    shared: list[Found] = field(default_factory=list)
 
 
 def _entries_base(user: Any) -> QuerySet[Entry]:
-    # Only what a result shows: whole rows (a paper's forty columns, its JSON decoded) cost
-    # more to load than the search took.
-    # My status on each (by its paper, or by the entry itself for a plain link: a progress
-    # row has exactly one of them) comes in the same query, through the partial unique
-    # indexes on (user, paper) and (user, entry): a second query for 50 statuses cost more
-    # than the 50 index lookups.
+    # What a result shows, with my status on each (by its paper, or by the entry itself for a
+    # plain link: a progress row has exactly one of them) in the same query, through the
+    # partial unique indexes on (user, paper) and (user, entry).
     by_paper = Progress.objects.filter(user=user, resource_id=OuterRef("resource_id"))
     by_entry = Progress.objects.filter(user=user, entry_id=OuterRef("pk"))
     status = Case(
         When(resource__isnull=False, then=Subquery(by_paper.values("status")[:1])),
         default=Subquery(by_entry.values("status")[:1]),
     )
-    return (
-        Entry.objects.active()
-        .annotate(my_status=status)
-        .select_related("curriculum", "resource")
-        .only(
-            *("title", "alias", "curriculum", "resource", "curriculum__slug"),
-            *("curriculum__title", "resource__arxiv_id", "resource__title"),
+    return Entry.objects.active().annotate(my_status=status)
+
+
+# The columns of a Hit, in the order _hits reads them (the ORM's and the SQL's alike).
+_HIT_VALUES = (
+    *("id", "title", "alias", "curriculum__slug", "curriculum__title"),
+    *("resource__arxiv_id", "resource__title", "my_status"),
+)
+
+
+def _hits(rows: Any) -> list[Hit]:
+    """Hits from rows of _HIT_VALUES; each curriculum's link prefix reversed once, not once per
+    result."""
+    labels = dict(Status.choices)
+    prefixes: dict[str, str] = {}
+    hits = []
+    for pk, title, alias, slug, curriculum, arxiv_id, paper_title, status in rows:
+        prefix = prefixes.get(slug)
+        if prefix is None:
+            prefix = reverse("curricula:entry", args=[slug, 0]).removesuffix("0/")
+            prefixes[slug] = prefix
+        status = status or Status.TO_READ
+        hits.append(
+            Hit(
+                pk,
+                f"{prefix}{pk}/",
+                title,
+                alias or "",
+                status,
+                labels[status],
+                curriculum,
+                arxiv_id or "",
+                paper_title or "",
+            )
         )
-    )
+    return hits
 
 
-def entries(user: Any, q: str) -> tuple[list[Entry], str]:
+def entries(user: Any, q: str) -> tuple[list[Hit], str]:
     """Matching entries, best first, and how they matched ("", "arxiv" or "similar")."""
     arxiv_id = arxiv_id_in(q)
     if arxiv_id:
-        found = list(
+        found = _hits(
             _entries_base(user)
             .filter(resource__arxiv_id=arxiv_id)
-            .order_by("curriculum__title", "position")[:LIMIT]
+            .order_by("curriculum__title", "position")
+            .values_list(*_HIT_VALUES)[:LIMIT]
         )
         if found:
             return found, "arxiv"
-    found = list(_ranked(user, q) if _is_postgres() else _plain(user, q.split()))
+    found = _ranked(user, q) if _is_postgres() else _hits(_plain(user, q.split()))
     if found:
         return found, ""
     similar = _similar_pg(user, q) if _is_postgres() else _similar_sqlite(user, q)
-    return list(similar), "similar" if similar else ""
+    return _hits(similar), "similar" if similar else ""
 
 
-def _ranked(user: Any, q: str) -> QuerySet[Entry]:
-    # The top 50 are chosen inside the database by ts_rank on the entry's stored vector alone
-    # (its own words weigh A, its paper's title B), as the best 50 of two LIMITed branches:
-    # entries whose own vector matches (its GIN index), and entries whose paper's metadata,
-    # abstract included, matches (the papers' ids from their GIN index, computed once as an
-    # array, then entry.resource_id's index: a join there hashed every entry for a common
-    # word, 7-11 ms against 3). Each branch ranks only its own matches and keeps 50; the best
-    # 50 of both 100 are the best 50 of all. A UNION of ids first (then ranking) hash-joined
-    # every entry and de-duplicated thousands of ids before the LIMIT (26 ms for "attention
-    # scaling" against 12 ms); one OR would scan every entry for a rare word. The SQL is
-    # constants only; the words travel as parameters.
-    branch = (
-        "SELECT e.id, ts_rank(e.search_doc, q) AS r, c.title AS t, e.position AS p "  # noqa: S608
-        "FROM curricula_entry e JOIN curricula_curriculum c ON c.id = e.curriculum_id, "
-        f"{QUERY} AS q WHERE e.retired_in_id IS NULL AND {{match}} "
-        f"ORDER BY r DESC, t, p LIMIT {LIMIT}"
-    )
-    own = branch.format(match="e.search_doc @@ q")
-    paper = branch.format(
+# The top 50 are chosen inside the database by ts_rank on the entry's stored vector alone
+# (its own words weigh A, its paper's title B), as the best 50 of two LIMITed branches:
+# entries whose own vector matches (its GIN index), and entries whose paper's metadata,
+# abstract included, matches (the papers' ids from their GIN index, computed once as an
+# array, then entry.resource_id's index: a join there hashed every entry for a common
+# word, 7-11 ms against 3). Each branch ranks only its own matches and keeps 50; the best
+# 50 of both 100 are the best 50 of all. A UNION of ids first (then ranking) hash-joined
+# every entry and de-duplicated thousands of ids before the LIMIT (26 ms for "attention
+# scaling" against 12 ms); one OR would scan every entry for a rare word.
+# Plain SQL, not an ORM queryset around a RawSQL: compiling that and building 150 model
+# instances from its rows cost more CPU than PostgreSQL spent finding them. Entries are
+# readable by every member (as Entry.objects.active()); my status is read as _entries_base
+# reads it. Only constants are interpolated; the words and my id travel as parameters.
+_BRANCH = (
+    "SELECT e.id, ts_rank(e.search_doc, q) AS r, c.title AS t, e.position AS p "  # noqa: S608
+    "FROM curricula_entry e JOIN curricula_curriculum c ON c.id = e.curriculum_id, "
+    f"{QUERY} AS q WHERE e.retired_in_id IS NULL AND {{match}} "
+    f"ORDER BY r DESC, t, p, e.id LIMIT {LIMIT}"
+)
+RANKED_SQL = (
+    "SELECT e.id, e.title, e.alias, c.slug, c.title, r.arxiv_id, r.title, "  # noqa: S608
+    "CASE WHEN e.resource_id IS NOT NULL THEN (SELECT s.status FROM notes_progress s "
+    "WHERE s.user_id = %(user)s AND s.resource_id = e.resource_id) "
+    "ELSE (SELECT s.status FROM notes_progress s "
+    "WHERE s.user_id = %(user)s AND s.entry_id = e.id) END "
+    "FROM (SELECT id, r, t, p FROM (("
+    + _BRANCH.format(match="e.search_doc @@ q")
+    + ") UNION ("
+    + _BRANCH.format(
         match="e.resource_id = ANY(ARRAY("  # noqa: S608
         f"SELECT id FROM curricula_resource WHERE search_doc @@ {QUERY}))"
     )
-    top = RawSQL(  # noqa: S611
-        f"SELECT id FROM (({own}) UNION ({paper})) m "  # noqa: S608
-        f"ORDER BY r DESC, t, p LIMIT {LIMIT}",
-        [q, q, q],
-    )
-    rank = RawSQL(  # noqa: S611
-        f'ts_rank("curricula_entry"."search_doc", {QUERY})', [q], output_field=FloatField()
-    )
-    return (
-        _entries_base(user)
-        .filter(id__in=top)
-        .annotate(rank=rank)
-        .order_by("-rank", "curriculum__title", "position")
-    )
+    + f")) b ORDER BY r DESC, t, p, id LIMIT {LIMIT}) m "
+    "JOIN curricula_entry e ON e.id = m.id "
+    "JOIN curricula_curriculum c ON c.id = e.curriculum_id "
+    "LEFT JOIN curricula_resource r ON r.id = e.resource_id "
+    "ORDER BY m.r DESC, m.t, m.p, m.id"
+).replace(QUERY, QUERY.replace("%s", "%(q)s"))
 
 
-def _plain(user: Any, words: list[str]) -> QuerySet[Entry]:
+def _ranked(user: Any, q: str) -> list[Hit]:
+    with connection.cursor() as cursor:
+        cursor.execute(RANKED_SQL, {"q": q, "user": user.pk})
+        return _hits(cursor.fetchall())
+
+
+def _plain(user: Any, words: list[str]) -> Any:
     match = Q()
     for word in words[:8]:
         match &= (
@@ -156,10 +215,15 @@ def _plain(user: Any, words: list[str]) -> QuerySet[Entry]:
             | Q(resource__authors__icontains=word)
             | Q(resource__abstract__icontains=word)
         )
-    return _entries_base(user).filter(match).order_by("curriculum__title", "position")[:LIMIT]
+    return (
+        _entries_base(user)
+        .filter(match)
+        .order_by("curriculum__title", "position")
+        .values_list(*_HIT_VALUES)[:LIMIT]
+    )
 
 
-def _similar_pg(user: Any, q: str) -> list[Entry]:
+def _similar_pg(user: Any, q: str) -> list[Any]:
     """Titles (and aliases) with words close to the query's, by pg_trgm's word similarity,
     through its trigram indexes."""
     text = q[:100]
@@ -189,11 +253,12 @@ def _similar_pg(user: Any, q: str) -> list[Entry]:
             _entries_base(user)
             .filter(id__in=matching)
             .annotate(score=score)
-            .order_by("-score", "curriculum__title", "position")[:LIMIT]
+            .order_by("-score", "curriculum__title", "position")
+            .values_list(*_HIT_VALUES)[:LIMIT]
         )
 
 
-def _similar_sqlite(user: Any, q: str) -> list[Entry]:
+def _similar_sqlite(user: Any, q: str) -> list[Any]:
     """Each query word replaced by the closest word of the titles, then a plain match."""
     vocabulary: set[str] = set()
     titles = Entry.objects.active().values_list("title", "alias", "resource__title")[:TYPO_TITLES]
@@ -209,60 +274,82 @@ def _similar_sqlite(user: Any, q: str) -> list[Entry]:
     return list(_plain(user, words))
 
 
-def notes(user: Any, q: str) -> tuple[list[Note], list[Note]]:
-    """My notes, and the notes my teammates shared with me (never anyone's private ones)."""
-    # What the results show (Note.title, the writer, the snippet's body), and no more: with
-    # seven joins PostgreSQL spent ~20 ms planning this query, longer than running it.
-    base = (
-        Note.objects.filter(readable_notes_q(user))
-        .exclude(body="")
-        .select_related("user", "entry", "resource", "tier", "topic")
-        .only(
-            *("user_id", "kind", "body", "visibility", "updated_at"),
-            *("entry", "resource", "tier", "topic", "user__username"),
-            *("user__first_name", "user__last_name", "entry__title"),
-            *("resource__title", "resource__url", "tier__label", "tier__title", "topic__title"),
-        )
-    )
+# A note's title as Note.title makes it (tests hold the two equal for every kind).
+_NOTE_TITLE = """CASE
+    WHEN n.kind = 'tier' THEN CASE WHEN ti.id IS NULL THEN 'Summary of a deleted tier'
+        ELSE 'Summary: ' || ti.label
+            || CASE WHEN coalesce(ti.title, '') <> '' THEN ' — ' || ti.title ELSE '' END END
+    WHEN n.kind = 'topic' THEN CASE WHEN tp.id IS NULL THEN 'Summary of a deleted topic'
+        ELSE 'Summary: ' || tp.title END
+    WHEN e.id IS NOT NULL THEN e.title
+    WHEN r.id IS NOT NULL THEN coalesce(nullif(r.title, ''), r.url)
+    ELSE 'Note on a deleted entry' END"""
+# My notes and the notes my teammates shared with me, the best 50 of each: who may read which
+# note is access.readable_notes_q written out (my notes, and team-visible notes of anyone
+# who shares a team with me; tests hold the two equal). Plain SQL for the same reason as
+# RANKED_SQL: the ORM's five select_related joins took longer to compile and instantiate
+# than to run.
+NOTES_SQL = f"""
+SELECT n.id, {_NOTE_TITLE}, n.visibility, n.body, n.user_id,
+    u.username, u.first_name, u.last_name
+FROM (
+    SELECT n.id, row_number() OVER (PARTITION BY n.user_id = %(user)s
+        ORDER BY ts_rank(n.search_doc, q) DESC, n.updated_at DESC, n.id) AS place
+    FROM notes_note n, {QUERY.replace("%s", "%(q)s")} AS q
+    WHERE n.search_doc @@ q AND n.body <> ''
+        AND (n.user_id = %(user)s OR (n.visibility = 'team' AND n.user_id IN (
+            SELECT t.user_id FROM teams_membership t WHERE t.team_id IN (
+                SELECT m.team_id FROM teams_membership m WHERE m.user_id = %(user)s))))
+) f
+JOIN notes_note n ON n.id = f.id
+JOIN auth_user u ON u.id = n.user_id
+LEFT JOIN curricula_entry e ON e.id = n.entry_id
+LEFT JOIN curricula_resource r ON r.id = n.resource_id
+LEFT JOIN curricula_tier ti ON ti.id = n.tier_id
+LEFT JOIN curricula_topic tp ON tp.id = n.topic_id
+WHERE f.place <= {LIMIT}
+ORDER BY f.place
+"""  # noqa: S608
+
+
+def _names(user: Any) -> tuple[str, str, str]:
+    return user.username, user.first_name, user.last_name
+
+
+def notes(user: Any, q: str) -> tuple[list[Found], list[Found]]:
+    """My notes, and the notes my teammates shared with me (never anyone's private ones), the
+    best 50 of each."""
     if _is_postgres():
-        rank = RawSQL(  # noqa: S611
-            f'ts_rank("notes_note"."search_doc", {QUERY})', [q], output_field=FloatField()
-        )
-        # The match is a condition on the note itself, not "id IN (a subquery of notes)":
-        # that extra relation next to five joins cost PostgreSQL 5-25 ms of planning per
-        # search, rare word or common (against 1.6 ms), more than running the query.
-        matching = RawSQL(  # noqa: S611
-            f'"notes_note"."search_doc" @@ {QUERY}', [q], output_field=BooleanField()
-        )
-        found = list(
-            base.filter(matching).annotate(rank=rank).order_by("-rank", "-updated_at")[: 2 * LIMIT]
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(NOTES_SQL, {"q": q, "user": user.pk})
+            rows = cursor.fetchall()
     else:
         match = Q()
         for word in q.split()[:8]:
             match &= Q(body__icontains=word)
-        found = list(base.filter(match).order_by("-updated_at")[: 2 * LIMIT])
-    mine = [n for n in found if n.user_id == user.pk][:LIMIT]
-    shared = [n for n in found if n.user_id != user.pk][:LIMIT]
+        rows = [
+            (n.pk, n.title, n.visibility, n.body, n.user_id, *_names(n.user))
+            for n in Note.objects.filter(readable_notes_q(user), match)
+            .exclude(body="")
+            .select_related("user", "entry", "resource", "tier", "topic")
+            .order_by("-updated_at", "-pk")
+        ]
+    mine: list[Found] = []
+    shared: list[Found] = []
+    for pk, title, visibility, body, user_id, username, first, last in rows:
+        into = mine if user_id == user.pk else shared
+        if len(into) < LIMIT:
+            # The name as AbstractUser.get_full_name gives it, else the username.
+            author = f"{first} {last}".strip() or username
+            into.append(Found(pk, title, visibility, author, snippet(body, q)))
     return mine, shared
 
 
 def search(user: Any, q: str) -> Results:
     """Everything the search page shows, with my status on each entry found."""
     found, how = entries(user, q)
-    _with_status_labels(found)
     mine, shared = notes(user, q)
-    for note in [*mine, *shared]:
-        note.snippet = snippet(note.body, q)  # type: ignore[attr-defined]
     return Results(found, how, mine, shared)
-
-
-def _with_status_labels(found: list[Entry]) -> None:
-    """Each entry's `my_status` (read with it; "to read" when I have none) and its label."""
-    labels = dict(Status.choices)
-    for e in found:
-        e.my_status = e.my_status or Status.TO_READ  # type: ignore[attr-defined]
-        e.my_status_label = labels[e.my_status]  # type: ignore[attr-defined]
 
 
 _MARKUP = [

@@ -6,8 +6,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import engines
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from curricula.models import Curriculum, Entry, Tier, Topic
@@ -362,14 +364,15 @@ def search_page(request: HttpRequest) -> HttpResponse:
     q = form.cleaned_data["q"] if form.is_valid() else ""
     context: dict = {"form": form, "q": q}
     if q:
-        results = context["results"] = search.search(request.user, q)
-        # Links reversed once per curriculum, not once per result (~50 reverses a page).
-        prefixes: dict[int, str] = {}
-        for e in results.entries:
-            if e.curriculum_id not in prefixes:
-                prefixes[e.curriculum_id] = f"{e.curriculum.get_absolute_url()}entries/"
-            e.url = f"{prefixes[e.curriculum_id]}{e.pk}/"  # type: ignore[attr-defined]
-        context["note_prefix"] = reverse("notes:list")
+        # The results are Jinja2 (jinja2/notes/search_results.html): as a Django template
+        # they took 4.0 ms to render for 50 entries and 19 notes, here 0.5 ms (2.4 against
+        # 0.3 ms for 50 entries alone), same markup, same data (bench/pages.py's).
+        results = {"results": search.search(request.user, q), "q": q}
+        results["note_prefix"] = reverse("notes:list")
+        # Safe: the Jinja2 backend autoescapes everything it outputs.
+        context["results_html"] = mark_safe(
+            engines["jinja2"].get_template("notes/search_results.html").render(results)
+        )
     status = 200 if form.is_valid() else 422
     return render(request, "notes/search.html", context, status=status)
 
