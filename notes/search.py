@@ -27,7 +27,10 @@ from notes.access import readable_notes_q
 from notes.models import Note, Progress, Status
 
 LIMIT = 50
-QUERY = "websearch_to_tsquery('english'::regconfig, %s)"
+# A ranking reads at most this many matches of each kind (entries' own words, their papers').
+SCORED = 500
+# The words as a query (a parameter named q: the SQL below reads it more than once).
+_Q = "websearch_to_tsquery('english'::regconfig, %(q)s)"
 # Trigram matching on titles: how alike a query and a title's closest words must be.
 TYPO_SIMILARITY = 0.5
 # SQLite's spelling fallback reads at most this many titles (an embedded install is small).
@@ -85,8 +88,10 @@ class Found(NamedTuple):
 @dataclass
 class Results:
     entries: list[Hit] = field(default_factory=list)
-    # "arxiv" when the query was an arXiv id; "similar" when only close spellings matched.
+    # "arxiv" when the query was an arXiv id; "similar" when only close spellings matched;
+    # "more" when more than SCORED entries matched (these are the best of the first SCORED).
     how: str = ""
+    scored: int = SCORED
     mine: list[Found] = field(default_factory=list)
     shared: list[Found] = field(default_factory=list)
 
@@ -140,7 +145,8 @@ def _hits(rows: Any) -> list[Hit]:
 
 
 def entries(user: Any, q: str) -> tuple[list[Hit], str]:
-    """Matching entries, best first, and how they matched ("", "arxiv" or "similar")."""
+    """Matching entries, best first, and how they matched: "", "more" (more than SCORED, these
+    the best of the first SCORED found), "arxiv" or "similar"."""
     arxiv_id = arxiv_id_in(q)
     if arxiv_id:
         found = _hits(
@@ -151,9 +157,12 @@ def entries(user: Any, q: str) -> tuple[list[Hit], str]:
         )
         if found:
             return found, "arxiv"
-    found = _ranked(user, q) if _is_postgres() else _hits(_plain(user, q.split()))
+    if _is_postgres():
+        found, more = _ranked(user, q)
+    else:
+        found, more = _hits(_plain(user, q.split())), False
     if found:
-        return found, ""
+        return found, "more" if more else ""
     similar = _similar_pg(user, q) if _is_postgres() else _similar_sqlite(user, q)
     return _hits(similar), "similar" if similar else ""
 
@@ -163,45 +172,58 @@ def entries(user: Any, q: str) -> tuple[list[Hit], str]:
 # entries whose own vector matches (its GIN index), and entries whose paper's metadata,
 # abstract included, matches (the papers' ids from their GIN index, computed once as an
 # array, then entry.resource_id's index: a join there hashed every entry for a common
-# word, 7-11 ms against 3). Each branch ranks only its own matches and keeps 50; the best
-# 50 of both 100 are the best 50 of all. A UNION of ids first (then ranking) hash-joined
-# every entry and de-duplicated thousands of ids before the LIMIT (26 ms for "attention
-# scaling" against 12 ms); one OR would scan every entry for a rare word.
+# word). Each branch ranks only its own matches and keeps 50; the best 50 of both are the
+# best 50 of all; an entry found by both is counted once (GROUP BY).
+#
+# Each branch ranks at most SCORED matches, the first found: ranking reads every match's
+# vector, so "attention scaling", in 4,671 of bench/pages.py's 12,300 entries, cost ~11 ms
+# ranked in full against ~2 ms for a word in a few hundred. Past SCORED the page says so
+# ("more than 500 match: the best 50 of the first 500 found") and asks for another word.
+# Whether a branch was cut short comes with the rows (`found`, counted up to SCORED + 1).
+#
 # Plain SQL, not an ORM queryset around a RawSQL: compiling that and building 150 model
 # instances from its rows cost more CPU than PostgreSQL spent finding them. Entries are
 # readable by every member (as Entry.objects.active()); my status is read as _entries_base
 # reads it. Only constants are interpolated; the words and my id travel as parameters.
-_BRANCH = (
-    "SELECT e.id, ts_rank(e.search_doc, q) AS r, c.title AS t, e.position AS p "  # noqa: S608
-    "FROM curricula_entry e JOIN curricula_curriculum c ON c.id = e.curriculum_id, "
-    f"{QUERY} AS q WHERE e.retired_in_id IS NULL AND {{match}} "
-    f"ORDER BY r DESC, t, p, e.id LIMIT {LIMIT}"
+_BRANCH = f"""
+SELECT e.id, ts_rank(e.search_doc, {_Q}) AS r, c.title AS t, e.position AS p, e.found
+FROM (
+    SELECT e.*, count(*) OVER () AS found FROM (
+        SELECT e.id, e.search_doc, e.curriculum_id, e.position FROM curricula_entry e
+        WHERE e.retired_in_id IS NULL AND {{match}} LIMIT {SCORED + 1}) e
+) e JOIN curricula_curriculum c ON c.id = e.curriculum_id
+ORDER BY r DESC, t, p, e.id LIMIT {LIMIT}"""  # noqa: S608
+_OWN = _BRANCH.format(match=f"e.search_doc @@ {_Q}")
+_PAPERS = _BRANCH.format(
+    match=f"""e.resource_id = ANY(ARRAY(
+        SELECT id FROM curricula_resource WHERE search_doc @@ {_Q} LIMIT {SCORED + 1}))"""  # noqa: S608
 )
-RANKED_SQL = (
-    "SELECT e.id, e.title, e.alias, c.slug, c.title, r.arxiv_id, r.title, "  # noqa: S608
-    "CASE WHEN e.resource_id IS NOT NULL THEN (SELECT s.status FROM notes_progress s "
-    "WHERE s.user_id = %(user)s AND s.resource_id = e.resource_id) "
-    "ELSE (SELECT s.status FROM notes_progress s "
-    "WHERE s.user_id = %(user)s AND s.entry_id = e.id) END "
-    "FROM (SELECT id, r, t, p FROM (("
-    + _BRANCH.format(match="e.search_doc @@ q")
-    + ") UNION ("
-    + _BRANCH.format(
-        match="e.resource_id = ANY(ARRAY("  # noqa: S608
-        f"SELECT id FROM curricula_resource WHERE search_doc @@ {QUERY}))"
-    )
-    + f")) b ORDER BY r DESC, t, p, id LIMIT {LIMIT}) m "
-    "JOIN curricula_entry e ON e.id = m.id "
-    "JOIN curricula_curriculum c ON c.id = e.curriculum_id "
-    "LEFT JOIN curricula_resource r ON r.id = e.resource_id "
-    "ORDER BY m.r DESC, m.t, m.p, m.id"
-).replace(QUERY, QUERY.replace("%s", "%(q)s"))
+RANKED_SQL = f"""
+SELECT e.id, e.title, e.alias, c.slug, c.title, r.arxiv_id, r.title,
+    CASE WHEN e.resource_id IS NOT NULL
+        THEN (SELECT s.status FROM notes_progress s
+            WHERE s.user_id = %(user)s AND s.resource_id = e.resource_id)
+        ELSE (SELECT s.status FROM notes_progress s
+            WHERE s.user_id = %(user)s AND s.entry_id = e.id) END,
+    m.found > {SCORED}
+FROM (
+    SELECT id, r, t, p, max(max(found)) OVER () AS found
+    FROM (({_OWN}) UNION ALL ({_PAPERS})) b
+    GROUP BY id, r, t, p ORDER BY r DESC, t, p, id LIMIT {LIMIT}
+) m
+JOIN curricula_entry e ON e.id = m.id
+JOIN curricula_curriculum c ON c.id = e.curriculum_id
+LEFT JOIN curricula_resource r ON r.id = e.resource_id
+ORDER BY m.r DESC, m.t, m.p, m.id"""  # noqa: S608
 
 
-def _ranked(user: Any, q: str) -> list[Hit]:
+def _ranked(user: Any, q: str) -> tuple[list[Hit], bool]:
+    """The best 50 matches, and whether more than SCORED matched (then they are the best of
+    the first SCORED found)."""
     with connection.cursor() as cursor:
         cursor.execute(RANKED_SQL, {"q": q, "user": user.pk})
-        return _hits(cursor.fetchall())
+        rows = cursor.fetchall()
+    return _hits(row[:-1] for row in rows), any(row[-1] for row in rows)
 
 
 def _plain(user: Any, words: list[str]) -> Any:
@@ -274,42 +296,42 @@ def _similar_sqlite(user: Any, q: str) -> list[Any]:
     return list(_plain(user, words))
 
 
-# A note's title as Note.title makes it (tests hold the two equal for every kind).
+# A note's title as Note.title makes it (tests hold the two equal for every kind), each part
+# read by a subquery of its own: as five LEFT JOINs the query took 1.7-2.7 ms to plan,
+# longer than it ran; this way 0.4 ms.
 _NOTE_TITLE = """CASE
-    WHEN n.kind = 'tier' THEN CASE WHEN ti.id IS NULL THEN 'Summary of a deleted tier'
-        ELSE 'Summary: ' || ti.label
-            || CASE WHEN coalesce(ti.title, '') <> '' THEN ' — ' || ti.title ELSE '' END END
-    WHEN n.kind = 'topic' THEN CASE WHEN tp.id IS NULL THEN 'Summary of a deleted topic'
-        ELSE 'Summary: ' || tp.title END
-    WHEN e.id IS NOT NULL THEN e.title
-    WHEN r.id IS NOT NULL THEN coalesce(nullif(r.title, ''), r.url)
-    ELSE 'Note on a deleted entry' END"""
+    WHEN n.kind = 'tier' THEN coalesce((
+        SELECT 'Summary: ' || ti.label
+            || CASE WHEN coalesce(ti.title, '') <> '' THEN ' — ' || ti.title ELSE '' END
+        FROM curricula_tier ti WHERE ti.id = n.tier_id), 'Summary of a deleted tier')
+    WHEN n.kind = 'topic' THEN coalesce((
+        SELECT 'Summary: ' || tp.title FROM curricula_topic tp WHERE tp.id = n.topic_id),
+        'Summary of a deleted topic')
+    ELSE coalesce(
+        (SELECT e.title FROM curricula_entry e WHERE e.id = n.entry_id),
+        (SELECT coalesce(nullif(r.title, ''), r.url) FROM curricula_resource r
+            WHERE r.id = n.resource_id),
+        'Note on a deleted entry') END"""
 # My notes and the notes my teammates shared with me, the best 50 of each: who may read which
 # note is access.readable_notes_q written out (my notes, and team-visible notes of anyone
 # who shares a team with me; tests hold the two equal). Plain SQL for the same reason as
-# RANKED_SQL: the ORM's five select_related joins took longer to compile and instantiate
-# than to run.
+# RANKED_SQL.
 NOTES_SQL = f"""
 SELECT n.id, {_NOTE_TITLE}, n.visibility, n.body, n.user_id,
     u.username, u.first_name, u.last_name
 FROM (
-    SELECT n.id, row_number() OVER (PARTITION BY n.user_id = %(user)s
-        ORDER BY ts_rank(n.search_doc, q) DESC, n.updated_at DESC, n.id) AS place
-    FROM notes_note n, {QUERY.replace("%s", "%(q)s")} AS q
-    WHERE n.search_doc @@ q AND n.body <> ''
+    SELECT n.id, n.kind, n.entry_id, n.resource_id, n.tier_id, n.topic_id, n.visibility,
+        n.body, n.user_id, row_number() OVER (PARTITION BY n.user_id = %(user)s
+            ORDER BY ts_rank(n.search_doc, {_Q}) DESC, n.updated_at DESC, n.id) AS place
+    FROM notes_note n
+    WHERE n.search_doc @@ {_Q} AND n.body <> ''
         AND (n.user_id = %(user)s OR (n.visibility = 'team' AND n.user_id IN (
             SELECT t.user_id FROM teams_membership t WHERE t.team_id IN (
                 SELECT m.team_id FROM teams_membership m WHERE m.user_id = %(user)s))))
-) f
-JOIN notes_note n ON n.id = f.id
+) n
 JOIN auth_user u ON u.id = n.user_id
-LEFT JOIN curricula_entry e ON e.id = n.entry_id
-LEFT JOIN curricula_resource r ON r.id = n.resource_id
-LEFT JOIN curricula_tier ti ON ti.id = n.tier_id
-LEFT JOIN curricula_topic tp ON tp.id = n.topic_id
-WHERE f.place <= {LIMIT}
-ORDER BY f.place
-"""  # noqa: S608
+WHERE n.place <= {LIMIT}
+ORDER BY n.place"""  # noqa: S608
 
 
 def _names(user: Any) -> tuple[str, str, str]:
@@ -349,7 +371,7 @@ def search(user: Any, q: str) -> Results:
     """Everything the search page shows, with my status on each entry found."""
     found, how = entries(user, q)
     mine, shared = notes(user, q)
-    return Results(found, how, mine, shared)
+    return Results(found, how, mine=mine, shared=shared)
 
 
 _MARKUP = [

@@ -233,3 +233,38 @@ def test_a_plain_link_shows_my_status_by_the_entry(client, owner, member, curric
     html = client.get("/search/", {"q": "zeugma"}).content.decode()
     assert 'Zeugma blog post</a> <span class="badge status-reading">Reading</span>' in html
     assert 'Zeugma lecture</a> <span class="badge status-to_read">To read</span>' in html
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite matches without ranking")
+@pytest.mark.parametrize("by", ["own words", "papers"])
+def test_past_the_scored_matches_the_page_says_so(client, owner, curriculum, by):
+    """A ranking reads at most SCORED matches of each kind: one more and the page says that
+    these are the best of the first SCORED found; exactly SCORED and it says nothing."""
+    from curricula.models import Entry
+    from notes.search import SCORED
+
+    if by == "papers":
+        papers = Resource.objects.bulk_create(
+            Resource(url=f"https://example.org/p/{i}", title=f"P {i}", abstract="zeugma")
+            for i in range(SCORED + 1)
+        )
+    Entry.objects.bulk_create(
+        Entry(
+            curriculum=curriculum,
+            title=f"Zeugma {i}" if by == "own words" else f"Linked {i}",
+            resource=papers[i] if by == "papers" else None,
+            position=100 + i,
+        )
+        for i in range(SCORED + 1)
+    )
+    client.force_login(owner)
+    html = client.get("/search/", {"q": "zeugma"}).content.decode()
+    assert len(entry_titles(html)) == 50
+    assert f"More than {SCORED:,} entries and papers match “zeugma”" in html
+    assert f"the best 50 of the first {SCORED:,} found" in html
+    if by == "papers":
+        Resource.objects.filter(pk=papers[0].pk).update(abstract="something else")
+    else:
+        Entry.objects.filter(title="Zeugma 0").delete()
+    html = client.get("/search/", {"q": "zeugma"}).content.decode()
+    assert len(entry_titles(html)) == 50 and "More than" not in html
