@@ -167,38 +167,46 @@ def entries(user: Any, q: str) -> tuple[list[Hit], str]:
     return _hits(similar), "similar" if similar else ""
 
 
-# The top 50 are chosen inside the database by ts_rank on the entry's stored vector alone
-# (its own words weigh A, its paper's title B), as the best 50 of two LIMITed branches:
-# entries whose own vector matches (its GIN index), and entries whose paper's metadata,
-# abstract included, matches (the papers' ids from their GIN index, computed once as an
-# array, then entry.resource_id's index: a join there hashed every entry for a common
-# word). Each branch ranks only its own matches and keeps 50; the best 50 of both are the
-# best 50 of all; an entry found by both is counted once (GROUP BY).
+# The top 50 are chosen inside the database by ts_rank on the entry's stored vector (its
+# title, alias and why weigh A, its paper's title B). Entries matched by those words of their
+# own come first, best first, through their vector's GIN index; then, when fewer than 50 did,
+# entries matched only through their paper's metadata (abstract, authors: the papers' ids from
+# their GIN index, computed once as an array, then entry.resource_id's index), best first.
+# That second branch is not run at all when the first found 50: for "attention scaling" it
+# looked up the entries of 659 papers, most of them found by their own words already.
 #
 # Each branch ranks at most SCORED matches, the first found: ranking reads every match's
 # vector, so "attention scaling", in 4,671 of bench/pages.py's 12,300 entries, cost ~11 ms
 # ranked in full against ~2 ms for a word in a few hundred. Past SCORED the page says so
 # ("more than 500 match: the best 50 of the first 500 found") and asks for another word.
-# Whether a branch was cut short comes with the rows (`found`, counted up to SCORED + 1).
+# Whether a branch was cut short comes with its rows (`found`, counted up to SCORED + 1).
 #
 # Plain SQL, not an ORM queryset around a RawSQL: compiling that and building 150 model
 # instances from its rows cost more CPU than PostgreSQL spent finding them. Entries are
 # readable by every member (as Entry.objects.active()); my status is read as _entries_base
 # reads it. Only constants are interpolated; the words and my id travel as parameters.
 _BRANCH = f"""
-SELECT e.id, ts_rank(e.search_doc, {_Q}) AS r, c.title AS t, e.position AS p, e.found
-FROM (
-    SELECT e.*, count(*) OVER () AS found FROM (
-        SELECT e.id, e.search_doc, e.curriculum_id, e.position FROM curricula_entry e
-        WHERE e.retired_in_id IS NULL AND {{match}} LIMIT {SCORED + 1}) e
-) e JOIN curricula_curriculum c ON c.id = e.curriculum_id
-ORDER BY r DESC, t, p, e.id LIMIT {LIMIT}"""  # noqa: S608
-_OWN = _BRANCH.format(match=f"e.search_doc @@ {_Q}")
+    SELECT e.id, ts_rank(e.search_doc, {_Q}) AS r, c.title AS t, e.position AS p, {{found}}
+    FROM (
+        SELECT e.*, count(*) OVER () AS found FROM (
+            SELECT e.id, e.search_doc, e.curriculum_id, e.position FROM curricula_entry e
+            WHERE e.retired_in_id IS NULL AND {{match}} LIMIT {SCORED + 1}) e
+    ) e JOIN curricula_curriculum c ON c.id = e.curriculum_id
+    ORDER BY r DESC, t, p, e.id LIMIT {{limit}}"""  # noqa: S608
+_OWN = _BRANCH.format(found="e.found", match=f"e.search_doc @@ {_Q}", limit=LIMIT)
 _PAPERS = _BRANCH.format(
-    match=f"""e.resource_id = ANY(ARRAY(
-        SELECT id FROM curricula_resource WHERE search_doc @@ {_Q} LIMIT {SCORED + 1}))"""  # noqa: S608
+    found="greatest(e.found, (SELECT cardinality(ids) FROM paper_ids))",
+    match=f"NOT e.search_doc @@ {_Q} AND e.resource_id = ANY("  # noqa: S608
+    "(SELECT ids FROM paper_ids)::bigint[])",
+    limit=f"(SELECT {LIMIT} - count(*) FROM own)",  # noqa: S608
 )
 RANKED_SQL = f"""
+WITH own AS MATERIALIZED ({_OWN}
+), paper_ids AS MATERIALIZED (
+    SELECT ARRAY(SELECT id FROM curricula_resource WHERE search_doc @@ {_Q}
+        LIMIT {SCORED + 1}) AS ids
+), papers AS ({_PAPERS}
+)
 SELECT e.id, e.title, e.alias, c.slug, c.title, r.arxiv_id, r.title,
     CASE WHEN e.resource_id IS NOT NULL
         THEN (SELECT s.status FROM notes_progress s
@@ -206,15 +214,11 @@ SELECT e.id, e.title, e.alias, c.slug, c.title, r.arxiv_id, r.title,
         ELSE (SELECT s.status FROM notes_progress s
             WHERE s.user_id = %(user)s AND s.entry_id = e.id) END,
     m.found > {SCORED}
-FROM (
-    SELECT id, r, t, p, max(max(found)) OVER () AS found
-    FROM (({_OWN}) UNION ALL ({_PAPERS})) b
-    GROUP BY id, r, t, p ORDER BY r DESC, t, p, id LIMIT {LIMIT}
-) m
+FROM (SELECT *, 0 AS k FROM own UNION ALL SELECT *, 1 FROM papers) m
 JOIN curricula_entry e ON e.id = m.id
 JOIN curricula_curriculum c ON c.id = e.curriculum_id
 LEFT JOIN curricula_resource r ON r.id = e.resource_id
-ORDER BY m.r DESC, m.t, m.p, m.id"""  # noqa: S608
+ORDER BY m.k, m.r DESC, m.t, m.p, m.id"""  # noqa: S608
 
 
 def _ranked(user: Any, q: str) -> tuple[list[Hit], bool]:

@@ -220,6 +220,30 @@ def test_ranking_takes_the_best_fifty_of_entries_and_papers_alike(client, owner,
     assert len(titles) == 50 and all(t.startswith("Distillation") for t in titles)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite matches without ranking")
+def test_entries_found_by_their_papers_follow_those_found_by_their_own_words(
+    client, owner, curriculum
+):
+    """Fewer than 50 entries match by their own words: those matched only through their
+    paper's abstract follow them, each once."""
+    for i in range(3):
+        factories.make_entry(curriculum, f"Sparse kernels {i}")
+        paper = factories.make_resource(title=f"Paper {i}", abstract="sparse attention kernels")
+        factories.make_entry(curriculum, f"Distillation {i}", resource=paper)
+    both = factories.make_resource(title="Paper 9", abstract="sparse kernels")
+    factories.make_entry(curriculum, "Sparse kernels, and its paper too", resource=both)
+    client.force_login(owner)
+    titles = entry_titles(client.get("/search/", {"q": "sparse kernels"}).content.decode())
+    assert len(titles) == len(set(titles)) == 7
+    assert sorted(titles[:4]) == [
+        "Sparse kernels 0",
+        "Sparse kernels 1",
+        "Sparse kernels 2",
+        "Sparse kernels, and its paper too",
+    ]
+    assert sorted(titles[4:]) == ["Distillation 0", "Distillation 1", "Distillation 2"]
+
+
 def test_a_plain_link_shows_my_status_by_the_entry(client, owner, member, curriculum):
     """An entry with no paper keeps its status on the entry itself: read with the results,
     mine and not a teammate's."""
