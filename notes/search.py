@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import Case, FloatField, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
@@ -44,6 +44,12 @@ _ARXIV = re.compile(
 
 def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+def _cursor() -> Any:
+    """A cursor on the database the ORM would read from here (the replica on the search page,
+    readlist/replica.py), as the querysets this SQL replaced did."""
+    return connections[router.db_for_read(Entry)].cursor()
 
 
 def arxiv_id_in(q: str) -> str:
@@ -224,7 +230,7 @@ ORDER BY m.k, m.r DESC, m.t, m.p, m.id"""  # noqa: S608
 def _ranked(user: Any, q: str) -> tuple[list[Hit], bool]:
     """The best 50 matches, and whether more than SCORED matched (then they are the best of
     the first SCORED found)."""
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(RANKED_SQL, {"q": q, "user": user.pk})
         rows = cursor.fetchall()
     return _hits(row[:-1] for row in rows), any(row[-1] for row in rows)
@@ -269,14 +275,16 @@ def _similar_pg(user: Any, q: str) -> list[Any]:
         [text, text],
         output_field=FloatField(),
     )
-    with connection.cursor() as cursor:
-        # The operator's threshold for this transaction only (pg_trgm's default is 0.6).
+    with _cursor() as cursor:
+        # The operator's threshold for this transaction only (pg_trgm's default is 0.6), on
+        # the connection the query below reads.
         cursor.execute(
             "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
             [str(TYPO_SIMILARITY)],
         )
         return list(
             _entries_base(user)
+            .using(cursor.db.alias)
             .filter(id__in=matching)
             .annotate(score=score)
             .order_by("-score", "curriculum__title", "position")
@@ -346,7 +354,7 @@ def notes(user: Any, q: str) -> tuple[list[Found], list[Found]]:
     """My notes, and the notes my teammates shared with me (never anyone's private ones), the
     best 50 of each."""
     if _is_postgres():
-        with connection.cursor() as cursor:
+        with _cursor() as cursor:
             cursor.execute(NOTES_SQL, {"q": q, "user": user.pk})
             rows = cursor.fetchall()
     else:

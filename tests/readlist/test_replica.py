@@ -87,3 +87,22 @@ def test_without_a_replica_everything_reads_the_primary(client, manager_and_team
     with CaptureQueriesContext(connections["default"]) as primary:
         assert client.get(f"/teams/{team.slug}/").status_code == 200
     assert len(primary) > 0
+
+
+@pytest.mark.parametrize("q", ["Entry", "zzyzx quokka"])
+def test_search_reads_the_replica_for_all_it_finds(client, replica, manager_and_team, q):
+    """The search's plain SQL (entries, notes, the spelling fallback's threshold) goes where
+    the ORM's reads go, as the querysets it replaced did: nothing but the session's own
+    bookkeeping on the primary."""
+    manager, _, _ = manager_and_team
+    factories.make_note(manager, manager_and_team[2].entries.first(), "Entry notes")
+    client.force_login(manager)
+    with (
+        CaptureQueriesContext(connections["default"]) as primary,
+        CaptureQueriesContext(replica) as copy,
+    ):
+        assert client.get("/search/", {"q": q}).status_code == 200
+    searched = [s["sql"] for s in copy.captured_queries]
+    assert any("ts_rank" in sql for sql in searched)
+    assert not [s["sql"] for s in primary.captured_queries if "search_doc" in s["sql"]]
+    assert not [s["sql"] for s in primary.captured_queries if "set_config" in s["sql"]]
