@@ -17,6 +17,7 @@ from django.template import engines
 from django.utils.safestring import SafeString, mark_safe
 
 from notes import outline
+from readlist import csrf
 
 _NAME = "curricula/entry_rows.html"
 _PAGE = "curricula/page.html"
@@ -45,8 +46,9 @@ def page_body(context: dict[str, Any], request: HttpRequest) -> SafeString:
 
     The tiers' loop took 2.3 ms of CPU as Django template markup on bench/pages.py's 300-entry
     list (five tiers), 0.6 ms in Jinja2; the rest of the body 1.3 ms, 0.3 ms in Jinja2. With
-    the request for its CSRF input."""
-    return mark_safe(engines["jinja2"].get_template(_PAGE).render(context, request))
+    the request for its CSRF input, masked once for the whole page (readlist.csrf)."""
+    body = {**context, "csrf_input": csrf.hidden_input(request)}
+    return mark_safe(engines["jinja2"].get_template(_PAGE).render(body))
 
 
 def status_extras(section: outline.Section | None, built: outline.Outline) -> SafeString:
