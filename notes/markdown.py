@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -83,5 +84,21 @@ def sanitize(
 
 def render(text: str) -> SafeString:
     """Render a note; whatever the text holds, the result runs no script and loads nothing
-    from elsewhere."""
-    return sanitize(_md.render(text or ""))
+    from elsewhere.
+
+    The same text always gives the same HTML, so short texts (an entry's "why", a shared note,
+    a list's guidance) are kept rendered per process: parsing and nh3 took 0.3 ms of CPU per
+    text on every view of a page."""
+    text = text or ""
+    if len(text) > _MEMO_LONGEST:
+        return _render(text)
+    return _render_memo(text)
+
+
+def _render(text: str) -> SafeString:
+    return sanitize(_md.render(text))
+
+
+# At most 2,048 texts of at most 8,000 characters: ~16 MB with their HTML at the very worst.
+_MEMO_LONGEST = 8000
+_render_memo = functools.lru_cache(maxsize=2048)(_render)

@@ -55,3 +55,16 @@ def test_a_remote_image_becomes_a_link_and_loads_nothing(src):
 def test_an_image_on_this_site_stays_an_image():
     html = render("![chart](/static/chart.png)")
     assert '<img src="/static/chart.png" alt="chart">' in html
+
+
+def test_rendered_texts_are_kept_by_their_text_and_long_ones_are_not_kept():
+    from notes import markdown
+
+    first = render("**kept** <script>x</script>")
+    assert render("**kept** <script>x</script>") == first and "<strong>kept</strong>" in first
+    assert "<script>" not in first
+    assert render("**other**") != first
+    kept = markdown._render_memo.cache_info().currsize
+    long = "word " * 2000 + "**end**"
+    assert render(long).endswith("<strong>end</strong></p>\n")
+    assert markdown._render_memo.cache_info().currsize == kept
