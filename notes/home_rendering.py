@@ -22,6 +22,7 @@ from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
 
 from notes import markdown
+from readlist import csrf
 
 _NAME = "notes/home.html"
 
@@ -67,8 +68,9 @@ def body(request: HttpRequest, context: dict[str, Any]) -> SafeString:
                 "date": _Dates(),
                 "truncate": _truncate,
                 "markdown": markdown.render,
+                # One mask of the CSRF token for the whole page (readlist.csrf), not one per form.
+                "csrf_input": csrf.hidden_input(request),
             },
-            request,
         )
     )
     # Safe: the Jinja2 backend autoescapes everything it outputs.

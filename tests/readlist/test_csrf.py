@@ -31,3 +31,11 @@ def test_one_token_per_page_a_new_mask_per_response_and_it_is_accepted(owner):
     followed = client.post("/curricula/csrf-list/follow", {"csrfmiddlewaretoken": tokens[0]})
     assert followed.status_code == 302
     assert owner.enrollments.filter(curriculum=curriculum).exists()
+
+
+def test_home_carries_one_token_too(owner):
+    factories.make_curriculum(slug="not-followed")  # home offers to follow it: a form
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    tokens = TOKENS.findall(client.get("/").content.decode())
+    assert len(tokens) >= 3 and len(set(tokens)) == 1
