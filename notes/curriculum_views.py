@@ -23,7 +23,9 @@ from notes.views import editor_context
 def detail(request: HttpRequest, slug: str, section: str | None = None) -> HttpResponse:
     """The outline and one tier's entries (`section`: a tier id or "none", else the tier I am
     on), a page of rows from ?from=; htmx asks for a tier's rows alone when it is opened."""
-    curriculum = get_object_or_404(Curriculum, slug=slug)
+    curriculum = selectors.curriculum_by_slug(slug)
+    if curriculum is None:
+        raise Http404("No such curriculum")
     form = FilterForm(request.GET)
     filters = outline.Filters()
     if form.is_valid():

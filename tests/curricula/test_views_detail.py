@@ -269,3 +269,17 @@ def test_following_since_is_the_date_in_the_sites_time_zone(client, owner, elici
     client.force_login(owner)
     html = client.get(url(elicit)).content.decode()
     assert "Following since 7 Dec 2026" in html
+
+
+def test_the_curriculum_read_in_sql_equals_the_orm_read(elicit):
+    from curricula.models import Curriculum
+    from notes import selectors
+
+    elicit.description, elicit.guidance = "A *list*.", "Read it."
+    elicit.save()
+    mine = selectors.curriculum_by_slug("elicit")
+    theirs = Curriculum.objects.get(slug="elicit")
+    for field in Curriculum._meta.concrete_fields:
+        assert getattr(mine, field.attname) == getattr(theirs, field.attname), field.name
+    assert selectors.curriculum_by_slug("nope") is None
+    assert selectors.curriculum_by_slug("elicit' OR '1'='1") is None
