@@ -2,7 +2,8 @@
 
 As Django template markup (templates/home.html with three includes per card) it took ~3.1 ms
 of a ~3.8 ms render on bench/pages.py's data (three lists, five recent notes); in Jinja2,
-each date formatted once and links from readlist.links' cache, ~0.9 ms.
+dates through the environment's `date` filter (readlist/jinja.py) and links from
+readlist.links' cache, ~0.9 ms.
 The page around it (base.html) stays a Django template, as do the two parts other pages
 share: notes/_deadline.html (the curriculum page) and notes/_second_look.html (its "kept"
 answer), rendered only when there is something to show.
@@ -10,37 +11,18 @@ answer), rendered only when there is something to show.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
 from django.template import engines
 from django.template.loader import render_to_string
-from django.utils import dateformat
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from django.utils.timezone import template_localtime
 
 from notes import markdown
 from readlist import csrf
 
 _NAME = "notes/home.html"
-
-
-class _Dates:
-    """Django's |date filter (in the site's time zone, "" for nothing), each distinct value
-    formatted once per page."""
-
-    def __init__(self) -> None:
-        self.memo: dict[tuple[Any, str], str] = {}
-
-    def __call__(self, value: dt.date | dt.datetime | None, format: str) -> str:
-        if value is None or value == "":
-            return ""
-        key = (value, format)
-        if key not in self.memo:
-            self.memo[key] = dateformat.format(template_localtime(value), format)
-        return self.memo[key]
 
 
 def _truncate(text: str, length: int) -> str:
@@ -65,7 +47,6 @@ def body(request: HttpRequest, context: dict[str, Any]) -> SafeString:
             {
                 **context,
                 "second_look_html": mark_safe(second_look),
-                "date": _Dates(),
                 "truncate": _truncate,
                 "markdown": markdown.render,
                 # One mask of the CSRF token for the whole page (readlist.csrf), not one per form.
