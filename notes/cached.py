@@ -10,10 +10,7 @@ costliest, while nothing changes.
 
 from __future__ import annotations
 
-from django.utils.safestring import SafeString
-
 from curricula.models import Curriculum
-from notes import markdown
 from notes import progress as tallied
 from readlist.memo import VersionedMemo
 
@@ -29,13 +26,3 @@ def shape_of(curriculum: Curriculum) -> tallied.Shape:
     """The curriculum's tiers and entry counts (notes.progress.shapes), by version."""
     key = ("shape", *version(curriculum), curriculum.completion_rule)
     return memo.get(key, lambda: tallied.shapes([curriculum])[curriculum.pk])
-
-
-def prose_of(curriculum: Curriculum) -> tuple[SafeString, SafeString]:
-    """The curriculum's description and guidance as sanitised HTML, by version: Markdown and
-    the sanitiser took ~0.5 ms of every curriculum page for text that changes with the list."""
-    key = ("prose", *version(curriculum))
-    return memo.get(
-        key,
-        lambda: (markdown.render(curriculum.description), markdown.render(curriculum.guidance)),
-    )

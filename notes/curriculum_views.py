@@ -11,7 +11,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from curricula.models import Curriculum
-from notes import cached, deadlines, outline, rendering, rules, selectors, services
+from notes import deadlines, markdown, outline, rendering, rules, selectors, services
 from notes.forms import FilterForm
 from notes.models import Enrollment
 from notes.services import NoteTarget
@@ -49,10 +49,10 @@ def detail(request: HttpRequest, slug: str, section: str | None = None) -> HttpR
     status = 200 if form.is_valid() else 422
     if request.htmx and section is not None:
         return render(request, "curricula/detail.html#section-rows", context, status=status)
-    description, guidance = cached.prose_of(curriculum)
     context.update(
-        description=description,
-        guidance=guidance,
+        # notes.markdown keeps each text rendered: a list's prose costs a lookup per view.
+        description=markdown.render(curriculum.description),
+        guidance=markdown.render(curriculum.guidance),
         rule_text=rules.rule_text(curriculum.completion_rule),
     )
     enrollment = built.enrollment

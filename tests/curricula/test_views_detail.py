@@ -245,7 +245,7 @@ def test_rows_escape_what_curators_typed(client, owner, elicit):
 
 
 def test_description_and_guidance_are_rendered_and_follow_an_edit(client, owner, elicit):
-    """They are kept rendered by the list's version: an edit in the admin shows at once."""
+    """They are kept rendered per text (notes.markdown): an edit in the admin shows at once."""
     elicit.description = "Read **slowly**."
     elicit.guidance = "## How\n\nTier 1 first. <script>alert(1)</script>"
     elicit.save()
