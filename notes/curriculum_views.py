@@ -11,7 +11,16 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from curricula.models import Curriculum
-from notes import deadlines, markdown, outline, rendering, rules, selectors, services
+from notes import (
+    deadlines,
+    entry_rendering,
+    markdown,
+    outline,
+    rendering,
+    rules,
+    selectors,
+    services,
+)
 from notes.forms import FilterForm
 from notes.models import Enrollment
 from notes.services import NoteTarget
@@ -82,13 +91,15 @@ def entry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         entry=item,
         curriculum=item.curriculum,
         status=found.status,
-        note_id=note.pk if note else None,
-        shared=shared,
+        # notes.markdown keeps each text rendered: a lookup per view once seen.
+        shared=[(n, markdown.render(n.body or "")) for n in shared],
         elsewhere=found.elsewhere,
         why=item.why,
-        status_buttons=outline.STATUS_BUTTONS,
+        why_html=markdown.render(item.why) if item.why else "",
     )
-    return render(request, "curricula/entry.html", context)
+    # The body is Jinja2 (notes/entry_rendering.py); base.html stays the layout.
+    body_html = entry_rendering.entry_body(request, context)
+    return render(request, "curricula/entry.html", {"entry": item, "body_html": body_html})
 
 
 @login_required

@@ -16,6 +16,7 @@ from curricula.models import Curriculum, Entry, Tier, Topic
 from notes import (
     deadlines,
     diffs,
+    entry_rendering,
     exports,
     markdown,
     outline,
@@ -83,7 +84,8 @@ def _set_status(request: HttpRequest, entry: Entry, status: str) -> HttpResponse
             response = HttpResponse(html, status=422)
             response["HX-Retarget"] = f"#entry-{entry.pk}"
         else:
-            response = render(request, "curricula/detail.html#status", context, status=422)
+            html = entry_rendering.status_control(request, entry, status, error=error)
+            response = HttpResponse(html, status=422)
             response["HX-Retarget"] = f"#status-{entry.pk}"
         response["HX-Reswap"] = "outerHTML"
         return response
@@ -118,7 +120,9 @@ def _set_status(request: HttpRequest, entry: Entry, status: str) -> HttpResponse
         response["HX-Retarget"] = f"#entry-{entry.pk}"
         response["HX-Reswap"] = "outerHTML"
         return response
-    return render(request, "curricula/detail.html#status", context)
+    return HttpResponse(
+        entry_rendering.status_control(request, entry, context["status"], context["next"])
+    )
 
 
 def _target(kind: str, pk: int) -> tuple[NoteTarget, str, str]:
@@ -169,6 +173,19 @@ def editor_context(
     }
 
 
+def _edit_page(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
+    """The note edit page, its editor from the macro the entry page shows it with."""
+    context["editor_html"] = entry_rendering.editor(request, context)
+    return render(request, "notes/edit.html", context, status=status)
+
+
+def _edit_answer(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
+    """A save's answer: to htmx what the save moves (out of band), else the whole page."""
+    if request.htmx:
+        return HttpResponse(entry_rendering.saved(request, context), status=status)
+    return _edit_page(request, context, status)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def note_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
@@ -182,7 +199,7 @@ def note_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         context.update(title=title, back_url=back_url, target=target)
         if target.kind in (Note.Kind.TIER, Note.Kind.TOPIC):
             context["beside"] = selectors.my_notes_within(request.user, target)
-        return render(request, "notes/edit.html", context)
+        return _edit_page(request, context)
 
     form = NoteForm(request.POST)
     context = {
@@ -194,16 +211,15 @@ def note_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         "save_url": reverse("notes:edit", args=[kind, pk]),
     }
     if not form.is_valid():
-        template = "notes/edit.html#saved" if request.htmx else "notes/edit.html"
         context["error"] = "; ".join(
             f"{form.fields[f].label or f}: {' '.join(errs)}" for f, errs in form.errors.items()
         )
-        return render(request, template, context, status=422)
+        return _edit_answer(request, context, status=422)
     if request.POST.get("action") == "preview":
         context["preview"] = markdown.render(form.cleaned_data["body"])
-        return render(request, "notes/edit.html", context)
+        return _edit_page(request, context)
     try:
-        note, changed = services.note_save(
+        note, _changed = services.note_save(
             actor=request.user,
             target=target,
             body=form.cleaned_data["body"],
@@ -218,12 +234,10 @@ def note_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             conflict=current,
             conflict_diff=diffs.lines(current.body, form.cleaned_data["body"]),
         )
-        template = "notes/edit.html#saved" if request.htmx else "notes/edit.html"
-        return render(request, template, context, status=409)
+        return _edit_answer(request, context, status=409)
     context["note"] = note
     if request.htmx:
-        context["just_saved"] = changed
-        return render(request, "notes/edit.html#saved", context)
+        return _edit_answer(request, context)
     messages.success(request, f"Note saved (version {note.version}).")
     return redirect(back_url + "#my-note" if kind == "entry" else request.path)
 
@@ -234,9 +248,7 @@ def note_preview(request: HttpRequest) -> HttpResponse:
     form = PreviewForm(request.POST)
     if not form.is_valid():
         return HttpResponse("The note is too long to preview.", status=422)
-    return render(
-        request, "notes/edit.html#preview", {"preview": markdown.render(form.cleaned_data["body"])}
-    )
+    return HttpResponse(entry_rendering.preview(markdown.render(form.cleaned_data["body"])))
 
 
 @login_required

@@ -48,7 +48,7 @@ def test_my_note_is_shown_and_not_someone_elses_private_one(client, owner, membe
     factories.make_note(owner, entries[0], "owner's note")
     client.force_login(owner)
     html = client.get(page(entries[0])).content.decode()
-    assert "owner&#x27;s note" in html
+    assert "owner&#39;s note" in html  # in the editor, escaped as Jinja2 spells it
     assert "private thoughts" not in html
 
 
