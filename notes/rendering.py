@@ -5,7 +5,8 @@ page (about half a millisecond per row: ~55 variable lookups each); the same mar
 takes 0.37 ms (median of 50 renders of the same 25 rows of bench/pages.py's 10,000-entry
 list, same machine, same minute). The body followed (page.html): its tiers' loop took 2.3 ms of
 CPU as Django markup, 0.6 ms in Jinja2. The layout around it stays base.html, a Django
-template every page shares.
+template every page shares. Rendered rows are then kept per version of the list (_rows):
+under load a page of rows cost ~2.4 ms of CPU of the page's ~11, a kept one a lookup each.
 """
 
 from __future__ import annotations
@@ -15,12 +16,20 @@ from typing import Any
 from django.http import HttpRequest
 from django.template import engines
 from django.utils.safestring import SafeString, mark_safe
+from markupsafe import Markup
 
-from notes import outline
+from notes import cached, outline
 from readlist import csrf
+from readlist.memo import VersionedMemo
 
 _NAME = "curricula/entry_rows.html"
 _PAGE = "curricula/page.html"
+
+# Rendered rows, by the list's version and what of the person a row shows. A row is most of
+# a page's markup and of its CPU (~36 escaped values each, 1.4 ms for 25 rows on bench/
+# pages.py's data); the same entry with the same status renders the same for everyone, so
+# a busy list's rows render once per change of the list. ~1.5 kB each: a few MB per process.
+_rows = VersionedMemo(4096)
 
 
 def _template() -> Any:
@@ -31,8 +40,31 @@ def rows(context: dict[str, Any], section: outline.Section | None) -> SafeString
     """The rows of an open section, its "next entries" link, or that nothing matches."""
     if section is None:
         return mark_safe("")
+    html = {r.entry.pk: _row_html(context, r) for block in section.topics for r in block.rows}
     # Safe: the Jinja2 backend autoescapes everything it outputs.
-    return mark_safe(_template().render({**context, "section": section, "row": None}))
+    return mark_safe(
+        _template().render({**context, "section": section, "row": None, "row_html": html})
+    )
+
+
+def _row_html(context: dict[str, Any], row: outline.Row) -> Markup:
+    """A row of a page of rows, rendered once per version of the list for each thing a row
+    shows of a person: a key without any of them would show one person's status to another
+    (tests/notes/test_cached.py)."""
+    key = (
+        *cached.version(context["curriculum"]),
+        context["entry_prefix"],
+        row.entry.pk,
+        row.status,
+        row.note_id is not None,
+        row.is_new,
+    )
+
+    def render() -> Markup:
+        # Safe: the Jinja2 backend autoescapes everything it outputs.
+        return Markup(_template().render({**context, "row": row, "error": ""}))  # noqa: S704
+
+    return _rows.get(key, render)
 
 
 def row(context: dict[str, Any], row: outline.Row, error: str = "") -> SafeString:

@@ -102,3 +102,29 @@ def test_a_list_seen_before_costs_three_queries_less(
     assert client.get("/curricula/mini/").status_code == 200
     with django_assert_num_queries(5):
         assert client.get("/curricula/mini/").status_code == 200
+
+
+def test_rows_kept_for_the_list_show_each_person_their_own_marks(client, owner, member, listed):
+    """Rendered rows are kept per version of the list (notes/rendering.py); what a row shows of
+    a person (status, my-note marker, new since I started) must still be theirs."""
+    import datetime as dt
+
+    from notes.services import progress_set
+
+    curriculum, entries, _ = listed
+    factories.make_enrollment(owner, curriculum, started_at=timezone.now() - dt.timedelta(days=9))
+    Entry.objects.filter(pk=entries[2].pk).update(added_on=timezone.localdate())
+    progress_set(actor=owner, entry=entries[0], status="done")
+    factories.make_note(owner, entries[1], "mine")
+    done = f'value="{entries[0].pk}:done" aria-pressed="true"'
+
+    def page(person) -> str:
+        client.force_login(person)
+        return client.get("/curricula/mini/").content.decode()
+
+    for _ in range(2):  # each one's rows rendered first once, then kept
+        mine, theirs = page(owner), page(member)
+        assert done in mine and "(my note ✓)" in mine and "new since you started" in mine
+        assert done not in theirs and "(my note ✓)" not in theirs
+        assert "new since you started" not in theirs
+        assert f'value="{entries[0].pk}:to_read" aria-pressed="true"' in theirs
