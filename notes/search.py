@@ -1,7 +1,7 @@
 """Search over entries, paper metadata, my notes and the notes my teammates shared with me.
 
-On PostgreSQL: ranked full text over stored search vectors (notes/migrations/0006), so
-ranking the top 50 of a thousand matches reads stored vectors instead of recomputing them;
+On PostgreSQL: every match ranked by full text over stored search vectors
+(notes/migrations/0008), entries whose titles have the words first (migrations/0015);
 when the words match nothing, trigram similarity (pg_trgm) finds titles spelt differently
 ("chinchila"). On SQLite: plain matches, and close spellings from the titles' words (difflib).
 An arXiv id or arXiv URL finds its paper on both.
@@ -27,8 +27,6 @@ from notes.access import readable_notes_q
 from notes.models import Note, Progress, Status
 
 LIMIT = 50
-# A ranking reads at most this many matches of each kind (entries' own words, their papers').
-SCORED = 500
 # The words as a query (a parameter named q: the SQL below reads it more than once).
 _Q = "websearch_to_tsquery('english'::regconfig, %(q)s)"
 # Trigram matching on titles: how alike a query and a title's closest words must be.
@@ -94,10 +92,8 @@ class Found(NamedTuple):
 @dataclass
 class Results:
     entries: list[Hit] = field(default_factory=list)
-    # "arxiv" when the query was an arXiv id; "similar" when only close spellings matched;
-    # "more" when more than SCORED entries matched (these are the best of the first SCORED).
+    # "arxiv" when the query was an arXiv id; "similar" when only close spellings matched.
     how: str = ""
-    scored: int = SCORED
     mine: list[Found] = field(default_factory=list)
     shared: list[Found] = field(default_factory=list)
 
@@ -151,8 +147,7 @@ def _hits(rows: Any) -> list[Hit]:
 
 
 def entries(user: Any, q: str) -> tuple[list[Hit], str]:
-    """Matching entries, best first, and how they matched: "", "more" (more than SCORED, these
-    the best of the first SCORED found), "arxiv" or "similar"."""
+    """Matching entries, best first, and how they matched: "", "arxiv" or "similar"."""
     arxiv_id = arxiv_id_in(q)
     if arxiv_id:
         found = _hits(
@@ -163,54 +158,61 @@ def entries(user: Any, q: str) -> tuple[list[Hit], str]:
         )
         if found:
             return found, "arxiv"
-    if _is_postgres():
-        found, more = _ranked(user, q)
-    else:
-        found, more = _hits(_plain(user, q.split())), False
+    found = _ranked(user, q) if _is_postgres() else _hits(_plain(user, q.split()))
     if found:
-        return found, "more" if more else ""
+        return found, ""
     similar = _similar_pg(user, q) if _is_postgres() else _similar_sqlite(user, q)
     return _hits(similar), "similar" if similar else ""
 
 
-# The top 50 are chosen inside the database by ts_rank on the entry's stored vector (its
-# title, alias and why weigh A, its paper's title B). Entries matched by those words of their
-# own come first, best first, through their vector's GIN index; then, when fewer than 50 did,
-# entries matched only through their paper's metadata (abstract, authors: the papers' ids from
-# their GIN index, computed once as an array, then entry.resource_id's index), best first.
-# That second branch is not run at all when the first found 50: for "attention scaling" it
-# looked up the entries of 659 papers, most of them found by their own words already.
+# The top 50 are chosen inside the database from every match, in three tiers, each ranked by
+# ts_rank on the entry's stored vector (its title, alias and why weigh A, its paper's title B),
+# then curriculum, position and id:
+#   1. entries whose own title or alias has the words ("attention scaling" in a title);
+#   2. the other entries matched by their own words (the why, the paper's title);
+#   3. entries matched only through their paper's metadata (abstract, authors: the papers'
+#      ids from their GIN index, computed once as an array, then entry.resource_id's index).
+# A tier runs only when the tiers before it found fewer than 50 (LIMIT 0 reads nothing), so a
+# word in many titles ranks its title matches alone: "attention scaling", in 4,671 of
+# bench/pages.py's 12,300 entries and in the titles of 337, ranks 337 rows instead of 4,671.
+# Reading and ranking a match costs ~1-2 us, the same for the first match and the 5,000th, so
+# no tier is cut short: the best match is found wherever it is stored. Tier 1 is found through
+# a GIN index on the titles' words (notes/migrations/0015), not a stored column: nothing reads
+# that vector but the index, and the index is built without rewriting the table.
 #
-# Each branch ranks at most SCORED matches, the first found: ranking reads every match's
-# vector, so "attention scaling", in 4,671 of bench/pages.py's 12,300 entries, cost ~11 ms
-# ranked in full against ~2 ms for a word in a few hundred. Past SCORED the page says so
-# ("more than 500 match: the best 50 of the first 500 found") and asks for another word.
-# Whether a branch was cut short comes with its rows (`found`, counted up to SCORED + 1).
+# The tiers' union is LIMITed again, though it never holds more than 50, so the planner knows it
+# is small and reads the 50 entries through their primary key: without it, it guessed 426 rows
+# for "transformer" and hashed all 12,300 entries (27 of the query's 58 ms).
 #
 # Plain SQL, not an ORM queryset around a RawSQL: compiling that and building 150 model
 # instances from its rows cost more CPU than PostgreSQL spent finding them. Entries are
 # readable by every member (as Entry.objects.active()); my status is read as _entries_base
 # reads it. Only constants are interpolated; the words and my id travel as parameters.
-_BRANCH = f"""
-    SELECT e.id, ts_rank(e.search_doc, {_Q}) AS r, c.title AS t, e.position AS p, {{found}}
-    FROM (
-        SELECT e.*, count(*) OVER () AS found FROM (
-            SELECT e.id, e.search_doc, e.curriculum_id, e.position FROM curricula_entry e
-            WHERE e.retired_in_id IS NULL AND {{match}} LIMIT {SCORED + 1}) e
-    ) e JOIN curricula_curriculum c ON c.id = e.curriculum_id
+# The titles' words, written as notes/migrations/0015's index is, so the planner uses it.
+TITLE_WORDS = "to_tsvector('english'::regconfig, e.title || ' ' || e.alias)"
+_TIER = f"""
+    SELECT e.id, ts_rank(e.search_doc, {_Q}) AS r, c.title AS t, e.position AS p
+    FROM curricula_entry e JOIN curricula_curriculum c ON c.id = e.curriculum_id
+    WHERE e.retired_in_id IS NULL AND {{match}}
     ORDER BY r DESC, t, p, e.id LIMIT {{limit}}"""  # noqa: S608
-_OWN = _BRANCH.format(found="e.found", match=f"e.search_doc @@ {_Q}", limit=LIMIT)
-_PAPERS = _BRANCH.format(
-    found="greatest(e.found, (SELECT cardinality(ids) FROM paper_ids))",
+# A title match must match the whole vector too, or "attention -scaling" would list an entry
+# whose why says "scaling".
+_TITLED = _TIER.format(match=f"{TITLE_WORDS} @@ {_Q} AND e.search_doc @@ {_Q}", limit=LIMIT)
+_OWN = _TIER.format(
+    match=f"e.search_doc @@ {_Q} AND e.id NOT IN (SELECT id FROM titled)",  # noqa: S608
+    limit=f"(SELECT {LIMIT} - count(*) FROM titled)",  # noqa: S608
+)
+_PAPERS = _TIER.format(
     match=f"NOT e.search_doc @@ {_Q} AND e.resource_id = ANY("  # noqa: S608
     "(SELECT ids FROM paper_ids)::bigint[])",
-    limit=f"(SELECT {LIMIT} - count(*) FROM own)",  # noqa: S608
+    limit=f"(SELECT {LIMIT} - count(*) FROM (SELECT id FROM titled UNION ALL "  # noqa: S608
+    "SELECT id FROM own) m)",
 )
 RANKED_SQL = f"""
-WITH own AS MATERIALIZED ({_OWN}
+WITH titled AS MATERIALIZED ({_TITLED}
+), own AS MATERIALIZED ({_OWN}
 ), paper_ids AS MATERIALIZED (
-    SELECT ARRAY(SELECT id FROM curricula_resource WHERE search_doc @@ {_Q}
-        LIMIT {SCORED + 1}) AS ids
+    SELECT ARRAY(SELECT id FROM curricula_resource WHERE search_doc @@ {_Q}) AS ids
 ), papers AS ({_PAPERS}
 )
 SELECT e.id, e.title, e.alias, c.slug, c.title, r.arxiv_id, r.title,
@@ -218,22 +220,20 @@ SELECT e.id, e.title, e.alias, c.slug, c.title, r.arxiv_id, r.title,
         THEN (SELECT s.status FROM notes_progress s
             WHERE s.user_id = %(user)s AND s.resource_id = e.resource_id)
         ELSE (SELECT s.status FROM notes_progress s
-            WHERE s.user_id = %(user)s AND s.entry_id = e.id) END,
-    m.found > {SCORED}
-FROM (SELECT *, 0 AS k FROM own UNION ALL SELECT *, 1 FROM papers) m
+            WHERE s.user_id = %(user)s AND s.entry_id = e.id) END
+FROM (SELECT *, 0 AS k FROM titled UNION ALL SELECT *, 1 FROM own
+    UNION ALL SELECT *, 2 FROM papers ORDER BY k, r DESC, t, p, id LIMIT {LIMIT}) m
 JOIN curricula_entry e ON e.id = m.id
 JOIN curricula_curriculum c ON c.id = e.curriculum_id
 LEFT JOIN curricula_resource r ON r.id = e.resource_id
 ORDER BY m.k, m.r DESC, m.t, m.p, m.id"""  # noqa: S608
 
 
-def _ranked(user: Any, q: str) -> tuple[list[Hit], bool]:
-    """The best 50 matches, and whether more than SCORED matched (then they are the best of
-    the first SCORED found)."""
+def _ranked(user: Any, q: str) -> list[Hit]:
+    """The best 50 of all matches."""
     with _cursor() as cursor:
         cursor.execute(RANKED_SQL, {"q": q, "user": user.pk})
-        rows = cursor.fetchall()
-    return _hits(row[:-1] for row in rows), any(row[-1] for row in rows)
+        return _hits(cursor.fetchall())
 
 
 def _plain(user: Any, words: list[str]) -> Any:
