@@ -27,6 +27,7 @@ from django.utils import timezone
 from curricula.models import Curriculum, Entry, Resource
 from notes.models import Note, Progress, Reaffirmation, Status
 from notes.search import plain_text
+from readlist.sql import in_ids
 
 Interval = Reaffirmation.Interval
 # (interval, fewest days ago, most days ago), in the order they take turns.
@@ -112,14 +113,6 @@ def _joined() -> tuple[tuple[tuple[str, ...], Any, str, frozenset[str]], ...]:
     )
 
 
-def _in(column: str, ids: list[int]) -> tuple[str, list[Any]]:
-    """`column IN ids`; one array parameter on PostgreSQL, as psycopg parses a query of a
-    few hundred placeholders slower than PostgreSQL runs it."""
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [ids]
-    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
-
-
 def _candidates_sql(
     user: Any, today: dt.date, papers: list[int], entries: list[int]
 ) -> tuple[str, list[Any], list[tuple[tuple[str, ...], Any, list[Any]]]]:
@@ -139,11 +132,11 @@ def _candidates_sql(
     quote = connection.ops.quote_name
     on, on_params = [], []
     if papers:
-        test, ids = _in("n.resource_id", papers)
+        test, ids = in_ids("n.resource_id", papers)
         on.append(f"(n.kind = %s AND {test})")
         on_params += [Note.Kind.RESOURCE, *ids]
     if entries:
-        test, ids = _in("n.entry_id", entries)
+        test, ids = in_ids("n.entry_id", entries)
         on.append(f"(n.kind = %s AND {test})")
         on_params += [Note.Kind.ENTRY, *ids]
     whens, when_params = [], []

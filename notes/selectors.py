@@ -28,6 +28,7 @@ from curricula.feeds import read_changes
 from curricula.models import Curriculum, Entry, Resource, Revision, Tier, Topic
 from notes import rules
 from notes.models import Enrollment, Note, Progress, Status
+from readlist.sql import in_ids
 
 CLOSED = {Status.DONE, Status.SKIPPED}
 
@@ -143,11 +144,6 @@ def status_maps_for(user: Any, entries: list[Any]) -> tuple[dict[int, str], dict
     return by_resource, by_entry
 
 
-def _in(ids: list[int]) -> tuple[str, list[int]]:
-    """ "IN (%s, …)" for a list of ids; a list that matches nothing when it is empty."""
-    return ("IN (" + ", ".join(["%s"] * len(ids)) + ")", ids) if ids else ("IN (NULL)", [])
-
-
 def marks_for(
     user: Any, entries: list[Any]
 ) -> tuple[tuple[dict[int, str], dict[int, str]], NoteIndex]:
@@ -160,16 +156,16 @@ def marks_for(
     index = NoteIndex()
     if not entries:
         return (by_resource, by_entry), index
-    resources, params_r = _in([e.resource_id for e in entries if e.resource_id])
-    linkless, params_e = _in([e.pk for e in entries if not e.resource_id])
+    resources, params_r = in_ids("resource_id", [e.resource_id for e in entries if e.resource_id])
+    linkless, params_e = in_ids("entry_id", [e.pk for e in entries if not e.resource_id])
     progress, note = Progress._meta.db_table, Note._meta.db_table
     sql = (
         f"SELECT 0, resource_id, entry_id, status, 0 FROM {progress} "  # noqa: S608 - names
-        f"WHERE user_id = %s AND (resource_id {resources} "
-        f"OR (resource_id IS NULL AND entry_id {linkless})) "
+        f"WHERE user_id = %s AND ({resources} "
+        f"OR (resource_id IS NULL AND {linkless})) "
         f"UNION ALL SELECT 1, resource_id, entry_id, '', id FROM {note} "
-        f"WHERE user_id = %s AND body <> '' AND ((kind = %s AND resource_id {resources}) "
-        f"OR (kind = %s AND entry_id {linkless}))"
+        f"WHERE user_id = %s AND body <> '' AND ((kind = %s AND {resources}) "
+        f"OR (kind = %s AND {linkless}))"
     )
     params = [user.pk, *params_r, *params_e, user.pk, Note.Kind.RESOURCE.value, *params_r]
     params += [Note.Kind.ENTRY.value, *params_e]
@@ -498,8 +494,8 @@ def other_curricula(followed: list[int]) -> list[Curriculum]:
     sql, shape = _other_curricula_query()
     where, params = "1 = 1", []
     if followed:
-        test, params = _in(followed)
-        where = f"c.id NOT {test}"
+        test, params = in_ids("c.id", followed)
+        where = f"NOT ({test})"
     with connection.cursor() as cursor:
         cursor.execute(sql.format(where=where), params)
         rows = cursor.fetchall()
