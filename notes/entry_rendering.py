@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from notes import outline
+from notes.models import Note
 from readlist import csrf
 
 
@@ -26,13 +27,21 @@ def _macros(name: str) -> Any:
     return engines["jinja2"].env.get_template(name).module
 
 
+_FIELDS = ("body", "visibility", "base_version", "base_saves")
+
+
 def editor_state(request: HttpRequest, context: Mapping[str, Any]) -> dict[str, Any]:
-    """What the editor shows, from a view's context: the form, my note, where it saves, and
+    """What the editor shows, from a view's context: what was sent (a bound form) or what it
+    starts from (notes.views.editor_context's initial values), my note, where it saves, and
     after a save that failed, why (error) or the version it met (conflict, with the diff)."""
+    form = context.get("form")
+    sent = form is not None
+    values = {name: form[name].value() for name in _FIELDS} if sent else context["initial"]
     conflict = context.get("conflict")
     diff = context.get("conflict_diff")
     return {
-        "form": context["form"],
+        **values,
+        "choices": Note.Visibility.choices,
         "note": context.get("note"),
         "save_url": context["save_url"],
         "csrf_input": csrf.hidden_input(request),

@@ -29,6 +29,7 @@ from notes.access import get_note_for_owner, get_note_for_reader
 from notes.forms import NoteForm, PreviewForm, SearchForm, StatusForm
 from notes.models import Enrollment, Note, NoteVersion, Status
 from notes.services import NoteTarget
+from readlist import links
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -151,6 +152,9 @@ SUMMARY_TEMPLATE = (
 def editor_context(
     request: HttpRequest, target: NoteTarget, kind: str, pk: int, note: Note | None
 ) -> dict:
+    """What the editor starts from: my note, or the template a new one starts with. Plain
+    values, not an unbound NoteForm: building one deep-copies its fields (~0.15 ms of CPU
+    on every view of the entry page); a POST re-renders the bound form instead."""
     if note:
         body = note.body
     elif target.kind in (Note.Kind.TIER, Note.Kind.TOPIC):
@@ -158,18 +162,15 @@ def editor_context(
         body = SUMMARY_TEMPLATE
     else:
         body = target.curriculum.note_template
-    form = NoteForm(
-        initial={
+    return {
+        "initial": {
             "body": body,
             "visibility": note.visibility if note else Note.Visibility.PRIVATE,
             "base_version": note.version if note else 0,
             "base_saves": note.saves if note else 0,
-        }
-    )
-    return {
-        "form": form,
+        },
         "note": note,
-        "save_url": reverse("notes:edit", args=[kind, pk]),
+        "save_url": links.url("notes:edit", kind, pk),
     }
 
 
