@@ -132,6 +132,7 @@ def ratios(
     *,
     limits: dict[str, float],
     byte_limits: dict[str, int] | None = None,
+    before: dict[str, Any] | None = None,
 ) -> int:
     """Time every (label, url) and the floor view interleaved, round by round (page order
     shuffled each round), so that a busy machine slows them alike; print each page's median,
@@ -157,6 +158,8 @@ def ratios(
             count[0] += 1
             return execute(sql, params, many, context)
 
+        if label in (before or {}):
+            before[label]()  # type: ignore[index]
         with connection.execute_wrapper(counter):
             client.get(url)
         queries[label] = count[0]
@@ -166,6 +169,8 @@ def ratios(
         order = everything[:]
         rng.shuffle(order)
         for label, url in order:
+            if label in (before or {}):
+                before[label]()  # type: ignore[index]
             start = time.perf_counter()
             client.get(url)
             times[label].append((time.perf_counter() - start) * 1000)

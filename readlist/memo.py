@@ -32,6 +32,14 @@ class VersionedMemo:
                 self._values.popitem(last=False)
         return value
 
+    def put(self, key: Hashable, value: Any) -> None:
+        """Keep `value` under `key`, in place of what was there."""
+        with self._lock:
+            self._values[key] = value
+            self._values.move_to_end(key)
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
+
     def clear(self) -> None:
         with self._lock:
             self._values.clear()

@@ -47,6 +47,46 @@ ORDERS = {
     ],
 }
 TIE_BREAK = ["r.title_rank", "r.user_id", "r.curriculum_id"]
+STATE_RANK = {s: i for i, s in enumerate(STATES)}
+NO_TIER = 1073741824
+
+
+class Facts(NamedTuple):
+    """What a row is counted, filtered and sorted by (teams.kept keeps them for every row).
+    `name_rank` stands for LOWER(name) as the database orders it; `haystack` is what the
+    person filter searches."""
+
+    user_id: int
+    curriculum_id: int
+    state: str
+    percent: int
+    finished: int
+    start_date: dt.date
+    title_rank: int
+    notes: int
+    last_activity: Any
+    due_date: dt.date
+    tier_position: int
+    tier_number: int
+    name_rank: int
+    haystack: str
+
+
+def sort_key(f: Facts, sort: str) -> tuple:
+    """ORDERS[sort] and TIE_BREAK in Python, term for term (a total order: descending is its
+    reverse)."""
+    activity = (0, 0) if f.last_activity is None else (1, f.last_activity)
+    terms = {
+        "name": (f.name_rank, f.title_rank),
+        "curriculum": (f.title_rank, f.name_rank),
+        "progress": (f.percent, f.name_rank),
+        "tier": (f.tier_position, f.tier_number, f.name_rank),
+        "activity": (*activity, f.name_rank),
+        "notes": (f.notes, f.name_rank),
+        "due": (f.due_date, f.name_rank),
+        "state": (STATE_RANK[f.state], f.percent, f.name_rank),
+    }[sort]
+    return (*terms, f.title_rank, f.user_id, f.curriculum_id)
 
 
 class Values(NamedTuple):
@@ -80,7 +120,15 @@ def _table(model: Any) -> str:
 class Query:
     """The SQL of one team's rows for today and the parameters it needs."""
 
-    def __init__(self, team_id: int, shapes: dict[int, Shape], now: dt.datetime | None = None):
+    def __init__(
+        self,
+        team_id: int,
+        shapes: dict[int, Shape],
+        now: dt.datetime | None = None,
+        users: list[int] | None = None,
+    ):
+        """`users`: only these members' rows (PostgreSQL; teams.kept reads again the rows of
+        the people a write changed)."""
         self.alias = router.db_for_read(ProgressTally)
         self.connection = connections[self.alias]
         now = now or timezone.now()
@@ -151,18 +199,22 @@ class Query:
         # team, or before that was recorded) replaces it; and with their personal ones
         # (teams.access.team_assignments, teams.selectors._effective).
         personal = "(a.made_in_id = %(team)s OR a.made_in_id IS NULL)"
+        some = ""
+        if users is not None:
+            self.params["users"] = list(users)
+            some = " AND m.user_id = ANY(%(users)s)"
         self._with_rows = f"""
 WITH pairs AS (
   SELECT m.user_id, a.id AS assignment_id, a.curriculum_id, a.start_date, a.due_date
   FROM {membership} m JOIN {assignment} a ON a.team_id = %(team)s
-  WHERE m.team_id = %(team)s AND m.role = %(member)s AND NOT EXISTS (
+  WHERE m.team_id = %(team)s AND m.role = %(member)s{some} AND NOT EXISTS (
     SELECT 1 FROM {assignment} o WHERE o.user_id = m.user_id
     AND o.curriculum_id = a.curriculum_id
     AND (o.made_in_id = %(team)s OR o.made_in_id IS NULL))
   UNION ALL
   SELECT m.user_id, a.id, a.curriculum_id, a.start_date, a.due_date
   FROM {membership} m JOIN {assignment} a ON a.user_id = m.user_id AND {personal}
-  WHERE m.team_id = %(team)s AND m.role = %(member)s
+  WHERE m.team_id = %(team)s AND m.role = %(member)s{some}
 ), rows AS (
   SELECT b.*, {state} AS state FROM (
     SELECT p.user_id, p.curriculum_id, p.assignment_id, p.start_date, p.due_date,
@@ -333,6 +385,61 @@ def all_rows(query: Query, filters: Any, *, chunked: bool = False) -> Iterator[t
     with query.execute(rows_sql(query, filters, page=False), chunked=chunked) as cursor:
         while batch := cursor.fetchmany(CHUNK):
             yield from batch
+
+
+def facts(query: Query, *, ranked: bool) -> list[Facts]:
+    """Every row's Facts; `ranked`, with the names' ranks (read with the whole team: a part of
+    it gets 0s, for the caller to fill in)."""
+    rank = "DENSE_RANK() OVER (ORDER BY LOWER(r.name))" if ranked else "0"
+    sql = f"""{query.with_rows()}
+SELECT r.user_id, r.curriculum_id, r.state, r.percent, r.finished, r.start_date, r.title_rank,
+  r.notes, r.last_activity, r.due_date, COALESCE(ct.position, {NO_TIER}),
+  COALESCE(ct.number, 0), {rank}, LOWER(r.name || ' ' || r.username || ' ' || r.email)
+FROM rows r LEFT JOIN {_table(Tier)} ct ON ct.id = r.tier_id"""  # noqa: S608
+    with query.execute(sql) as cursor:
+        return [
+            Facts(
+                *row[:4],
+                int(row[4]),
+                _day(row[5]),
+                *row[6:8],
+                when(row[8]),
+                _day(row[9]),
+                *row[10:],
+            )
+            for row in cursor.fetchall()
+        ]
+
+
+def weeks(query: Query) -> list[tuple[int, int, dt.date, int]]:
+    """(user, curriculum, week, entries finished) of every row's WeekTally lines."""
+    sql = f"""{query.with_rows()}
+SELECT w.user_id, w.curriculum_id, w.week, w.done FROM {_table(WeekTally)} w
+WHERE EXISTS (SELECT 1 FROM rows r
+  WHERE r.user_id = w.user_id AND r.curriculum_id = w.curriculum_id)"""  # noqa: S608
+    with query.execute(sql) as cursor:
+        return [(u, c, _day(week), int(n)) for u, c, week, n in cursor.fetchall()]
+
+
+def members(query: Query) -> int:
+    members = _table(Membership)
+    sql = f"SELECT COUNT(*) FROM {members} m WHERE m.team_id = %(team)s AND m.role = %(member)s"  # noqa: S608
+    with query.execute(sql) as cursor:
+        return int(cursor.fetchone()[0])
+
+
+def rows_of(query: Query, keys: list[tuple[int, int]]) -> list[tuple]:
+    """The page's rows (Values) for these (user, curriculum) keys, in their order; `query`
+    reads those users only."""
+    with query.execute(rows_sql(query, _Everything(), page=True)) as cursor:
+        found = {(v[0], v[4]): v for v in cursor.fetchall()}
+    return [found[key] for key in keys if key in found]
+
+
+class _Everything:
+    state = curriculum = q = ""
+    sort = "state"
+    descending = False
 
 
 def line_of(done_json: Any, summaries_json: Any) -> Line:

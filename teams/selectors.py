@@ -16,10 +16,10 @@ from django.utils import timezone
 from curricula.models import Curriculum, Entry
 from notes import cached, rules
 from notes import selectors as notes_selectors
-from notes.models import Activity, Note, Progress, Status, WeekTally
+from notes.models import Activity, Note, Progress, ProgressTally, Status, WeekTally
 from notes.progress import NO_LINE, Cell, person_progress, progress_many, read_lines, shapes
 from readlist.memo import VersionedMemo
-from teams import board
+from teams import board, kept
 from teams.access import team_assignments
 from teams.models import Assignment, BoardVersion, Team
 
@@ -441,11 +441,37 @@ def board_version(team_id: int) -> int:
     return next(iter(found), 0)
 
 
-def _figures(board_: Dashboard, page: tuple[int, int] | None) -> tuple[board.Summary, list]:
-    """The counts, the chart's weeks and the page's rows, in one query (board.summary)."""
-    found = board.summary(board_.query(), board_.filters, page)
+def _figures(
+    board_: Dashboard, page: tuple[int, int] | None, live: kept.Kept | None = None
+) -> tuple[board.Summary, list]:
+    """The counts, the chart's weeks and the page's rows: in one query (board.summary), or
+    from what `live` keeps of the team."""
+    if live is None:
+        found = board.summary(board_.query(), board_.filters, page)
+    else:
+        with live.lock:
+            found = live.summary(board_.filters, page)
     memo_: dict = {}
     return found, [board_.row(values, memo_) for values in found.page or ()]
+
+
+def _kept(team: Team, version: int, now: dt.datetime) -> kept.Kept:
+    """The team's rows kept for today (teams.kept), brought up to `version`; read again when
+    more than tally lines changed since."""
+    key = (
+        "kept",
+        team.pk,
+        team.created_at,
+        timezone.localdate(now),
+        settings.READLIST_STALLED_DAYS,
+    )
+    live = memo.get(key, lambda: kept.Kept(team.pk, _parts(team), now, version))
+    with live.lock:
+        if live.catch_up(version):
+            return live
+    live = kept.Kept(team.pk, _parts(team), now, version)
+    memo.put(key, live)
+    return live
 
 
 def dashboard(
@@ -463,17 +489,27 @@ def dashboard(
     With `version`, the team's BoardVersion read before anything else of this request (with
     the team: teams.access.get_team_for_manager), all of that but the rows of other pages is
     kept in `memo` under it (outside transactions): a view of an unchanged team costs no query
-    here."""
+    here. On PostgreSQL a new version's figures come from the team's rows kept per process
+    (teams.kept), which read again only the people the writes since were about."""
     filters = filters or Filters()
     key = None
     if version is not None and not _keeping(BoardVersion):
         version = None
+    now = timezone.now()
+    live_: list[kept.Kept] = []
+
+    def live() -> kept.Kept:
+        if not live_:
+            live_.append(_kept(team, version or 0, now))
+        return live_[0]
+
+    use_live = version is not None and kept.usable(router.db_for_read(ProgressTally))
     if version is None:
         parts = _parts(team)
     else:
         base = (team.pk, team.created_at, version)
-        parts = memo.get(("parts", *base), lambda: _parts(team))
-    board_ = Dashboard(team, filters, parts.curricula, parts.assignments, parts.shapes)
+        parts = memo.get(("parts", *base), lambda: live().parts if use_live else _parts(team))
+    board_ = Dashboard(team, filters, parts.curricula, parts.assignments, parts.shapes, now=now)
     if version is not None:
         key = (
             "figures",
@@ -483,7 +519,7 @@ def dashboard(
             (filters.state, filters.curriculum, filters.q, filters.sort, filters.descending),
             page,
         )
-        found, rows = memo.get(key, lambda: _figures(board_, page))
+        found, rows = memo.get(key, lambda: _figures(board_, page, live() if use_live else None))
     else:
         found, rows = _figures(board_, page)
     board_.key = key
