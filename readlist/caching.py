@@ -58,9 +58,11 @@ class PersonalPagesMiddleware:
             request.method not in ("GET", "HEAD")
             or response.status_code != 200
             or response.streaming
+            # Before the user: asking whether someone is signed in reads the session and the
+            # user from the database, which /healthz and other non-HTML answers never need.
+            or not response.get("Content-Type", "").startswith("text/html")
             or user is None
             or not user.is_authenticated
-            or not response.get("Content-Type", "").startswith("text/html")
         ):
             return response
         if not response.has_header("Cache-Control"):
