@@ -175,58 +175,21 @@ def entries(user: Any, q: str) -> tuple[list[Hit], str]:
 # A tier runs only when the tiers before it found fewer than 50 (LIMIT 0 reads nothing), so a
 # word in many titles ranks its title matches alone: "attention scaling", in 4,671 of
 # bench/pages.py's 12,300 entries and in the titles of 337, ranks 337 rows instead of 4,671.
-# Reading and ranking a match costs ~1-2 us, the same for the first match and the 5,000th, so
-# no tier is cut short: the best match is found wherever it is stored. Tier 1 is found through
-# a GIN index on the titles' words (notes/migrations/0015), not a stored column: nothing reads
-# that vector but the index, and the index is built without rewriting the table.
+# Reading and ranking a match costs a few microseconds, the same for the first match and the
+# 5,000th, so no tier is cut short: the best match is found wherever it is stored. Tier 1 is
+# found through a GIN index on the titles' words (notes/migrations/0015), not a stored column:
+# nothing reads that vector but the index, and the index is built without rewriting the table.
+# The tiers' union is LIMITed again, though it never holds more than 50, so the planner knows
+# it is small and reads the 50 entries through their primary key: without it, it guessed 426
+# rows for "transformer" and hashed all 12,300 entries (27 of the query's 58 ms).
 #
-# The tiers' union is LIMITed again, though it never holds more than 50, so the planner knows it
-# is small and reads the 50 entries through their primary key: without it, it guessed 426 rows
-# for "transformer" and hashed all 12,300 entries (27 of the query's 58 ms).
-#
-# Plain SQL, not an ORM queryset around a RawSQL: compiling that and building 150 model
-# instances from its rows cost more CPU than PostgreSQL spent finding them. Entries are
-# readable by every member (as Entry.objects.active()); my status is read as _entries_base
-# reads it. Only constants are interpolated; the words and my id travel as parameters.
-# The titles' words, written as notes/migrations/0015's index is, so the planner uses it.
-TITLE_WORDS = "to_tsvector('english'::regconfig, e.title || ' ' || e.alias)"
-_TIER = f"""
-    SELECT e.id, ts_rank(e.search_doc, {_Q}) AS r, c.title AS t, e.position AS p
-    FROM curricula_entry e JOIN curricula_curriculum c ON c.id = e.curriculum_id
-    WHERE e.retired_in_id IS NULL AND {{match}}
-    ORDER BY r DESC, t, p, e.id LIMIT {{limit}}"""  # noqa: S608
-# A title match must match the whole vector too, or "attention -scaling" would list an entry
-# whose why says "scaling".
-_TITLED = _TIER.format(match=f"{TITLE_WORDS} @@ {_Q} AND e.search_doc @@ {_Q}", limit=LIMIT)
-_OWN = _TIER.format(
-    match=f"e.search_doc @@ {_Q} AND e.id NOT IN (SELECT id FROM titled)",  # noqa: S608
-    limit=f"(SELECT {LIMIT} - count(*) FROM titled)",  # noqa: S608
-)
-_PAPERS = _TIER.format(
-    match=f"NOT e.search_doc @@ {_Q} AND e.resource_id = ANY("  # noqa: S608
-    "(SELECT ids FROM paper_ids)::bigint[])",
-    limit=f"(SELECT {LIMIT} - count(*) FROM (SELECT id FROM titled UNION ALL "  # noqa: S608
-    "SELECT id FROM own) m)",
-)
-RANKED_SQL = f"""
-WITH titled AS MATERIALIZED ({_TITLED}
-), own AS MATERIALIZED ({_OWN}
-), paper_ids AS MATERIALIZED (
-    SELECT ARRAY(SELECT id FROM curricula_resource WHERE search_doc @@ {_Q}) AS ids
-), papers AS ({_PAPERS}
-)
-SELECT e.id, e.title, e.alias, c.slug, c.title, r.arxiv_id, r.title,
-    CASE WHEN e.resource_id IS NOT NULL
-        THEN (SELECT s.status FROM notes_progress s
-            WHERE s.user_id = %(user)s AND s.resource_id = e.resource_id)
-        ELSE (SELECT s.status FROM notes_progress s
-            WHERE s.user_id = %(user)s AND s.entry_id = e.id) END
-FROM (SELECT *, 0 AS k FROM titled UNION ALL SELECT *, 1 FROM own
-    UNION ALL SELECT *, 2 FROM papers ORDER BY k, r DESC, t, p, id LIMIT {LIMIT}) m
-JOIN curricula_entry e ON e.id = m.id
-JOIN curricula_curriculum c ON c.id = e.curriculum_id
-LEFT JOIN curricula_resource r ON r.id = e.resource_id
-ORDER BY m.k, m.r DESC, m.t, m.p, m.id"""  # noqa: S608
+# The query is the PL/pgSQL function notes_search_entries (its text is in
+# notes/migrations/0016; a change is a new migration), so it is planned once per connection:
+# planning it took 1.0-1.8 ms of every search. Entries are readable by every member (as
+# Entry.objects.active()); my status is read as _entries_base reads it. Not an ORM queryset
+# around a RawSQL: compiling that and building 150 model instances from its rows cost more CPU
+# than PostgreSQL spent finding them.
+RANKED_SQL = "SELECT * FROM notes_search_entries(%(q)s, %(user)s)"
 
 
 def _ranked(user: Any, q: str) -> list[Hit]:

@@ -6,7 +6,7 @@ both words in their titles instead of the 4,671 with them anywhere. An expressio
 than a stored column: nothing reads the titles' vector but this index, so there is no column
 to backfill or keep; and built CONCURRENTLY (hence `atomic = False`), so a large catalogue
 keeps taking writes while it is built. Partial on active entries, as the search reads only
-those. The expression must stay identical to notes.search.TITLE_WORDS.
+those. The expression must stay identical to TITLE_WORDS in the search function (0016).
 """
 
 from django.db import migrations
