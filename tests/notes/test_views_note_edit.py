@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
 from notes.models import Note
+from tests import factories
 from tests.notes.htmlcheck import assert_inert
 
 pytestmark = pytest.mark.django_db
@@ -173,3 +176,25 @@ def test_notes_on_retired_entries_stay_editable(client, owner, entries):
     assert Note.objects.get(user=owner).body == "kept"
     page = client.get(f"/curricula/mini/entries/{entries[0].pk}/").content.decode()
     assert "This entry was retired" in page and ">kept</textarea>" in page
+
+
+def _editor(html: str) -> str:
+    """The note form, without its masked CSRF token and its preview pane."""
+    start = html.index('<form id="note-form"')
+    form = html[start : html.index("</form>", start)]
+    form = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", form)
+    return form[: form.index('<div id="note-preview"')]
+
+
+def test_the_entry_page_and_the_note_edit_page_show_one_editor(client, owner, entries):
+    """One macro (jinja2/notes/editor.html): the editor on the entry page and the one a
+    Preview without JavaScript comes back to are the same form."""
+    note = factories.make_note(owner, entries[0], "# Knob <it's>")
+    client.force_login(owner)
+    entry_page = client.get(f"/curricula/mini/entries/{entries[0].pk}/").content.decode()
+    data = {"body": "# Knob <it's>", "visibility": "private", "base_version": note.version}
+    data.update(base_saves=note.saves, action="preview")
+    edit_page = client.post(edit("entry", entries[0].pk), data).content.decode()
+    assert _editor(entry_page) == _editor(edit_page)
+    assert "Knob &lt;it&#39;s&gt;</textarea>" in _editor(entry_page)
+    assert '<h3 class="visually-hidden">Preview</h3>' in edit_page
