@@ -199,10 +199,14 @@ class Query:
         # team, or before that was recorded) replaces it; and with their personal ones
         # (teams.access.team_assignments, teams.selectors._effective).
         personal = "(a.made_in_id = %(team)s OR a.made_in_id IS NULL)"
-        some = ""
+        some = tally_some = users_some = ""
         if users is not None:
             self.params["users"] = list(users)
             some = " AND m.user_id = ANY(%(users)s)"
+            # Said again for the lines and the users, so that they are looked up by index
+            # rather than hashed whole.
+            tally_some = " AND t.user_id = ANY(%(users)s)"
+            users_some = "WHERE u.id = ANY(%(users)s)"
         self._with_rows = f"""
 WITH pairs AS (
   SELECT m.user_id, a.id AS assignment_id, a.curriculum_id, a.start_date, a.due_date
@@ -233,7 +237,8 @@ WITH pairs AS (
     FROM pairs p
     JOIN {_table(get_user_model())} u ON u.id = p.user_id
     LEFT JOIN {_table(ProgressTally)} t
-      ON t.user_id = p.user_id AND t.curriculum_id = p.curriculum_id
+      ON t.user_id = p.user_id AND t.curriculum_id = p.curriculum_id{tally_some}
+    {users_some}
   ) b
 )"""  # noqa: S608 (our own fragments and quoted names; values are parameters)
 
@@ -337,7 +342,11 @@ SELECT 'week', 0, SUM(w.done), 0, w.week{pad} FROM {_table(WeekTally)} w
     return Summary(counts, total, shown, finished, since, weeks, people, rows)
 
 
-def _page_select(query: Query, filters: Any, *, lines: bool, numbered: bool = False) -> str:
+def _page_select(
+    query: Query, filters: Any, *, lines: bool, numbered: bool = False, keyed: bool = False
+) -> str:
+    """`keyed`: the rows of the (user, curriculum) pairs in %(keys_user)s and
+    %(keys_curriculum)s, in no order, whatever the filter."""
     order = [*ORDERS[filters.sort], *TIE_BREAK]
     if filters.descending:
         order = [f"{term} DESC" for term in order]
@@ -351,6 +360,12 @@ def _page_select(query: Query, filters: Any, *, lines: bool, numbered: bool = Fa
         tally_json = f"(SELECT l.done {line}), (SELECT l.summaries {line})"
     # In the summary's union: its kind, its place in the order, then the summary's other
     # columns (n, done, day) as placeholders of the same types.
+    where = f"WHERE {query.where(filters)}\nORDER BY {', '.join(order)}"
+    if keyed:
+        where = (
+            "WHERE (r.user_id, r.curriculum_id) IN (SELECT * FROM "
+            "unnest(CAST(%(keys_user)s AS bigint[]), CAST(%(keys_curriculum)s AS bigint[])))"
+        )
     head = (
         f"'row', ROW_NUMBER() OVER (ORDER BY {', '.join(order)}), 0, 0, r.start_date, "
         if numbered
@@ -360,8 +375,7 @@ def _page_select(query: Query, filters: Any, *, lines: bool, numbered: bool = Fa
   r.assignment_id, r.finished, r.steps_done, r.steps_total, r.percent, r.tier_id, ct.label,
   ct.title, r.notes, r.last_activity, r.expected, r.state, {tally_json}
 FROM rows r LEFT JOIN {_table(Tier)} ct ON ct.id = r.tier_id
-WHERE {query.where(filters)}
-ORDER BY {", ".join(order)}"""  # noqa: S608
+{where}"""  # noqa: S608
 
 
 def rows_sql(query: Query, filters: Any, *, page: bool) -> str:
@@ -387,38 +401,41 @@ def all_rows(query: Query, filters: Any, *, chunked: bool = False) -> Iterator[t
             yield from batch
 
 
-def facts(query: Query, *, ranked: bool) -> list[Facts]:
-    """Every row's Facts; `ranked`, with the names' ranks (read with the whole team: a part of
+def facts(query: Query, *, ranked: bool) -> tuple[list[Facts], list[tuple[int, int, dt.date, int]]]:
+    """Every row's Facts, and (user, curriculum, week, entries finished) of their WeekTally
+    lines, in one query; `ranked`, with the names' ranks (read with the whole team: a part of
     it gets 0s, for the caller to fill in)."""
     rank = "DENSE_RANK() OVER (ORDER BY LOWER(r.name))" if ranked else "0"
+    some = "w.user_id = ANY(%(users)s) AND " if "users" in query.params else ""
     sql = f"""{query.with_rows()}
-SELECT r.user_id, r.curriculum_id, r.state, r.percent, r.finished, r.start_date, r.title_rank,
-  r.notes, r.last_activity, r.due_date, COALESCE(ct.position, {NO_TIER}),
+SELECT 'row', r.user_id, r.curriculum_id, r.state, r.percent, r.finished, r.start_date,
+  r.title_rank, r.notes, r.last_activity, r.due_date, COALESCE(ct.position, {NO_TIER}),
   COALESCE(ct.number, 0), {rank}, LOWER(r.name || ' ' || r.username || ' ' || r.email)
-FROM rows r LEFT JOIN {_table(Tier)} ct ON ct.id = r.tier_id"""  # noqa: S608
-    with query.execute(sql) as cursor:
-        return [
-            Facts(
-                *row[:4],
-                int(row[4]),
-                _day(row[5]),
-                *row[6:8],
-                when(row[8]),
-                _day(row[9]),
-                *row[10:],
-            )
-            for row in cursor.fetchall()
-        ]
-
-
-def weeks(query: Query) -> list[tuple[int, int, dt.date, int]]:
-    """(user, curriculum, week, entries finished) of every row's WeekTally lines."""
-    sql = f"""{query.with_rows()}
-SELECT w.user_id, w.curriculum_id, w.week, w.done FROM {_table(WeekTally)} w
-WHERE EXISTS (SELECT 1 FROM rows r
+FROM rows r LEFT JOIN {_table(Tier)} ct ON ct.id = r.tier_id
+UNION ALL
+SELECT 'week', w.user_id, w.curriculum_id, NULL, w.done, 0, w.week, 0, 0, NULL, w.week, 0, 0,
+  0, NULL
+FROM {_table(WeekTally)} w
+WHERE {some}EXISTS (SELECT 1 FROM rows r
   WHERE r.user_id = w.user_id AND r.curriculum_id = w.curriculum_id)"""  # noqa: S608
+    rows, weeks = [], []
     with query.execute(sql) as cursor:
-        return [(u, c, _day(week), int(n)) for u, c, week, n in cursor.fetchall()]
+        for kind, *row in cursor.fetchall():
+            if kind == "week":
+                weeks.append((row[0], row[1], _day(row[5]), int(row[3])))
+                continue
+            rows.append(
+                Facts(
+                    *row[:4],
+                    int(row[4]),
+                    _day(row[5]),
+                    *row[6:8],
+                    when(row[8]),
+                    _day(row[9]),
+                    *row[10:],
+                )
+            )
+    return rows, weeks
 
 
 def members(query: Query) -> int:
@@ -428,12 +445,14 @@ def members(query: Query) -> int:
         return int(cursor.fetchone()[0])
 
 
-def rows_of(query: Query, keys: list[tuple[int, int]]) -> list[tuple]:
-    """The page's rows (Values) for these (user, curriculum) keys, in their order; `query`
-    reads those users only."""
-    with query.execute(rows_sql(query, _Everything(), page=True)) as cursor:
-        found = {(v[0], v[4]): v for v in cursor.fetchall()}
-    return [found[key] for key in keys if key in found]
+def rows_of(query: Query, keys: list[tuple[int, int]]) -> dict[tuple[int, int], tuple]:
+    """(user, curriculum) → its row (Values) for these keys; `query` reads those users only
+    (PostgreSQL)."""
+    query.params["keys_user"] = [u for u, _ in keys]
+    query.params["keys_curriculum"] = [c for _, c in keys]
+    sql = f"{query.with_rows()}\n{_page_select(query, _Everything(), lines=True, keyed=True)}"
+    with query.execute(sql) as cursor:
+        return {(v[0], v[4]): v for v in cursor.fetchall()}
 
 
 class _Everything:

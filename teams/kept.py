@@ -25,12 +25,15 @@ from typing import Any
 
 from django.db import connections
 
+from readlist.memo import VersionedMemo
 from teams import board
 
 # More people changed than this since the figures were read: read the team again.
 MOST_CHANGED = 200
 # Filters and orders kept per team (each a sorted list of its rows).
 PICKS = 16
+# Page rows kept per team (a page is 50).
+MOST_SHOWN = 2000
 
 Key = tuple[int, int]  # (user, curriculum)
 
@@ -95,15 +98,19 @@ class Kept:
         self.team_id, self.parts, self.now, self.version = team_id, parts, now, version
         self.lock = threading.Lock()
         self.query = board.Query(team_id, parts.shapes, now)
-        self.facts: dict[Key, board.Facts] = {
-            (f.user_id, f.curriculum_id): f for f in board.facts(self.query, ranked=True)
-        }
+        found, weeks = board.facts(self.query, ranked=True)
+        self.facts: dict[Key, board.Facts] = {(f.user_id, f.curriculum_id): f for f in found}
         self.weeks: dict[Key, list[tuple[dt.date, int]]] = {}
-        for user_id, curriculum_id, week, n in board.weeks(self.query):
+        for user_id, curriculum_id, week, n in weeks:
             self.weeks.setdefault((user_id, curriculum_id), []).append((week, n))
         self.people = board.members(self.query)
         self.counts: Counter[str] = Counter(f.state for f in self.facts.values())
         self.picks: OrderedDict[tuple, Picked] = OrderedDict()
+        # Page rows read (board.Values) by key, until their person's lines change: a write
+        # by someone not on the page reads no row of it again.
+        self.shown: dict[Key, tuple] = {}
+        # The table a view draws from a page's rows (teams.views.dashboard), by those rows.
+        self.drawn = VersionedMemo(32)
 
     def catch_up(self, version: int) -> bool:
         """Bring the rows up to `version` (or later) from the log; False when that cannot be
@@ -128,9 +135,9 @@ class Kept:
 
     def _reread(self, people: list[int]) -> bool:
         some = board.Query(self.team_id, self.parts.shapes, self.now, users=people)
-        found = board.facts(some, ranked=False)
+        found, lines = board.facts(some, ranked=False)
         weeks: dict[Key, list[tuple[dt.date, int]]] = {}
-        for user_id, curriculum_id, week, n in board.weeks(some):
+        for user_id, curriculum_id, week, n in lines:
             weeks.setdefault((user_id, curriculum_id), []).append((week, n))
         wanted = {key for key in self.facts if key[0] in set(people)}
         if {(f.user_id, f.curriculum_id) for f in found} != wanted:
@@ -143,6 +150,7 @@ class Kept:
             for pick in self.picks.values():
                 pick.remove(self, old)
             self.counts[old.state] -= 1
+            self.shown.pop(key, None)
             self.facts[key] = new
             if key in weeks:
                 self.weeks[key] = weeks[key]
@@ -173,11 +181,14 @@ class Kept:
         rows = None
         if page is not None:
             keys = pick.page(filters.descending, *page)
-            rows = []
-            if keys:
-                users = sorted({user_id for user_id, _ in keys})
+            missing = [key for key in keys if key not in self.shown]
+            if missing:
+                users = sorted({user_id for user_id, _ in missing})
                 some = board.Query(self.team_id, self.parts.shapes, self.now, users=users)
-                rows = board.rows_of(some, keys)
+                self.shown.update(board.rows_of(some, missing))
+                if len(self.shown) > MOST_SHOWN:
+                    self.shown = {key: self.shown[key] for key in keys if key in self.shown}
+            rows = [self.shown[key] for key in keys if key in self.shown]
         return board.Summary(
             counts,
             len(self.facts),

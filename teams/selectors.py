@@ -274,6 +274,11 @@ class Dashboard:
     # What it is kept under in `memo` (None when it is not): the view keeps its rendered
     # parts under it too.
     key: tuple | None = None
+    # The team's rows kept (teams.kept; a function that brings them, None when they are not
+    # used) and the page's rows as read (board.Values): the view keeps the table it draws
+    # from them there, for as long as nothing but tally lines changes.
+    live: Any = None
+    page_values: tuple = ()
 
     def query(self) -> board.Query:
         return board.Query(self.team.pk, self.shapes, self.now)
@@ -523,6 +528,8 @@ def dashboard(
     else:
         found, rows = _figures(board_, page)
     board_.key = key
+    board_.live = live if use_live else None
+    board_.page_values = tuple(found.page or ())
     board_.counts, board_.total, board_.people = dict(found.counts), found.total, found.people
     read = (page[0], rows) if page is not None and found.page is not None else None
     board_.rows = Selection(board_, filters, found.shown, read)

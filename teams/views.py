@@ -123,7 +123,19 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         weekly = charts.cumulative(
             board.weekly, title=f"{team.name}: cumulative entries done per week"
         )
-        return weekly, _heatmaps(board, rows), rendering.rows(rows, people_prefix)
+
+        def table() -> tuple[list[dict], str]:
+            return _heatmaps(board, rows), rendering.rows(rows, people_prefix)
+
+        # After a write by someone not on this page, its rows are the same: so is the table
+        # drawn from them (kept with the team's rows, which go with any other change).
+        live = board.live() if board.live is not None else None
+        same = page.number == number and len(rows) == len(board.page_values)
+        if live is not None and same and board.curricula is live.parts.curricula:
+            heatmaps, rows_html = live.drawn.get((team.slug, board.page_values), table)
+        else:
+            heatmaps, rows_html = table()
+        return weekly, heatmaps, rows_html
 
     # The charts and rows, drawn from the figures alone, are kept with them.
     if board.key is None:

@@ -312,9 +312,9 @@ def test_an_unchanged_teams_second_view_reads_only_the_team(client, w, django_as
     client.force_login(w.manager)
     postgres = connection.vendor == "postgresql"
     # Session, user, team (with its version), assignments, the curricula's shapes (2), the
-    # figures with the page; on PostgreSQL the team's rows kept (teams.kept: rows, week
-    # lines, members) and the page's rows.
-    with django_assert_num_queries(10 if postgres else 7):
+    # figures with the page; on PostgreSQL the team's rows kept (teams.kept: rows with their
+    # week lines, members) and the page's rows.
+    with django_assert_num_queries(9 if postgres else 7):
         first = client.get("/teams/research/?sort=-progress")
     with django_assert_num_queries(3):
         second = client.get("/teams/research/?sort=-progress")
@@ -322,8 +322,8 @@ def test_an_unchanged_teams_second_view_reads_only_the_team(client, w, django_as
     assert strip.sub("", second.content.decode()) == strip.sub("", first.content.decode())
     notes_services.progress_set(actor=w.bob, entry=w.entries[1], status="done")
     # The shapes are still current (content_version): the assignments and figures are read;
-    # on PostgreSQL the log since, Bob's rows and week lines, and the page's rows.
-    with django_assert_num_queries(7 if postgres else 5):
+    # on PostgreSQL the log since, Bob's rows with their week lines, and his page rows.
+    with django_assert_num_queries(6 if postgres else 5):
         third = client.get("/teams/research/?sort=-progress")
     selectors.memo.clear()
     counted = client.get("/teams/research/?sort=-progress")

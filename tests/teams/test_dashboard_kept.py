@@ -179,3 +179,43 @@ def _spy(function, calls):
         return function(*args, **kwargs)
 
     return spied
+
+
+def test_a_write_off_the_page_draws_the_same_page_as_a_fresh_count(client, manager, monkeypatch):
+    """The table drawn from a page's rows is kept with the team's rows: after a write by
+    someone on another page it is not drawn again, and the page equals one counted afresh;
+    after a write by someone on it, it is drawn again, and equals it too."""
+    import re
+
+    from teams import rendering, views
+
+    people = [factories.make_user(f"m{i}", first_name=f"M{i}") for i in range(4)]
+    team = factories.make_team(*people, managers=[manager], slug="paged")
+    course = factories.make_curriculum_with_entries(4, slug="paged-course")
+    team_services.assignment_create(
+        actor=manager, team=team, curriculum=course, start_date=_today(-5), due_date=_today(5)
+    )
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    drawn = []
+    monkeypatch.setattr(rendering, "rows", _spy(rendering.rows, drawn))
+    client.force_login(manager)
+    strip = re.compile(r"chart-\d+|[A-Za-z0-9]{64}")
+
+    def page() -> str:
+        return strip.sub("", client.get("/teams/paged/?sort=name").content.decode())
+
+    def counted() -> str:
+        selectors.memo.clear()
+        return page()
+
+    first = page()
+    entries = list(course.entries.all())
+    notes_services.progress_set(actor=people[3], entry=entries[0], status="done")  # page 2
+    before = len(drawn)
+    assert page() == counted()
+    assert len(drawn) == before + 1  # the fresh count's, not the kept view's
+    notes_services.progress_set(actor=people[0], entry=entries[0], status="done")  # page 1
+    before = len(drawn)
+    after = page()
+    assert len(drawn) == before + 1 and after != first
+    assert after == counted()
