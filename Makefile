@@ -34,8 +34,11 @@ install: $(VENV)/.synced .env
 run: install
 	$(PY) manage.py devserver --port $(PORT)
 
+# The suite runs in TEST_WORKERS pytest-xdist processes, each with its own test database and
+# Redis db (tests/parallel.py); TEST_WORKERS=0 runs it in this one process.
+TEST_WORKERS ?= 3
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

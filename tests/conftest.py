@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from tests import factories
+from tests import factories, parallel
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_setupnodes(config, specs):
+    parallel.setup_nodes(config, specs)
+
+
+if parallel.TEMPLATE_ENV in os.environ:  # an xdist worker on PostgreSQL (tests/parallel.py)
+    django_db_setup = parallel.django_db_setup
 
 
 @pytest.fixture
