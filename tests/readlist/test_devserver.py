@@ -35,8 +35,16 @@ def _wait_for(url: str, deadline: float) -> bytes:
             with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback
                 return response.read()
         except OSError:
-            time.sleep(0.5)
+            time.sleep(0.1)
     raise AssertionError(f"{url} did not answer in time")
+
+
+def _wait_for_line(log: Path, text: str, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        if text in log.read_text():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{log.name} never said {text!r}:\n{log.read_text()[-3000:]}")
 
 
 def _gone(group: int) -> bool:
@@ -95,7 +103,8 @@ def _run_until_up_then_stop(
             if ready is not None:
                 ready()
             else:
-                time.sleep(3)  # give the worker a moment to pick up the tasks the import queued
+                # The worker is up and consuming what the import queued before it is stopped.
+                _wait_for_line(log, "ready.", time.monotonic() + 60)
             children = _children(proc.pid)
         finally:
             if stop == "ctrl-c":

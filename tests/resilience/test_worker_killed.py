@@ -3,7 +3,9 @@ twice and no check run stays "running".
 
 Each worker is its own process (`celery worker --pool=solo`) in its own process group, on the
 real Redis and on this test's PostgreSQL database, consuming a queue of this test's own. The
-broker's visibility timeout is set short for the workers (CELERY_VISIBILITY_TIMEOUT)."""
+broker's visibility timeout is set short for the workers (CELERY_VISIBILITY_TIMEOUT), and they
+look for tasks past it every 0.2 s (tests/resilience/worker_settings.py), so each next worker
+starts at once, while the killed one's task is still invisible, and takes it back on time."""
 
 from __future__ import annotations
 
@@ -154,6 +156,7 @@ def workers(web, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "PYTEST"))}
     env.update(
         {
+            "DJANGO_SETTINGS_MODULE": "tests.resilience.worker_settings",
             "DEBUG": "1",
             "DATABASE_URL": _database_url(),
             "REDIS_URL": settings.REDIS_URL,
@@ -228,7 +231,6 @@ def test_killed_worker_task_is_delivered_again_and_records_each_link_once(web, w
     #    after its results were saved but before the task was acknowledged.
     web.hold_arxiv.clear()
     web.hold_links.set()
-    time.sleep(VISIBILITY + 0.5)
     second = workers.start()
     _wait_for(
         lambda: CheckRun.objects.filter(finished_at__isnull=False).exists(),
@@ -242,7 +244,6 @@ def test_killed_worker_task_is_delivered_again_and_records_each_link_once(web, w
     # 3. The third delivery finds everything recorded: nothing twice, nothing left running.
     web.hold_arxiv.set()
     before = len(arrivals)
-    time.sleep(VISIBILITY + 0.5)
     workers.start()
     _wait_for(lambda: "succeeded" in workers.logs(), "the third delivery to succeed", workers)
     assert CheckRun.objects.count() == 1
