@@ -401,40 +401,34 @@ def all_rows(query: Query, filters: Any, *, chunked: bool = False) -> Iterator[t
             yield from batch
 
 
-def facts(query: Query, *, ranked: bool) -> tuple[list[Facts], list[tuple[int, int, dt.date, int]]]:
-    """Every row's Facts, and (user, curriculum, week, entries finished) of their WeekTally
-    lines, in one query; `ranked`, with the names' ranks (read with the whole team: a part of
-    it gets 0s, for the caller to fill in)."""
+def facts(
+    query: Query, *, ranked: bool
+) -> tuple[list[Facts], dict[tuple[int, int], list[tuple[dt.date, int]]]]:
+    """Every row's Facts, and (user, curriculum) → its WeekTally lines (week, entries
+    finished), in one query; `ranked`, with the names' ranks (read with the whole team: a
+    part of it gets 0s, for the caller to fill in). A row's week lines come as one text, so
+    that a team of 1,000 is 3,000 rows read, not 23,000."""
     rank = "DENSE_RANK() OVER (ORDER BY LOWER(r.name))" if ranked else "0"
-    some = "w.user_id = ANY(%(users)s) AND " if "users" in query.params else ""
     sql = f"""{query.with_rows()}
-SELECT 'row', r.user_id, r.curriculum_id, r.state, r.percent, r.finished, r.start_date,
-  r.title_rank, r.notes, r.last_activity, r.due_date, COALESCE(ct.position, {NO_TIER}),
-  COALESCE(ct.number, 0), {rank}, LOWER(r.name || ' ' || r.username || ' ' || r.email)
-FROM rows r LEFT JOIN {_table(Tier)} ct ON ct.id = r.tier_id
-UNION ALL
-SELECT 'week', w.user_id, w.curriculum_id, NULL, w.done, 0, w.week, 0, 0, NULL, w.week, 0, 0,
-  0, NULL
-FROM {_table(WeekTally)} w
-WHERE {some}EXISTS (SELECT 1 FROM rows r
-  WHERE r.user_id = w.user_id AND r.curriculum_id = w.curriculum_id)"""  # noqa: S608
-    rows, weeks = [], []
+SELECT r.user_id, r.curriculum_id, r.state, r.percent, r.finished, r.start_date, r.title_rank,
+  r.notes, r.last_activity, r.due_date, COALESCE(ct.position, {NO_TIER}),
+  COALESCE(ct.number, 0), {rank}, LOWER(r.name || ' ' || r.username || ' ' || r.email),
+  (SELECT STRING_AGG(CAST(w.week AS text) || '=' || CAST(w.done AS text), ',')
+    FROM {_table(WeekTally)} w
+    WHERE w.user_id = r.user_id AND w.curriculum_id = r.curriculum_id)
+FROM rows r LEFT JOIN {_table(Tier)} ct ON ct.id = r.tier_id"""  # noqa: S608
+    rows, weeks = [], {}
+    parse = dt.date.fromisoformat
     with query.execute(sql) as cursor:
-        for kind, *row in cursor.fetchall():
-            if kind == "week":
-                weeks.append((row[0], row[1], _day(row[5]), int(row[3])))
-                continue
-            rows.append(
-                Facts(
-                    *row[:4],
-                    int(row[4]),
-                    _day(row[5]),
-                    *row[6:8],
-                    when(row[8]),
-                    _day(row[9]),
-                    *row[10:],
-                )
-            )
+        # PostgreSQL's (teams.kept's only database): its driver gives dates and aware
+        # datetimes as they are.
+        for *row, lines in cursor.fetchall():
+            rows.append(Facts(*row))
+            if lines:
+                weeks[(row[0], row[1])] = [
+                    (parse(week[:10]), int(n))
+                    for week, n in (line.split("=") for line in lines.split(","))
+                ]
     return rows, weeks
 
 

@@ -98,11 +98,8 @@ class Kept:
         self.team_id, self.parts, self.now, self.version = team_id, parts, now, version
         self.lock = threading.Lock()
         self.query = board.Query(team_id, parts.shapes, now)
-        found, weeks = board.facts(self.query, ranked=True)
+        found, self.weeks = board.facts(self.query, ranked=True)
         self.facts: dict[Key, board.Facts] = {(f.user_id, f.curriculum_id): f for f in found}
-        self.weeks: dict[Key, list[tuple[dt.date, int]]] = {}
-        for user_id, curriculum_id, week, n in weeks:
-            self.weeks.setdefault((user_id, curriculum_id), []).append((week, n))
         self.people = board.members(self.query)
         self.counts: Counter[str] = Counter(f.state for f in self.facts.values())
         self.picks: OrderedDict[tuple, Picked] = OrderedDict()
@@ -135,10 +132,7 @@ class Kept:
 
     def _reread(self, people: list[int]) -> bool:
         some = board.Query(self.team_id, self.parts.shapes, self.now, users=people)
-        found, lines = board.facts(some, ranked=False)
-        weeks: dict[Key, list[tuple[dt.date, int]]] = {}
-        for user_id, curriculum_id, week, n in lines:
-            weeks.setdefault((user_id, curriculum_id), []).append((week, n))
+        found, weeks = board.facts(some, ranked=False)
         wanted = {key for key in self.facts if key[0] in set(people)}
         if {(f.user_id, f.curriculum_id) for f in found} != wanted:
             return False  # rows came or went: more than tally lines changed
