@@ -53,6 +53,12 @@ def throwaway_database() -> Iterator[bool]:
             print("BENCH_REUSE: no kept database yet; building one.", file=sys.stderr)
             connection.settings_dict["NAME"] = old_name
             reuse = False
+        else:
+            # Kept by an earlier checkout: its schema brought up to this one's migrations, or
+            # a page timed against a missing index reads as if the code were slow.
+            from django.core.management import call_command
+
+            call_command("migrate", verbosity=0, interactive=False)
     if not reuse:
         connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
