@@ -126,10 +126,11 @@ class Query:
         shapes: dict[int, Shape],
         now: dt.datetime | None = None,
         users: list[int] | None = None,
+        alias: str | None = None,
     ):
         """`users`: only these members' rows (PostgreSQL; teams.kept reads again the rows of
-        the people a write changed)."""
-        self.alias = router.db_for_read(ProgressTally)
+        the people a write changed); `alias`: this database, not the router's choice."""
+        self.alias = alias or router.db_for_read(ProgressTally)
         self.connection = connections[self.alias]
         now = now or timezone.now()
         today = timezone.localdate(now)

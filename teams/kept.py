@@ -94,10 +94,15 @@ class Picked:
 class Kept:
     """Every row of one team for one day, as Facts, with their week lines and the counts."""
 
-    def __init__(self, team_id: int, parts: Any, now: dt.datetime, version: int) -> None:
+    def __init__(
+        self, team_id: int, parts: Any, now: dt.datetime, version: int, alias: str
+    ) -> None:
+        """`alias`: the database everything is read from, always the same one (a replica
+        behind the primary must not give older rows than the version they are kept under)."""
         self.team_id, self.parts, self.now, self.version = team_id, parts, now, version
+        self.alias = alias
         self.lock = threading.Lock()
-        self.query = board.Query(team_id, parts.shapes, now)
+        self.query = board.Query(team_id, parts.shapes, now, alias=alias)
         found, self.weeks = board.facts(self.query, ranked=True)
         self.facts: dict[Key, board.Facts] = {(f.user_id, f.curriculum_id): f for f in found}
         self.people = board.members(self.query)
@@ -131,7 +136,7 @@ class Kept:
         return True
 
     def _reread(self, people: list[int]) -> bool:
-        some = board.Query(self.team_id, self.parts.shapes, self.now, users=people)
+        some = board.Query(self.team_id, self.parts.shapes, self.now, people, self.alias)
         found, weeks = board.facts(some, ranked=False)
         wanted = {key for key in self.facts if key[0] in set(people)}
         if {(f.user_id, f.curriculum_id) for f in found} != wanted:
@@ -178,7 +183,7 @@ class Kept:
             missing = [key for key in keys if key not in self.shown]
             if missing:
                 users = sorted({user_id for user_id, _ in missing})
-                some = board.Query(self.team_id, self.parts.shapes, self.now, users=users)
+                some = board.Query(self.team_id, self.parts.shapes, self.now, users, self.alias)
                 self.shown.update(board.rows_of(some, missing))
                 if len(self.shown) > MOST_SHOWN:
                     self.shown = {key: self.shown[key] for key in keys if key in self.shown}

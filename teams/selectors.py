@@ -463,18 +463,16 @@ def _figures(
 def _kept(team: Team, version: int, now: dt.datetime) -> kept.Kept:
     """The team's rows kept for today (teams.kept), brought up to `version`; read again when
     more than tally lines changed since."""
-    key = (
-        "kept",
-        team.pk,
-        team.created_at,
-        timezone.localdate(now),
-        settings.READLIST_STALLED_DAYS,
-    )
-    live = memo.get(key, lambda: kept.Kept(team.pk, _parts(team), now, version))
+    # Per database: the version was read from the router's choice for this request, and a
+    # replica's rows must be read from it alone.
+    alias = router.db_for_read(ProgressTally)
+    day = timezone.localdate(now)
+    key = ("kept", team.pk, team.created_at, day, settings.READLIST_STALLED_DAYS, alias)
+    live = memo.get(key, lambda: kept.Kept(team.pk, _parts(team), now, version, alias))
     with live.lock:
         if live.catch_up(version):
             return live
-    live = kept.Kept(team.pk, _parts(team), now, version)
+    live = kept.Kept(team.pk, _parts(team), now, version, alias)
     memo.put(key, live)
     return live
 
