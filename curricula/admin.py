@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.utils.html import format_html
 
@@ -59,8 +60,14 @@ class RevisionInline(admin.TabularInline):
         return False
 
 
+# An address typed without a scheme is taken as https (Django 6's default; 5.2 warns and takes
+# http).
+HTTPS_BY_DEFAULT = {models.URLField: {"assume_scheme": "https"}}
+
+
 @admin.register(Curriculum)
 class CurriculumAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_BY_DEFAULT
     list_display = [
         "title",
         "slug",
@@ -264,6 +271,7 @@ class LinkCheckInline(admin.TabularInline):
 
 @admin.register(Resource)
 class ResourceAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_BY_DEFAULT
     list_display = ["url", "kind", "arxiv_id", "health", "verification", "last_checked_at"]
     list_filter = ["kind", "health", "verification", "arxiv_status", *RESOURCE_FILTERS]
     actions = RESOURCE_ACTIONS
