@@ -27,6 +27,7 @@ from teams import access, board, selectors
 from teams import services as team_services
 from teams.models import Assignment, BoardVersion, Membership
 from tests import factories
+from tests.teams.random_writes import Writes
 from tests.teams.test_dashboard_selection import python_rows
 
 # Committed writes, as in production: PostgreSQL changes a version when its write commits,
@@ -368,12 +369,6 @@ def test_the_counts_stay_a_plain_recount_through_varied_writes(frozen, manager, 
         team.people.filter(memberships__team=team, memberships__role="member")
     )
 
-    def mark():
-        c = rng.choice(curricula)
-        entry = rng.choice(list(c.entries.all()))
-        status = rng.choice(["done", "done", "reading", "to_read"])
-        notes_services.progress_set(actor=rng.choice(people), entry=entry, status=status)
-
     def note():
         entry = rng.choice(list(rng.choice(curricula).entries.all()))
         factories.make_note(rng.choice(people), entry, visibility=rng.choice(["team", "private"]))
@@ -401,27 +396,12 @@ def test_the_counts_stay_a_plain_recount_through_varied_writes(frozen, manager, 
             actor=manager, assignment=a, start_date=start, due_date=start + dt.timedelta(days=20)
         )
 
-    def join_or_leave():
-        person = rng.choice(people)
-        if Membership.objects.filter(team=team, user=person).exists():
-            Membership.objects.filter(team=team, user=person).delete()
-        else:
-            team_services.membership_add(actor=manager, team=team, user=person)
-
-    def retire():
-        c = rng.choice(curricula)
-        entry = c.entries.filter(retired_in__isnull=True).order_by("?").first()
-        if entry is not None:
-            rev = Revision.objects.create(
-                curriculum=c, number=rng.randint(10, 10**6), sha256="x", source_text=""
-            )
-            entry.retired_in = rev
-            entry.save()
-
     def later():
         frozen.shift(dt.timedelta(days=rng.randint(1, 9)))
 
-    writes = [mark, mark, mark, note, personal, dates, join_or_leave, retire, later]
+    shared = Writes(rng, team, manager, people, curricula)
+    mark = shared.mark
+    writes = [mark, mark, mark, note, personal, dates, shared.join_or_leave, shared.retire, later]
     for _ in range(14):
         rng.choice(writes)()
         kept = seen(w)

@@ -14,12 +14,12 @@ import time_machine
 from django.db import connection
 from django.utils import timezone
 
-from curricula.models import Revision
 from notes import services as notes_services
 from teams import access, board, kept, selectors
 from teams import services as team_services
 from teams.models import Assignment, Membership
 from tests import factories
+from tests.teams.random_writes import Writes
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -93,11 +93,6 @@ def test_kept_figures_are_a_fresh_count_through_random_writes(manager, seed):
                 due_date=_today(5 + 3 * n),
             )
 
-        def mark():
-            entry = rng.choice(list(rng.choice(curricula).entries.all()))
-            status = rng.choice(["done", "done", "reading", "to_read"])
-            notes_services.progress_set(actor=rng.choice(people), entry=entry, status=status)
-
         def note():
             entry = rng.choice(list(rng.choice(curricula).entries.all()))
             visibility = rng.choice(["team", "private"])
@@ -119,29 +114,15 @@ def test_kept_figures_are_a_fresh_count_through_random_writes(manager, seed):
                     user=person,
                 )
 
-        def join_or_leave():
-            person = rng.choice(people)
-            if Membership.objects.filter(team=team, user=person).exists():
-                Membership.objects.filter(team=team, user=person).delete()
-            else:
-                team_services.membership_add(actor=manager, team=team, user=person)
-
-        def retire():
-            c = rng.choice(curricula)
-            entry = c.entries.filter(retired_in__isnull=True).order_by("?").first()
-            if entry is not None:
-                rev = Revision.objects.create(
-                    curriculum=c, number=rng.randint(10, 10**6), sha256="x", source_text=""
-                )
-                entry.retired_in = rev
-                entry.save()
-
         def rename():
             person = rng.choice(people)
             person.first_name = rng.choice(["Zed", "al", "Ann"])
             person.save()
 
-        writes = [mark] * 8 + [note] * 2 + [personal, join_or_leave, retire, rename]
+        shared = Writes(rng, team, manager, people, curricula)
+        writes = (
+            [shared.mark] * 8 + [note] * 2 + [personal, shared.join_or_leave, shared.retire, rename]
+        )
         for step in range(25):
             rng.choice(writes)()
             for filters in FILTERS if step % 5 == 4 else rng.sample(FILTERS, 4):
