@@ -26,10 +26,7 @@ class VersionedMemo:
                 self._values.move_to_end(key)
                 return self._values[key]
         value = make()  # outside the lock: two threads may both make it; both are right
-        with self._lock:
-            self._values[key] = value
-            while len(self._values) > self.size:
-                self._values.popitem(last=False)
+        self.put(key, value)
         return value
 
     def put(self, key: Hashable, value: Any) -> None:

@@ -138,7 +138,8 @@ class Kept:
     def _reread(self, people: list[int]) -> bool:
         some = board.Query(self.team_id, self.parts.shapes, self.now, people, self.alias)
         found, weeks = board.facts(some, ranked=False)
-        wanted = {key for key in self.facts if key[0] in set(people)}
+        chosen = set(people)
+        wanted = {key for key in self.facts if key[0] in chosen}
         if {(f.user_id, f.curriculum_id) for f in found} != wanted:
             return False  # rows came or went: more than tally lines changed
         for new in found:
