@@ -209,7 +209,7 @@ def note_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         "title": title,
         "back_url": back_url,
         "target": target,
-        "save_url": reverse("notes:edit", args=[kind, pk]),
+        "save_url": links.url("notes:edit", kind, pk),
     }
     if not form.is_valid():
         context["error"] = "; ".join(
