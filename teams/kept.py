@@ -105,6 +105,10 @@ class Kept:
         self.query = board.Query(team_id, parts.shapes, now, alias=alias)
         found, self.weeks = board.facts(self.query, ranked=True)
         self.facts: dict[Key, board.Facts] = {(f.user_id, f.curriculum_id): f for f in found}
+        # Each person's keys: a write's rows are found without a pass over the whole team.
+        self.keys_of: dict[int, set[Key]] = {}
+        for key in self.facts:
+            self.keys_of.setdefault(key[0], set()).add(key)
         self.people = board.members(self.query)
         self.counts: Counter[str] = Counter(f.state for f in self.facts.values())
         self.picks: OrderedDict[tuple, Picked] = OrderedDict()
@@ -138,8 +142,7 @@ class Kept:
     def _reread(self, people: list[int]) -> bool:
         some = board.Query(self.team_id, self.parts.shapes, self.now, people, self.alias)
         found, weeks = board.facts(some, ranked=False)
-        chosen = set(people)
-        wanted = {key for key in self.facts if key[0] in chosen}
+        wanted = set().union(*(self.keys_of.get(user_id, ()) for user_id in people))
         if {(f.user_id, f.curriculum_id) for f in found} != wanted:
             return False  # rows came or went: more than tally lines changed
         for new in found:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -99,20 +99,48 @@ class TierRef(NamedTuple):
         return f"{self.label} — {self.title}" if self.title else self.label
 
 
-class Standing(NamedTuple):
+class Standing:
     """A row's progress as its tally line stores it (what the curriculum's rule makes of it):
     the fields of notes.progress.Cell that the dashboard shows. `tiers` only for a page's rows
-    (their heatmaps)."""
+    (their heatmaps), worked out when first read: the first view after a write keeps the
+    heatmaps drawn from rows it does not need to draw again."""
 
-    done: int
-    total: int
-    percent: int
-    current_tier: TierRef | None
-    tiers: tuple = ()
+    __slots__ = ("_tiers", "_work", "current_tier", "done", "percent", "total")
+
+    def __init__(
+        self,
+        done: int,
+        total: int,
+        percent: int,
+        current_tier: TierRef | None,
+        tiers: Callable[[], tuple] | tuple = (),
+    ) -> None:
+        self.done, self.total, self.percent, self.current_tier = done, total, percent, current_tier
+        self._work = tiers if callable(tiers) else None
+        self._tiers = () if callable(tiers) else tiers
+
+    @property
+    def tiers(self) -> tuple:
+        if self._work is not None:
+            self._tiers, self._work = tuple(self._work()), None
+        return self._tiers
 
     @property
     def complete(self) -> bool:
         return self.total > 0 and self.done >= self.total
+
+    def _values(self) -> tuple:
+        return (self.done, self.total, self.percent, self.current_tier, self.tiers)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Standing) and self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        done, total, percent, tier, tiers = self._values()
+        return f"Standing({done=}, {total=}, {percent=}, {tier=}, {tiers=})"
 
 
 @dataclass
@@ -298,10 +326,14 @@ class Dashboard:
         tier = None
         if v.tier_id is not None and v.tier_label is not None:
             tier = TierRef(v.tier_id, v.tier_label, v.tier_title or "")
-        tiers: tuple = ()
+        tiers: Callable[[], tuple] | tuple = ()
         if memo is not None:
-            line = board.line_of(v.done_json, v.summaries_json)
-            tiers = board.cell_of(self.shapes[assignment.curriculum_id], line, memo).tiers
+            shape = self.shapes[assignment.curriculum_id]
+
+            def tiers() -> tuple:
+                line = board.line_of(v.done_json, v.summaries_json)
+                return board.cell_of(shape, line, memo).tiers
+
         return Row(
             person=Member(v.user_id, v.username, v.email, v.name),
             curriculum=assignment.curriculum,

@@ -157,7 +157,8 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "state_counts": [(k, v, board.counts[k]) for k, v in selectors.State.LABELS.items()],
         "csv_query": request.GET.urlencode(),
     }
-    return render(request, "teams/dashboard.html", context)
+    body_html = rendering.body(context)
+    return render(request, "teams/dashboard.html", {"team": team, "body_html": body_html})
 
 
 # A CSV of more rows than this is sent as it is written (read from the database in chunks).
