@@ -404,33 +404,39 @@ def all_rows(query: Query, filters: Any, *, chunked: bool = False) -> Iterator[t
 
 def facts(
     query: Query, *, ranked: bool
-) -> tuple[list[Facts], dict[tuple[int, int], list[tuple[dt.date, int]]]]:
-    """Every row's Facts, and (user, curriculum) → its WeekTally lines (week, entries
-    finished), in one query; `ranked`, with the names' ranks (read with the whole team: a
-    part of it gets 0s, for the caller to fill in). A row's week lines come as one text, so
-    that a team of 1,000 is 3,000 rows read, not 23,000."""
+) -> tuple[list[Facts], dict[tuple[int, int], tuple[int, ...]]]:
+    """Every row's Facts, and (user, curriculum) → its WeekTally lines, flat: (week as days
+    since EPOCH, entries finished, week, entries, ...), in one query; `ranked`, with the names'
+    ranks (read with the whole team: a part of it gets 0s, for the caller to fill in). A row's
+    week lines come as one text of integers, so that a team of 1,000 is 3,000 rows read, not
+    23,000; integers, as they parse in half the time of dates (4 against 8 ms at 1,000 people)."""
     rank = "DENSE_RANK() OVER (ORDER BY LOWER(r.name))" if ranked else "0"
     sql = f"""{query.with_rows()}
 SELECT r.user_id, r.curriculum_id, r.state, r.percent, r.finished, r.start_date, r.title_rank,
   r.notes, r.last_activity, r.due_date, COALESCE(ct.position, {NO_TIER}),
   COALESCE(ct.number, 0), {rank}, LOWER(r.name || ' ' || r.username || ' ' || r.email),
-  (SELECT STRING_AGG(CAST(w.week AS text) || '=' || CAST(w.done AS text), ',')
+  (SELECT STRING_AGG(CAST(w.week - DATE '1970-01-01' AS text) || ' ' || CAST(w.done AS text), ' ')
     FROM {_table(WeekTally)} w
     WHERE w.user_id = r.user_id AND w.curriculum_id = r.curriculum_id)
 FROM rows r LEFT JOIN {_table(Tier)} ct ON ct.id = r.tier_id"""  # noqa: S608
     rows, weeks = [], {}
-    parse = dt.date.fromisoformat
     with query.execute(sql) as cursor:
         # PostgreSQL's (teams.kept's only database): its driver gives dates and aware
         # datetimes as they are.
         for *row, lines in cursor.fetchall():
             rows.append(Facts(*row))
             if lines:
-                weeks[(row[0], row[1])] = [
-                    (parse(week[:10]), int(n))
-                    for week, n in (line.split("=") for line in lines.split(","))
-                ]
+                weeks[(row[0], row[1])] = tuple(map(int, lines.split()))
     return rows, weeks
+
+
+# The day WeekTally weeks are counted from in facts()' lines.
+EPOCH = dt.date(1970, 1, 1)
+
+
+def week_of(days: int) -> dt.date:
+    """A week of facts()' lines as a date."""
+    return EPOCH + dt.timedelta(days=days)
 
 
 def members(query: Query) -> int:

@@ -51,7 +51,7 @@ class Picked:
         self.order: list[tuple] = []
         self.finished = 0
         self.starts: Counter[dt.date] = Counter()
-        self.weeks: Counter[dt.date] = Counter()
+        self.weeks: Counter[int] = Counter()  # by days since board.EPOCH
         rows = [f for f in kept.facts.values() if self.keeps(f)]
         self.order = sorted(board.sort_key(f, self.sort) for f in rows)
         for f in rows:
@@ -67,7 +67,8 @@ class Picked:
     def _count(self, kept: Kept, f: board.Facts, sign: int) -> None:
         self.finished += sign * f.finished
         self.starts[f.start_date] += sign
-        for week, n in kept.weeks.get((f.user_id, f.curriculum_id), ()):
+        lines = iter(kept.weeks.get((f.user_id, f.curriculum_id), ()))
+        for week, n in zip(lines, lines, strict=True):
             self.weeks[week] += sign * n
 
     def remove(self, kept: Kept, f: board.Facts) -> None:
@@ -180,7 +181,7 @@ class Kept:
         counts = dict.fromkeys(board.STATES, 0)
         counts.update({s: n for s, n in self.counts.items() if n})
         since = min((d for d, n in pick.starts.items() if n > 0), default=None)
-        weeks = sorted((week, n) for week, n in pick.weeks.items() if n)
+        weeks = sorted((board.week_of(week), n) for week, n in pick.weeks.items() if n)
         rows = None
         if page is not None:
             keys = pick.page(filters.descending, *page)
