@@ -28,6 +28,7 @@ from curricula.models import Curriculum, Entry, Tier
 from notes import rules, tallies
 from notes.models import Enrollment, ProgressTally, Status
 from notes.tallies import aware
+from readlist.sql import cursor as sql_cursor
 
 CORE, PRACTITIONER, OPTIONAL = Entry.Role.CORE, Entry.Role.PRACTITIONER, Entry.Role.OPTIONAL
 
@@ -272,7 +273,7 @@ def read_enrollment_and_line(user_id: int, curriculum_id: int) -> tuple[Enrollme
         LEFT JOIN {ProgressTally._meta.db_table} t
           ON t.user_id = k.user_id AND t.curriculum_id = k.curriculum_id
     """  # noqa: S608  (table and column names from the models; values are parameters)
-    with connection.cursor() as cursor:
+    with sql_cursor() as cursor:
         cursor.execute(sql, [user_id, curriculum_id])
         row = cursor.fetchone()
     values, line_values, tally_id = row[: len(fields)], row[len(fields) : -1], row[-1]
@@ -303,21 +304,11 @@ def raw_rows(qs: Any) -> list[tuple]:
     The query still goes through Django's cursor wrapper, so it is logged and counted like any
     other."""
     sql, params = qs.query.sql_with_params()
-    connection.ensure_connection()
-    if connection.vendor == "postgresql":
-        import psycopg
-        from psycopg import pq
+    with sql_cursor() as cursor:
+        if connection.vendor == "postgresql":
+            from psycopg import pq
 
-        raw = psycopg.Cursor(connection.connection)
-        raw.format = pq.Format.BINARY
-        cursor = (
-            connection.make_debug_cursor(raw)
-            if connection.queries_logged
-            else connection.make_cursor(raw)
-        )
-    else:
-        cursor = connection.cursor()
-    with cursor:
+            cursor.cursor.format = pq.Format.BINARY
         cursor.execute(sql, params)
         return cursor.fetchall()
 

@@ -17,6 +17,7 @@ from django.db import connection
 from curricula.models import Curriculum, Entry, Resource, Revision, Tier, Topic
 from notes import selectors
 from notes.models import Progress
+from readlist.sql import cursor as sql_cursor
 
 # Each value column of selectors.entry_views_with_topics, as (table alias, model, field name).
 _COLUMNS = [
@@ -91,7 +92,7 @@ def rows(
     if role:
         params.append(role)
     params += [limit, offset]
-    with connection.cursor() as cursor:
+    with sql_cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
     out = []

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from django.db import connection, connections, router
+from django.db import connection, router
 from django.db.models import Case, FloatField, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
@@ -25,6 +25,7 @@ from curricula.canonical import InvalidURL, canonicalize
 from curricula.models import Entry
 from notes.access import readable_notes_q
 from notes.models import Note, Progress, Status
+from readlist.sql import cursor as sql_cursor
 
 LIMIT = 50
 # The words as a query (a parameter named q: the SQL below reads it more than once).
@@ -47,7 +48,7 @@ def _is_postgres() -> bool:
 def _cursor() -> Any:
     """A cursor on the database the ORM would read from here (the replica on the search page,
     readlist/replica.py), as the querysets this SQL replaced did."""
-    return connections[router.db_for_read(Entry)].cursor()
+    return sql_cursor(router.db_for_read(Entry))
 
 
 def arxiv_id_in(q: str) -> str:

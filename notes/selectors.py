@@ -28,6 +28,7 @@ from curricula.feeds import read_changes
 from curricula.models import Curriculum, Entry, Resource, Revision, Tier, Topic
 from notes import rules
 from notes.models import Enrollment, Note, Progress, Status
+from readlist.sql import cursor as sql_cursor
 from readlist.sql import in_ids
 
 CLOSED = {Status.DONE, Status.SKIPPED}
@@ -169,7 +170,7 @@ def marks_for(
     )
     params = [user.pk, *params_r, *params_e, user.pk, Note.Kind.RESOURCE.value, *params_r]
     params += [Note.Kind.ENTRY.value, *params_e]
-    with connection.cursor() as cursor:
+    with sql_cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     for is_note, resource_id, entry_id, status, note_id in rows:
@@ -462,7 +463,7 @@ def my_enrollments(user: Any) -> list[Enrollment]:
     entry marked added after that day (a date after the start's date is after the start);
     without either, new_entries() would read every entry of the list to find none."""
     sql, enrollment_shape, curriculum_shape = _my_enrollments_query()
-    with connection.cursor() as cursor:
+    with sql_cursor() as cursor:
         cursor.execute(sql, [user.pk])
         rows = cursor.fetchall()
     out = []
@@ -496,7 +497,7 @@ def other_curricula(followed: list[int]) -> list[Curriculum]:
     if followed:
         test, params = in_ids("c.id", followed)
         where = f"NOT ({test})"
-    with connection.cursor() as cursor:
+    with sql_cursor() as cursor:
         cursor.execute(sql.format(where=where), params)
         rows = cursor.fetchall()
     out = []
@@ -734,7 +735,7 @@ def recent_notes(user: Any, count: int = 5) -> list[Note]:
     """My latest notes with what their titles need (Note.title), as select_related would
     attach it, in one query of plain SQL (_recent_notes_query says why)."""
     sql, shapes = _recent_notes_query()
-    with connection.cursor() as cursor:
+    with sql_cursor() as cursor:
         cursor.execute(sql, [user.pk, count])
         rows = cursor.fetchall()
     (note_model, note_names, note_conv), *related = shapes
@@ -951,7 +952,7 @@ def entry_page(user: Any, slug: str, pk: int) -> EntryPage | None:
     "resource_id IN (…)", makes PostgreSQL read every entry)."""
     as_json = connection.vendor == "postgresql"
     sql, shapes = _entry_page_query(as_json)
-    with connection.cursor() as cursor:
+    with sql_cursor() as cursor:
         cursor.execute(sql, {"pk": pk, "user": user.pk})
         rows = cursor.fetchall()
     item, status, elsewhere = None, None, []
@@ -1021,7 +1022,7 @@ def notes_on_entry(user: Any, entry: Any, limit: int = 50) -> tuple[Note | None,
         else (Note.Kind.ENTRY.value, entry.pk)
     )
     params = [kind, target, user.pk, Note.Visibility.TEAM.value, user.pk, user.pk, user.pk]
-    with connection.cursor() as cursor:
+    with sql_cursor() as cursor:
         # Mine first, so the limit never cuts it off.
         cursor.execute(sql, [*params, limit + 1])
         rows = cursor.fetchall()
@@ -1048,7 +1049,7 @@ def curriculum_by_slug(slug: str) -> Curriculum | None:
     """The curriculum page's first read, in SQL written once per process: compiling
     `Curriculum.objects.get(slug=…)` took ~0.5 ms of CPU on every view of the page."""
     sql, names, converters = _curriculum_query()
-    with connection.cursor() as cursor:
+    with sql_cursor() as cursor:
         cursor.execute(sql, [slug])
         row = cursor.fetchone()
     return None if row is None else _instance(Curriculum, names, converters, row)

@@ -156,8 +156,15 @@ DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 30_000,
 # instead of one persistent connection per thread. Off with DATABASE_POOL=0 (e.g. behind
 # PgBouncer in transaction mode, which pools for every process at once).
 DATABASE_POOL = env_bool("DATABASE_POOL", False)
+# The hot pages' plain SQL runs as prepared statements (readlist.sql.cursor): planned once per
+# connection. Off with DATABASE_PREPARE=0 behind a pooler that cannot carry them (PgBouncer
+# before 1.21, or without max_prepared_statements, in transaction mode).
+DATABASE_PREPARE = env_bool("DATABASE_PREPARE", True)
 if IS_POSTGRES:
     _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    # Only readlist.sql.cursor's server-binding cursors ever prepare: Django's own cursors bind
+    # on the client and never do, whatever this says (None turns preparing off).
+    _pg_options["prepare_threshold"] = 0 if DATABASE_PREPARE else None
     if DATABASE_POOL:
         _pool_max = env_int("DATABASE_POOL_MAX_SIZE", 10, minimum=1)
         _pg_options["pool"] = {

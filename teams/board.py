@@ -22,6 +22,7 @@ from curricula.models import Tier
 from notes.models import ProgressTally, WeekTally
 from notes.progress import NO_LINE, Line, Shape, cell_of
 from notes.tallies import aware
+from readlist.sql import cursor as sql_cursor
 from teams.models import Assignment, Membership
 
 # The states as the SQL names them (teams.selectors.State), worst first.
@@ -267,7 +268,14 @@ WITH pairs AS (
         return " AND ".join(terms)
 
     def execute(self, sql: str, *, chunked: bool = False) -> Any:
-        cursor = self.connection.chunked_cursor() if chunked else self.connection.cursor()
+        if chunked:
+            cursor = self.connection.chunked_cursor()
+        elif "users" in self.params:
+            # A few people's rows (teams.kept after a write): prepared, as planning them cost
+            # more than reading them. A whole team's are planned for the team at hand.
+            cursor = sql_cursor(self.alias)
+        else:
+            cursor = self.connection.cursor()
         cursor.execute(sql, self.params)
         return cursor
 

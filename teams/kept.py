@@ -26,6 +26,7 @@ from typing import Any
 from django.db import connections
 
 from readlist.memo import VersionedMemo
+from readlist.sql import cursor as sql_cursor
 from teams import board
 
 # More people changed than this since the figures were read: read the team again.
@@ -129,7 +130,7 @@ class Kept:
           WHERE team_id = %s AND version > %s
           UNION ALL SELECT version, -1 FROM teams_board_logfloor
           WHERE team_id = %s AND version > %s"""
-        with self.query.connection.cursor() as cursor:
+        with sql_cursor(self.alias) as cursor:
             cursor.execute(sql, [self.team_id, self.version, self.team_id, self.version])
             log = cursor.fetchall()
         people = {user_id for _, user_id in log}

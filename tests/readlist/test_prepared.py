@@ -1,0 +1,108 @@
+"""readlist.sql.cursor: the hot pages' plain SQL is prepared on PostgreSQL (planned once per
+connection, kept across the requests that connection serves), still logged and counted as any
+query, and not prepared with DATABASE_PREPARE=0."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from readlist import sql
+from tests import factories
+from tests.resilience.test_database_down import run_django
+
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="prepared statements are PostgreSQL's: set DATABASE_URL to a PostgreSQL database",
+)
+
+QUERY = "SELECT username FROM auth_user WHERE id = %(id)s AND username <> %(not)s"
+
+
+def prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%auth_user WHERE id = $1%"],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.django_db
+def test_its_statements_are_prepared_once_and_still_counted():
+    person = factories.make_user("prepared-reader")
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(3):
+            with sql.cursor() as cursor:
+                cursor.execute(QUERY, {"id": person.pk, "not": ""})
+                assert cursor.fetchall() == [("prepared-reader",)]
+    assert len(queries.captured_queries) == 3
+    # Each run is in the log with its statement, the prepared runs too.
+    assert all("FROM auth_user WHERE id = " in q["sql"] for q in queries.captured_queries)
+    # One statement, whatever the number of runs; its parameters stay parameters.
+    assert len(prepared_statements()) == 1
+    assert "'prepared-reader'" not in prepared_statements()[0]
+
+
+@pytest.mark.django_db
+def test_errors_come_as_djangos_and_the_connection_goes_on():
+    from django.db import DatabaseError, transaction
+
+    with pytest.raises(DatabaseError), transaction.atomic(), sql.cursor() as cursor:
+        cursor.execute("SELECT no_such_column FROM auth_user")
+    with sql.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
+
+
+PER_REQUEST = """
+import json
+import django
+django.setup()
+from django.conf import settings
+from django.db import connection
+from readlist import sql
+
+found = []
+for _ in range(3):
+    with sql.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_class WHERE relname = %s", ["pg_class"])
+        cursor.fetchone()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(sum(generic_plans + custom_plans), 0) FROM pg_prepared_statements"
+            " WHERE statement LIKE %s",
+            ["%pg_class WHERE relname = $1%"],
+        )
+        found.append(int(cursor.fetchone()[0]))
+    connection.close()  # the end of a request: the pool takes the connection back
+db = settings.DATABASES["default"]
+print(json.dumps({"found": found, "threshold": db["OPTIONS"].get("prepare_threshold")}))
+"""
+
+
+def test_the_pool_keeps_them_from_request_to_request(tmp_path):
+    out = run_django(
+        PER_REQUEST,
+        tmp_path,
+        DATABASE_URL=os.environ["DATABASE_URL"],
+        DATABASE_POOL="1",
+        DATABASE_POOL_MIN_SIZE="1",
+        DATABASE_POOL_MAX_SIZE="1",
+    )
+    # The same statement, planned once and run three times (PostgreSQL counts its runs).
+    assert out == {"found": [1, 2, 3], "threshold": 0}
+
+
+def test_database_prepare_0_sends_them_unprepared(tmp_path):
+    out = run_django(
+        PER_REQUEST,
+        tmp_path,
+        DATABASE_URL=os.environ["DATABASE_URL"],
+        DATABASE_POOL="1",
+        DATABASE_PREPARE="0",
+    )
+    assert out == {"found": [0, 0, 0], "threshold": None}
