@@ -73,21 +73,27 @@ class Facts(NamedTuple):
     haystack: str
 
 
+def _activity(f: Facts) -> tuple:
+    return (0, 0, f.name_rank) if f.last_activity is None else (1, f.last_activity, f.name_rank)
+
+
+# ORDERS' terms for each sort, as a function of a row's Facts.
+_SORT_TERMS = {
+    "name": lambda f: (f.name_rank, f.title_rank),
+    "curriculum": lambda f: (f.title_rank, f.name_rank),
+    "progress": lambda f: (f.percent, f.name_rank),
+    "tier": lambda f: (f.tier_position, f.tier_number, f.name_rank),
+    "activity": _activity,
+    "notes": lambda f: (f.notes, f.name_rank),
+    "due": lambda f: (f.due_date, f.name_rank),
+    "state": lambda f: (STATE_RANK[f.state], f.percent, f.name_rank),
+}
+
+
 def sort_key(f: Facts, sort: str) -> tuple:
     """ORDERS[sort] and TIE_BREAK in Python, term for term (a total order: descending is its
     reverse)."""
-    activity = (0, 0) if f.last_activity is None else (1, f.last_activity)
-    terms = {
-        "name": (f.name_rank, f.title_rank),
-        "curriculum": (f.title_rank, f.name_rank),
-        "progress": (f.percent, f.name_rank),
-        "tier": (f.tier_position, f.tier_number, f.name_rank),
-        "activity": (*activity, f.name_rank),
-        "notes": (f.notes, f.name_rank),
-        "due": (f.due_date, f.name_rank),
-        "state": (STATE_RANK[f.state], f.percent, f.name_rank),
-    }[sort]
-    return (*terms, f.title_rank, f.user_id, f.curriculum_id)
+    return (*_SORT_TERMS[sort](f), f.title_rank, f.user_id, f.curriculum_id)
 
 
 class Values(NamedTuple):
@@ -267,13 +273,22 @@ WITH pairs AS (
             )
         return " AND ".join(terms)
 
-    def execute(self, sql: str, *, chunked: bool = False) -> Any:
+    def execute(self, sql: str, *, chunked: bool = False, binary: bool = False) -> Any:
+        """`binary` (PostgreSQL): the rows in the binary format, which the driver reads in C
+        (Django's loader for text timestamps is Python's): a whole team's Facts, 3,000 rows,
+        took 52 ms to run and read as text, 32 ms so."""
         if chunked:
             cursor = self.connection.chunked_cursor()
-        elif "users" in self.params:
+        elif "users" in self.params or binary:
             # A few people's rows (teams.kept after a write): prepared, as planning them cost
-            # more than reading them. A whole team's are planned for the team at hand.
+            # more than reading them; and the Facts of the whole team, planned as often as
+            # a team's figures are read whole (once a day per process, or after a change).
+            # The dashboard's own reads of a whole team are planned for the team at hand.
             cursor = sql_cursor(self.alias)
+            if binary:
+                from psycopg import pq
+
+                cursor.cursor.format = pq.Format.BINARY
         else:
             cursor = self.connection.cursor()
         cursor.execute(sql, self.params)
@@ -428,7 +443,7 @@ SELECT r.user_id, r.curriculum_id, r.state, r.percent, r.finished, r.start_date,
     WHERE w.user_id = r.user_id AND w.curriculum_id = r.curriculum_id)
 FROM rows r LEFT JOIN {_table(Tier)} ct ON ct.id = r.tier_id"""  # noqa: S608
     rows, weeks = [], {}
-    with query.execute(sql) as cursor:
+    with query.execute(sql, binary=True) as cursor:
         # PostgreSQL's (teams.kept's only database): its driver gives dates and aware
         # datetimes as they are.
         for *row, lines in cursor.fetchall():
