@@ -200,3 +200,26 @@ def test_the_migration_files_old_personal_assignments_under_their_assigners_team
     mine.refresh_from_db()
     unknown.refresh_from_db()
     assert mine.made_in.slug == "lab" and unknown.made_in is None
+
+
+def test_the_team_pages_sql_keeps_managed_teams_rule(manager, admin_user, alice, other_manager):
+    """teams.access.get_team_for_manager reads the team in SQL of its own: for every viewer and
+    team, it finds the team exactly when managed_teams lists it."""
+    from django.http import Http404
+
+    from teams import access
+    from teams.models import Team
+    from teams.selectors import board_version
+
+    viewers = [manager, admin_user, alice, other_manager, factories.make_user("nobody")]
+    viewers.append(factories.make_user("staffer2", is_staff=True))
+    for viewer in viewers:
+        managed = set(access.managed_teams(viewer).values_list("slug", flat=True))
+        for slug in [*Team.objects.values_list("slug", flat=True), "no-such-team"]:
+            try:
+                found = access.get_team_for_manager(viewer, slug)
+            except Http404:
+                assert slug not in managed, (viewer, slug)
+            else:
+                assert slug in managed and found.slug == slug, (viewer, slug)
+                assert found.board_version == board_version(found.pk)
