@@ -170,7 +170,7 @@ def main() -> int:
         person = data["people"][0]
         client = Client()
         client.force_login(person)
-        small = data["curricula"][0]
+        small, large = data["curricula"][0], data["curricula"][-1]
         entry = small.entries.order_by("position").first()
         note = Note.objects.filter(user=person).first()
         pages = [("home (3 curricula, 12,300 entries)", "/")]
@@ -178,6 +178,10 @@ def main() -> int:
         pages += [(label, f"/curricula/{c.slug}/") for label, c in sized]
         pages += [
             ("curriculum 300, only what remains", f"/curricula/{small.slug}/?remaining=on"),
+            (
+                f"curriculum {large.entries.count():,}, only what remains",
+                f"/curricula/{large.slug}/?remaining=on",
+            ),
             ("entry page", f"/curricula/{small.slug}/entries/{entry.pk}/"),
             ("search 'attention scaling'", "/search/?q=attention+scaling"),
             ("search 'Entry 12' (matches every entry)", "/search/?q=Entry+12"),

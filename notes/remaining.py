@@ -56,16 +56,24 @@ def _query(by_topic: bool, in_tier: bool, hide_optional: bool, role: bool) -> tu
         where.append("e.role = %s")
     # Entries outside any topic last, as the ORM's nulls_last=True (written so SQLite reads it).
     order = "tp.position IS NULL, tp.position, e.position, e.id" if by_topic else "e.position, e.id"
+    # The page's entries are chosen first, from their ids and sort keys alone; only those
+    # are joined to their papers and revisions. Joined before the sort, every remaining entry
+    # of a tier was (1,400 at 10,000 entries: 15.7 ms of a 24 ms page).
+    optional = f"LEFT JOIN {Tier._meta.db_table} ti ON ti.id = e.tier_id" if hide_optional else ""
     sql = f"""
         SELECT {select}
-        FROM {Entry._meta.db_table} e
+        FROM (
+          SELECT e.id FROM {Entry._meta.db_table} e
+          LEFT JOIN {Topic._meta.db_table} tp ON tp.id = e.topic_id {optional}
+          WHERE {" AND ".join(where)}
+          ORDER BY {order}
+          LIMIT %s OFFSET %s
+        ) pg
+        JOIN {Entry._meta.db_table} e ON e.id = pg.id
         LEFT JOIN {Revision._meta.db_table} rv ON rv.id = e.introduced_in_id
         LEFT JOIN {Resource._meta.db_table} r ON r.id = e.resource_id
         LEFT JOIN {Topic._meta.db_table} tp ON tp.id = e.topic_id
-        LEFT JOIN {Tier._meta.db_table} ti ON ti.id = e.tier_id
-        WHERE {" AND ".join(where)}
         ORDER BY {order}
-        LIMIT %s OFFSET %s
     """  # noqa: S608 - table and column names from the models; values are parameters
     return sql, converters
 
