@@ -273,18 +273,19 @@ WITH pairs AS (
             )
         return " AND ".join(terms)
 
-    def execute(self, sql: str, *, chunked: bool = False, binary: bool = False) -> Any:
-        """`binary` (PostgreSQL): the rows in the binary format, which the driver reads in C
-        (Django's loader for text timestamps is Python's): a whole team's Facts, 3,000 rows,
-        took 52 ms to run and read as text, 32 ms so."""
+    def execute(
+        self, sql: str, *, chunked: bool = False, binary: bool = False, prepare: bool = False
+    ) -> Any:
+        """`prepare` (PostgreSQL): planned once per connection (readlist.sql.cursor), for the
+        statements whose plan does not depend on the team's size: a few people's Facts after
+        a write, and a whole team's, read once a day per process. The dashboard's other reads
+        are planned for the team at hand. `binary`: the rows in the binary format, which the
+        driver reads in C (Django's loader for text timestamps is Python's): a whole team's
+        Facts, 3,000 rows, took 52 ms to run and read as text, 32 ms so."""
         if chunked:
             cursor = self.connection.chunked_cursor()
-        elif "users" in self.params or binary:
-            # A few people's rows (teams.kept after a write): prepared, as planning them cost
-            # more than reading them; and the Facts of the whole team, planned as often as
-            # a team's figures are read whole (once a day per process, or after a change).
-            # The dashboard's own reads of a whole team are planned for the team at hand.
-            cursor = sql_cursor(self.alias)
+        elif prepare or binary:
+            cursor = sql_cursor(self.alias, prepare=prepare)
             if binary:
                 from psycopg import pq
 
@@ -443,7 +444,7 @@ SELECT r.user_id, r.curriculum_id, r.state, r.percent, r.finished, r.start_date,
     WHERE w.user_id = r.user_id AND w.curriculum_id = r.curriculum_id)
 FROM rows r LEFT JOIN {_table(Tier)} ct ON ct.id = r.tier_id"""  # noqa: S608
     rows, weeks = [], {}
-    with query.execute(sql, binary=True) as cursor:
+    with query.execute(sql, binary=True, prepare=True) as cursor:
         # PostgreSQL's (teams.kept's only database): its driver gives dates and aware
         # datetimes as they are.
         for *row, lines in cursor.fetchall():

@@ -48,6 +48,17 @@ def test_its_statements_are_prepared_once_and_still_counted():
 
 
 @pytest.mark.django_db
+def test_prepare_false_plans_each_run_anew():
+    person = factories.make_user("planned-each-time")
+    query = QUERY.replace("username <>", "username !=")  # a statement of its own
+    for _ in range(6):  # past the five runs after which PostgreSQL may keep a generic plan
+        with sql.cursor(prepare=False) as cursor:
+            cursor.execute(query, {"id": person.pk, "not": ""})
+            assert cursor.fetchall() == [("planned-each-time",)]
+    assert not [s for s in prepared_statements() if "!=" in s]
+
+
+@pytest.mark.django_db
 def test_errors_come_as_djangos_and_the_connection_goes_on():
     from django.db import DatabaseError, transaction
 
