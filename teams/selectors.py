@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -245,7 +245,7 @@ class Selection:
         board: Dashboard,
         filters: Filters,
         count: int,
-        read: tuple[int, list[Row]] | None = None,
+        read: tuple[int, Sequence[Row]] | None = None,
     ) -> None:
         self.board, self.filters, self._count = board, filters, count
         # A page read with the counts (offset, its rows): asked for, it costs no query.
@@ -260,14 +260,14 @@ class Selection:
     def __bool__(self) -> bool:
         return self._count > 0
 
-    def __getitem__(self, index: slice) -> list[Row]:
+    def __getitem__(self, index: slice) -> Sequence[Row]:
         if not isinstance(index, slice) or index.step not in (None, 1):
             raise TypeError("A dashboard's rows are read a page at a time (a slice).")
         start, stop, _ = index.indices(self._count)
         if stop <= start:
             return []
         if self._read is not None and self._read[0] == start and len(self._read[1]) == stop - start:
-            return list(self._read[1])
+            return self._read[1]
         found = board.page_rows(self.board.query(), self.filters, start, stop - start)
         memo: dict = {}
         return [self.board.row(values, memo) for values in found]
@@ -488,8 +488,30 @@ def _figures(
     else:
         with live.lock:
             found = live.summary(board_.filters, page)
-    memo_: dict = {}
-    return found, [board_.row(values, memo_) for values in found.page or ()]
+    return found, PageRows(board_, tuple(found.page or ()))
+
+
+class PageRows(Sequence):
+    """A page's Rows, made when first read: after a write by someone not on the page, the
+    view draws nothing from them (teams.kept keeps the table drawn from the same rows)."""
+
+    def __init__(self, board_: Dashboard, values: tuple) -> None:
+        self._board, self._values, self._rows = board_, values, None
+
+    def _made(self) -> list[Row]:
+        if self._rows is None:
+            memo: dict = {}
+            self._rows = [self._board.row(values, memo) for values in self._values]
+        return self._rows
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._made()[index]
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self._made())
 
 
 def _kept(team: Team, version: int, now: dt.datetime) -> kept.Kept:

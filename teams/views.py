@@ -118,19 +118,19 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     query = filters.as_params()
 
     def drawn() -> tuple[str, list[dict], str]:
-        rows = list(page.object_list)
         people_prefix = reverse("teams:dashboard", args=[team.slug]) + "people/"
         weekly = charts.cumulative(
             board.weekly, title=f"{team.name}: cumulative entries done per week"
         )
 
         def table() -> tuple[list[dict], str]:
+            rows = list(page.object_list)
             return _heatmaps(board, rows), rendering.rows(rows, people_prefix)
 
         # After a write by someone not on this page, its rows are the same: so is the table
         # drawn from them (kept with the team's rows, which go with any other change).
         live = board.live() if board.live is not None else None
-        same = page.number == number and len(rows) == len(board.page_values)
+        same = page.number == number and len(page.object_list) == len(board.page_values)
         if live is not None and same and board.curricula is live.parts.curricula:
             heatmaps, rows_html = live.drawn.get((team.slug, board.page_values), table)
         else:
