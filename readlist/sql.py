@@ -30,7 +30,7 @@ def cursor(alias: str = DEFAULT_DB_ALIAS, *, prepare: bool = True) -> Any:
     this is Django's own cursor.
 
     A server-binding psycopg cursor (its results may also be asked for in the binary format,
-    notes.progress.raw_rows) in Django's wrapper, so that query logging, execute wrappers and
+    notes.progress.read_lines) in Django's wrapper, so that query logging, execute wrappers and
     error translation see it as any other; its SQL takes the same %s and %(name)s
     placeholders.
 
