@@ -107,10 +107,11 @@ TEMPLATES = [
         },
     },
     # Jinja2 for the parts of a page that repeat per row: the curriculum page's body and
-    # entry rows, the dashboard's rows, the search page's results; and the entry page's body,
-    # with the status control and note editor it shares with the note edit page (jinja2/;
-    # notes/rendering.py, notes/entry_rendering.py, teams/rendering.py and notes/views.py
-    # give the figures). Pages themselves are Django templates.
+    # entry rows, the dashboard's body and rows, the search page's results; and the entry
+    # page's body, with the status control and note editor it shares with the note edit page
+    # (jinja2/; notes/rendering.py, notes/entry_rendering.py, teams/rendering.py and
+    # notes/views.py give the figures). The layout (base.html) and the other pages are Django
+    # templates.
     {
         "NAME": "jinja2",
         "BACKEND": "django.template.backends.jinja2.Jinja2",
