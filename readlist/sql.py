@@ -52,6 +52,7 @@ def cursor(alias: str = DEFAULT_DB_ALIAS, *, prepare: bool = True) -> Any:
 @functools.cache
 def _cursor_class() -> type:
     import psycopg
+    from psycopg.pq import TransactionStatus
 
     class PreparingCursor(psycopg.Cursor):
         """psycopg's server-binding cursor, which also tells Django's query log what it ran:
@@ -63,7 +64,20 @@ def _cursor_class() -> type:
 
         def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
             kwargs.setdefault("prepare", self.prepare)
-            return super().execute(query, params, **kwargs)
+            try:
+                return super().execute(query, params, **kwargs)
+            except psycopg.errors.FeatureNotSupported as error:
+                # Prepared before a migration changed a column it returns (a longer
+                # varchar, say, while this process kept serving during a deploy): PostgreSQL
+                # refuses to run it again, on this connection, until it is dropped. In a
+                # transaction the rollback drops them all (psycopg); outside one, drop them
+                # here and run the statement once more.
+                idle = self.connection.info.transaction_status == TransactionStatus.IDLE
+                if "cached plan must not change result type" not in str(error) or not idle:
+                    raise
+                # psycopg forgets its own statements when it sees this command succeed.
+                super().execute("DEALLOCATE ALL", prepare=False)
+                return super().execute(query, params, **kwargs)
 
         def _send_query_prepared(self, name: bytes, pgq: Any, **kwargs: Any) -> None:
             self._query = pgq

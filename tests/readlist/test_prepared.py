@@ -22,11 +22,10 @@ pytestmark = pytest.mark.skipif(
 QUERY = "SELECT username FROM auth_user WHERE id = %(id)s AND username <> %(not)s"
 
 
-def prepared_statements() -> list[str]:
+def prepared_statements(like: str = "%auth_user WHERE id = $1%") -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
-            ["%auth_user WHERE id = $1%"],
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", [like]
         )
         return [row[0] for row in cursor.fetchall()]
 
@@ -117,3 +116,43 @@ def test_database_prepare_0_sends_them_unprepared(tmp_path):
         DATABASE_PREPARE="0",
     )
     assert out == {"found": [0, 0, 0], "threshold": None}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_column_changed_by_a_migration_does_not_break_its_prepared_statements():
+    """A deploy's migration that widens a column while this process keeps serving: PostgreSQL
+    refuses a statement prepared before ("cached plan must not change result type") on that
+    connection until it is dropped. Outside a transaction the cursor drops them and runs the
+    statement again."""
+    import psycopg
+    from django.conf import settings
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE prepared_probe (label varchar(10))")
+        cursor.execute("INSERT INTO prepared_probe VALUES ('before')")
+    try:
+        select = "SELECT label FROM prepared_probe WHERE label <> %s"
+        for _ in range(2):
+            with sql.cursor() as cursor:
+                cursor.execute(select, [""])
+                assert cursor.fetchall() == [("before",)]
+        # The migration, from another connection (another process, as in a deploy).
+        db = settings.DATABASES["default"]
+        with psycopg.connect(
+            dbname=connection.settings_dict["NAME"],
+            host=db["HOST"] or None,
+            port=db["PORT"] or None,
+            user=db["USER"] or None,
+            autocommit=True,
+        ) as other:
+            other.execute("ALTER TABLE prepared_probe ALTER COLUMN label TYPE varchar(20)")
+        with sql.cursor() as cursor:
+            cursor.execute(select, [""])
+            assert cursor.fetchall() == [("before",)]
+        # And the statement is prepared again.
+        with sql.cursor() as cursor:
+            cursor.execute(select, [""])
+        assert prepared_statements("%prepared_probe%")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE prepared_probe")
