@@ -94,7 +94,17 @@ print(json.dumps({"found": found, "threshold": db["OPTIONS"].get("prepare_thresh
 """
 
 
-def test_the_pool_keeps_them_from_request_to_request(tmp_path):
+@pytest.mark.parametrize(
+    ("prepare", "expected"),
+    [
+        # The same statement, planned once and run three times (PostgreSQL counts its runs):
+        # the pool keeps it from request to request.
+        ("1", {"found": [1, 2, 3], "threshold": 0}),
+        # DATABASE_PREPARE=0 (behind a pooler that cannot carry them): never prepared.
+        ("0", {"found": [0, 0, 0], "threshold": None}),
+    ],
+)
+def test_pooled_requests_and_database_prepare(tmp_path, prepare, expected):
     out = run_django(
         PER_REQUEST,
         tmp_path,
@@ -102,20 +112,9 @@ def test_the_pool_keeps_them_from_request_to_request(tmp_path):
         DATABASE_POOL="1",
         DATABASE_POOL_MIN_SIZE="1",
         DATABASE_POOL_MAX_SIZE="1",
+        DATABASE_PREPARE=prepare,
     )
-    # The same statement, planned once and run three times (PostgreSQL counts its runs).
-    assert out == {"found": [1, 2, 3], "threshold": 0}
-
-
-def test_database_prepare_0_sends_them_unprepared(tmp_path):
-    out = run_django(
-        PER_REQUEST,
-        tmp_path,
-        DATABASE_URL=os.environ["DATABASE_URL"],
-        DATABASE_POOL="1",
-        DATABASE_PREPARE="0",
-    )
-    assert out == {"found": [0, 0, 0], "threshold": None}
+    assert out == expected
 
 
 @pytest.mark.django_db(transaction=True)
