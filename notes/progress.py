@@ -259,11 +259,7 @@ def read_lines(user_ids: Any, curriculum_ids: list[int]) -> dict[tuple[int, int]
     several times faster than text: Django's converters cost more than the query here."""
     users, users_params = in_ids("user_id", list(user_ids))
     curricula, curricula_params = in_ids("curriculum_id", list(curriculum_ids))
-    with sql_cursor() as cursor:
-        if connection.vendor == "postgresql":
-            from psycopg import pq
-
-            cursor.cursor.format = pq.Format.BINARY
+    with sql_cursor(binary=True) as cursor:
         cursor.execute(
             _lines_sql().format(where=f"{users} AND {curricula}"),
             [*users_params, *curricula_params],

@@ -21,7 +21,7 @@ def in_ids(column: str, ids: list[int]) -> tuple[str, list[Any]]:
     return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
 
 
-def cursor(alias: str = DEFAULT_DB_ALIAS, *, prepare: bool = True) -> Any:
+def cursor(alias: str = DEFAULT_DB_ALIAS, *, prepare: bool = True, binary: bool = False) -> Any:
     """A cursor for a hot page's plain SQL: on PostgreSQL its statements are prepared, so each
     is parsed and planned once per connection (persistent, or lent by the pool) instead of on
     every request. Planning took longer than running for most of them: the entry page's two
@@ -29,8 +29,10 @@ def cursor(alias: str = DEFAULT_DB_ALIAS, *, prepare: bool = True) -> Any:
     data. With DATABASE_PREPARE=0 (settings.py) the statements are sent as they are; on SQLite
     this is Django's own cursor.
 
-    A server-binding psycopg cursor (its results may also be asked for in the binary format,
-    notes.progress.read_lines) in Django's wrapper, so that query logging, execute wrappers and
+    `binary`: the rows in the binary format, which the driver reads in C where Django's loader
+    for text timestamps is Python's (notes.progress.read_lines, teams.board.facts).
+
+    A server-binding psycopg cursor in Django's wrapper, so that query logging, execute wrappers and
     error translation see it as any other; its SQL takes the same %s and %(name)s
     placeholders.
 
@@ -46,6 +48,10 @@ def cursor(alias: str = DEFAULT_DB_ALIAS, *, prepare: bool = True) -> Any:
     with db.wrap_database_errors:
         raw = _cursor_class()(db.connection)
         raw.prepare = None if prepare else False
+        if binary:
+            from psycopg import pq
+
+            raw.format = pq.Format.BINARY
         return db._prepare_cursor(raw)
 
 

@@ -285,11 +285,7 @@ WITH pairs AS (
         if chunked:
             cursor = self.connection.chunked_cursor()
         elif prepare or binary:
-            cursor = sql_cursor(self.alias, prepare=prepare)
-            if binary:
-                from psycopg import pq
-
-                cursor.cursor.format = pq.Format.BINARY
+            cursor = sql_cursor(self.alias, prepare=prepare, binary=binary)
         else:
             cursor = self.connection.cursor()
         cursor.execute(sql, self.params)
