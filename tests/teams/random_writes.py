@@ -5,13 +5,36 @@ did, so a seed replays the same sequence."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from typing import Any
+
+from django.utils import timezone
 
 from curricula.models import Revision
 from notes import services as notes_services
 from teams import services as team_services
 from teams.models import Membership
+from tests import factories
+
+
+def curricula_by_rule(prefix: str, team: Any, manager: Any, first_start: int) -> list:
+    """Three curricula of 8 entries, one per completion rule; the first two assigned to the
+    team, starting `first_start` and `first_start` + 10 days ago, due in 5 and 8 days."""
+    curricula = [
+        factories.make_curriculum_with_entries(8, slug=f"{prefix}-{n}", completion_rule=rule)
+        for n, rule in enumerate(["all", "all_core", "core_practitioner_summary"])
+    ]
+    today = timezone.localdate()
+    for n, c in enumerate(curricula[:2]):
+        team_services.assignment_create(
+            actor=manager,
+            team=team,
+            curriculum=c,
+            start_date=today - dt.timedelta(days=first_start + 10 * n),
+            due_date=today + dt.timedelta(days=5 + 3 * n),
+        )
+    return curricula
 
 
 class Writes:

@@ -27,7 +27,7 @@ from teams import access, board, selectors
 from teams import services as team_services
 from teams.models import Assignment, BoardVersion, Membership
 from tests import factories
-from tests.teams.random_writes import Writes
+from tests.teams.random_writes import Writes, curricula_by_rule
 from tests.teams.test_dashboard_selection import python_rows
 
 # Committed writes, as in production: PostgreSQL changes a version when its write commits,
@@ -352,18 +352,7 @@ def test_the_counts_stay_a_plain_recount_through_varied_writes(frozen, manager, 
     rng = random.Random(seed)
     people = [factories.make_user(f"p{seed}-{i}", first_name=f"P{i}") for i in range(6)]
     team = factories.make_team(*people[:5], managers=[manager], slug="varied")
-    curricula = [
-        factories.make_curriculum_with_entries(8, slug=f"v{seed}-{n}", completion_rule=rule)
-        for n, rule in enumerate(["all", "all_core", "core_practitioner_summary"])
-    ]
-    for n, c in enumerate(curricula[:2]):
-        team_services.assignment_create(
-            actor=manager,
-            team=team,
-            curriculum=c,
-            start_date=_today(-5 - 10 * n),
-            due_date=_today(5 + 3 * n),
-        )
+    curricula = curricula_by_rule(f"v{seed}", team, manager, first_start=5)
     w = SimpleNamespace(team=team, manager=manager)
     members = lambda: list(  # noqa: E731
         team.people.filter(memberships__team=team, memberships__role="member")

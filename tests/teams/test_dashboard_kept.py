@@ -19,7 +19,7 @@ from teams import access, board, kept, selectors
 from teams import services as team_services
 from teams.models import Assignment, Membership
 from tests import factories
-from tests.teams.random_writes import Writes
+from tests.teams.random_writes import Writes, curricula_by_rule
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -80,18 +80,7 @@ def test_kept_figures_are_a_fresh_count_through_random_writes(manager, seed):
         ]
         team = factories.make_team(*people[:8], managers=[manager], slug="kept")
         team.manager_user = manager
-        curricula = [
-            factories.make_curriculum_with_entries(8, slug=f"k{seed}-{n}", completion_rule=rule)
-            for n, rule in enumerate(["all", "all_core", "core_practitioner_summary"])
-        ]
-        for n, c in enumerate(curricula[:2]):
-            team_services.assignment_create(
-                actor=manager,
-                team=team,
-                curriculum=c,
-                start_date=_today(-20 - 10 * n),
-                due_date=_today(5 + 3 * n),
-            )
+        curricula = curricula_by_rule(f"k{seed}", team, manager, first_start=20)
 
         def note():
             entry = rng.choice(list(rng.choice(curricula).entries.all()))
