@@ -117,6 +117,9 @@ SMALLEST_HEATMAP_TEXT = (
 
 
 def no_horizontal_scroll(page) -> bool:
+    """Whether the page as loaded fits the screen's width. Callers wait for the page they mean
+    (a heading, a URL) first: during a navigation the old document may already be gone."""
+    page.wait_for_load_state()
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 

@@ -155,6 +155,8 @@ def test_a_shared_note_discussed_on_the_team_page(browser, live_server, world, s
     assert no_horizontal_scroll(page), page.evaluate(WIDER_THAN_SCREEN)
     shot(page, "phone")
     page.locator("article.team-note h3 a").first.click()
+    # Measure the entry page, not the team page as it unloads: its document can be null then.
+    expect(page.locator("h1")).to_have_text("Kaplan scaling laws")
     assert no_horizontal_scroll(page), page.evaluate(WIDER_THAN_SCREEN)
     shot(page, "thread-phone")
     phone.close()
