@@ -335,6 +335,9 @@ CELERY_BEAT_SCHEDULE["integrations-events"] = {
 READLIST_HOOK_MAX_FAILURES = env_int("READLIST_HOOK_MAX_FAILURES", 5, minimum=1)
 
 # --- Auth -----------------------------------------------------------------------
+# Django's database sessions, read by a statement prepared once per connection
+# (readlist/sessions.py).
+SESSION_ENGINE = "readlist.sessions"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
