@@ -5,10 +5,13 @@ topics, the papers they link, or the curriculum itself (curricula migration 0016
 however it is written. Keyed by it, a cached value is never stale: a change makes a new key
 and the old value ages out. The curriculum page keeps its shape (tiers and entry counts) and
 a tier's page of rows here, home its lists' shapes: three queries of the page, and its
-costliest, while nothing changes.
+costliest, while nothing changes. The dashboard, a member's page and a member's deadlines
+read the same shapes.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from curricula.models import Curriculum
 from notes import progress as tallied
@@ -24,5 +27,21 @@ def version(curriculum: Curriculum) -> tuple:
 
 def shape_of(curriculum: Curriculum) -> tallied.Shape:
     """The curriculum's tiers and entry counts (notes.progress.shapes), by version."""
-    key = ("shape", *version(curriculum), curriculum.completion_rule)
-    return memo.get(key, lambda: tallied.shapes([curriculum])[curriculum.pk])
+    return shapes_of([curriculum])[curriculum.pk]
+
+
+def shapes_of(curricula: Iterable[Curriculum]) -> dict[int, tallied.Shape]:
+    """Curriculum id → shape_of(); when any is not kept, they are made together (two queries
+    for any number). The curricula need their created_at and content_version loaded."""
+    curricula = list(curricula)
+    made: dict[int, tallied.Shape] = {}
+
+    def make(curriculum: Curriculum) -> tallied.Shape:
+        if not made:
+            made.update(tallied.shapes(curricula))
+        return made[curriculum.pk]
+
+    return {
+        c.pk: memo.get(("shape", *version(c), c.completion_rule), lambda c=c: make(c))
+        for c in curricula
+    }

@@ -435,11 +435,14 @@ def progress_many(
     *,
     pairs: Any = None,
     lines: dict[tuple[int, int], Line] | None = None,
+    shape_of: dict[int, Shape] | None = None,
 ) -> dict[tuple[int, int], Cell]:
-    """(user, curriculum) → Cell for every pair (or only `pairs`), in three queries (two when
-    the caller has read the tally `lines` already, as a page that also shows them does)."""
+    """(user, curriculum) → Cell for every pair (or only `pairs`), in three queries: none for
+    the `lines` or the curricula's shapes (`shape_of`: notes.cached.shapes_of) the caller has
+    read already, as a page that also shows them does."""
     users = sorted(set(user_ids))
-    shape_of = shapes(curricula)
+    if shape_of is None:
+        shape_of = shapes(curricula)
     ids = list(shape_of)
     if not users or not ids:
         return {}

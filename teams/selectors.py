@@ -17,7 +17,7 @@ from curricula.models import Curriculum, Entry
 from notes import cached, rules
 from notes import selectors as notes_selectors
 from notes.models import Activity, Note, Progress, ProgressTally, Status, WeekTally
-from notes.progress import NO_LINE, Cell, person_progress, progress_many, read_lines, shapes
+from notes.progress import NO_LINE, Cell, person_progress, progress_many, read_lines
 from readlist.memo import VersionedMemo
 from teams import board, kept
 from teams.access import team_assignments
@@ -458,18 +458,7 @@ def _parts(team: Team) -> Parts:
     together, in two queries)."""
     assignments = list(team_assignments(team))
     curricula = sorted({a.curriculum for a in assignments}, key=lambda c: c.title)
-    made: dict[int, Any] = {}
-
-    def make(curriculum: Curriculum) -> Any:
-        if not made:
-            made.update(shapes(curricula))
-        return made[curriculum.pk]
-
-    shape_of = {
-        c.pk: cached.memo.get(("shape", *cached.version(c), c.completion_rule), lambda c=c: make(c))
-        for c in curricula
-    }
-    return Parts(assignments, curricula, shape_of)
+    return Parts(assignments, curricula, cached.shapes_of(curricula))
 
 
 def board_version(team_id: int) -> int:
@@ -594,7 +583,8 @@ def dashboard(
 def member_deadlines(person: Any, curriculum_ids: list[int]) -> dict[int, Any]:
     """Curriculum id → where `person` stands on it (notes.deadlines.Deadline), for the ones
     assigned to them: the assignment that sets their due date (teams.services), progress by
-    the rule from the tallies and state_of, as on the dashboard. Five queries."""
+    the rule from the tallies and state_of, as on the dashboard. Three queries, and two more
+    when the lists' shapes are not kept yet (notes.cached)."""
     from notes.deadlines import Deadline
     from teams.services import effective_assignments
 
@@ -604,11 +594,12 @@ def member_deadlines(person: Any, curriculum_ids: list[int]) -> dict[int, Any]:
     curricula = {
         c.pk: c
         for c in Curriculum.objects.filter(pk__in={c for _, c in effective}).only(
-            "pk", "completion_rule"
+            "pk", "completion_rule", "created_at", "content_version"
         )
     }
     lines = read_lines([person.pk], list(curricula))
-    cells = progress_many([person.pk], curricula.values(), lines=lines)
+    shape_of = cached.shapes_of(curricula.values())
+    cells = progress_many([person.pk], curricula.values(), lines=lines, shape_of=shape_of)
     now = timezone.now()
     today = timezone.localdate(now)
     out = {}
@@ -653,7 +644,8 @@ def member_page(team: Team, person: Any, *, timeline: int = 50) -> dict[str, Any
     curricula = sorted({a.curriculum for a in effective.values()}, key=lambda c: c.title)
     ids = [c.pk for c in curricula]
     lines = read_lines([person.pk], ids)
-    cells = progress_many([person.pk], curricula, lines=lines)
+    shape_of = cached.shapes_of(curricula)
+    cells = progress_many([person.pk], curricula, lines=lines, shape_of=shape_of)
     now = timezone.now()
     member = Member.of(person)
     rows = []
@@ -703,7 +695,6 @@ def member_page(team: Team, person: Any, *, timeline: int = 50) -> dict[str, Any
         .order_by("-updated_at")[:50]
     )
     # "What is next" as the member's own home gives it: by the curriculum's completion rule.
-    shape_of = shapes(curricula) if ids else {}
     wanted = {
         c.pk: rules.missing(person_progress(shape_of[c.pk], lines.get((person.pk, c.pk), NO_LINE)))
         for c in curricula
