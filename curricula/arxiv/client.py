@@ -34,8 +34,9 @@ class NetworkAbsent(ArxivUnavailable):
     Retrying in seconds only fills the log; the scheduled runs will try again."""
 
 
-# Failures that say the way to arXiv is missing, not that arXiv answered badly.
-_NO_ROUTE = {"dns", "dns_temporary", "connect"}
+# Failures that say the way to arXiv is missing, not that arXiv answered badly ("offline":
+# READLIST_FETCH_INTERNET=0 refused it, as `make run` does).
+_NO_ROUTE = {"dns", "dns_temporary", "connect", "offline"}
 
 
 @dataclass
@@ -128,7 +129,7 @@ class ArxivClient:
                     if result.status == 200 or feed.error:
                         return feed
                     problem = f"HTTP {result.status}"
-            if result.error in _NO_ROUTE and self._network_absent(problem):
+            if result.error in _NO_ROUTE and self._network_absent(result.error, problem):
                 raise NetworkAbsent(self.offline)
             attempt += 1
             if attempt > self.retries:
@@ -140,10 +141,14 @@ class ArxivClient:
             log.info("arXiv: %s; retrying in %.1fs", problem, wait)
             time.sleep(wait)
 
-    def _network_absent(self, problem: str) -> bool:
-        """Ask the link checker's canaries: when they fail too, the network is absent."""
+    def _network_absent(self, error: str, problem: str) -> bool:
+        """Ask the link checker's canaries: when they fail too, the network is absent. Internet
+        access turned off is absent by choice: no canary can change that."""
         from curricula.linkhealth.breaker import canaries_reachable
 
+        if error == "offline":
+            self.offline = f"network absent: arXiv ({problem})"[:1000]
+            return True
         verdict = canaries_reachable()
         if verdict.online:
             return False

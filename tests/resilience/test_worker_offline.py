@@ -1,5 +1,6 @@
-"""Offline (no DNS, no route): the arXiv worker backs off to the scheduled runs at once instead
-of retrying every few seconds and filling the log."""
+"""Offline (no DNS, no route, or internet access turned off as `make run` does): the arXiv worker
+backs off to the scheduled runs at once instead of retrying every few seconds and filling the
+log."""
 
 from __future__ import annotations
 
@@ -61,3 +62,21 @@ def test_arxiv_down_with_the_network_up_still_retries(paper, caplog):
         assert not isinstance(raised.value, NetworkAbsent)
         assert client.requests == 4  # the first try and three retries
     assert len([r for r in caplog.records if "retrying" in r.getMessage()]) == 3
+
+
+def test_internet_access_turned_off_waits_for_the_schedule_without_retrying(
+    paper, settings, caplog
+):
+    """`make run` (READLIST_FETCH_INTERNET=0): arXiv is refused before any DNS lookup, whatever
+    the canaries say (fast_checker's local canary answers), so nothing is retried."""
+    settings.READLIST_FETCH_INTERNET = False
+    settings.READLIST_ARXIV_API_URL = "https://export.arxiv.org/api/query"
+    caplog.set_level(logging.INFO, logger="curricula")
+    result = tasks.fetch_arxiv.apply(args=([paper.id],))
+    assert result.successful(), result.traceback
+    assert result.get() == {"postponed": 1}
+    assert not [r for r in caplog.records if "retrying" in r.getMessage()]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and "READLIST_FETCH_INTERNET=0" in warnings[0], warnings
+    paper.refresh_from_db()
+    assert paper.arxiv_status == Resource.ArxivStatus.PENDING
