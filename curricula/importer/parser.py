@@ -47,7 +47,7 @@ from curricula.importer.shapes import (
     strong_only,
 )
 from curricula.importer.tables import expand, read_row
-from curricula.importer.titles import reads_like_title
+from curricula.importer.titles import reads_like_title, tidy_title
 
 _OPTIONAL_MARK = re.compile(r"\s*[(\[]optional[)\]]\s*$", re.I)
 
@@ -460,7 +460,7 @@ class _Parser:
         if parts.notes:
             why = " ".join([*parts.notes, why]).strip()
         entry = ParsedEntry(
-            title=parts.title[:500],
+            title=(tidy_title(parts.title) or parts.title)[:500],
             url=url,
             alias=parts.alias[:100],
             why=why,

@@ -103,6 +103,29 @@ def split_long(title: str) -> tuple[str, str]:
     return title[: cut[0]].strip(_EDGE), title[cut[1] :].strip()
 
 
+_TIDY_EDGE = " \t,;:|—–-：，；、"
+_QUOTE_PAIRS = {'"': '"', "“": "”", "„": "“", "«": "»", "'": "'"}
+
+
+def tidy_title(title: str) -> str:
+    """The name without what only frames it: a colon of any width before the entry's sub-items
+    ("ChatGLM："), quotes around the whole title, a bracket left open by a "[[code](…)]" run."""
+    title = " ".join(title.split())
+    for _ in range(3):
+        before = title
+        title = title.strip(_TIDY_EDGE)
+        if title.count("[") > title.count("]"):
+            title = title.rstrip("[ ")
+        if title.count("(") > title.count(")"):
+            title = title.rstrip("( ")
+        close = _QUOTE_PAIRS.get(title[:1])
+        if close and len(title) > 2 and title.endswith(close) and close not in title[1:-1]:
+            title = title[1:-1]
+        if title == before:
+            break
+    return title
+
+
 def reads_like_title(text: str) -> bool:
     """A link-less bullet that names something, not a sentence of guidance."""
     text = " ".join(text.split()).strip()

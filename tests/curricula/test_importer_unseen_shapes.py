@@ -1,0 +1,39 @@
+"""Shapes found in more public reading lists (awesome-deep-learning-papers, LLMSurvey,
+Awesome-Chinese-LLM, papers-we-love, Awesome-MLLM): small inputs written here in their shape."""
+
+from __future__ import annotations
+
+import pytest
+
+from curricula.importer import parse_markdown
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        # LLMSurvey: 251 of its 341 titles are quoted.
+        (
+            '1. **"Finetuned Language Models Are Zero-Shot Learners"**. *Jason Wei et al*. '
+            "ICLR 2022. [[Paper](https://example.org/p)]",
+            "Finetuned Language Models Are Zero-Shot Learners",
+        ),
+        ("- “Attention Is All You Need” [pdf](https://example.org/p)", "Attention Is All You Need"),
+        # A quote that is part of the name stays.
+        (
+            '- ["Why Should I Trust You?" Explaining the Predictions](https://example.org/p)',
+            '"Why Should I Trust You?" Explaining the Predictions',
+        ),
+        # LLMSurvey: "<u>Name</u>: [[Source](…)]" left "Name: [".
+        ("2. <u>Guntenburg</u>: [[Source](https://example.org/p)]", "Guntenburg"),
+    ],
+)
+def test_what_only_frames_a_title_is_not_part_of_it(line, title):
+    parsed = parse_markdown(f"## Papers\n\n{line}\n")
+    assert [e.title for e in parsed.entries] == [title]
+
+
+def test_a_full_width_colon_after_a_name_is_not_part_of_it():
+    parsed = parse_markdown(
+        "## 模型\n\n* ChatGLM：\n  * 简介：中文对话模型\n* [书生·浦语](https://example.org/b)\n"
+    )
+    assert [e.title for e in parsed.entries] == ["ChatGLM", "书生·浦语"]
