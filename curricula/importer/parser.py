@@ -136,10 +136,14 @@ class _Parser:
     def _walk(self, section: Section, state: _State) -> None:
         title = section.title
         if rules.TOC.match(title):
-            links = links_in(section_blocks(section))
+            links = links_in([section.heading] if section.heading else [])
+            links += links_in(section.blocks)
             if not any(is_http(url) for url, _ in links):
                 for url, line in links:
                     self.out.skipped.append(SkippedLink(url, line, "table of contents"))
+                # "## Contents" over the "### …" sections it lists: they are the topics.
+                for child in section.children:
+                    self._walk(child, state)
                 return
             # "Content" that carries readings is a section like any other.
         if rules.GUIDANCE.match(title):

@@ -18,7 +18,8 @@ GUIDANCE = re.compile(
 )
 TOC = re.compile(
     r"^(?:\W+\s*)?(table\s+of\s+contents?|contents?|toc|index|outline|navigation|sections?"
-    r"|quick\s+links|jump\s+to)\s*:?$",
+    r"|quick\s+links|jump\s+to|目录|目錄|目次|목차|índice|indice|inhalt|inhaltsverzeichnis"
+    r"|sommaire|table\s+des\s+matières|contenidos?|содержание|оглавление)\s*[:：]?$",
     re.I,
 )
 # Link texts that lead somewhere around the list, not to a reading.
