@@ -41,6 +41,7 @@ from curricula.importer.model import (
 from curricula.importer.shapes import (
     check_url,
     is_sub_entry,
+    labelled_link,
     links_in,
     note_prompts,
     quote_text,
@@ -405,6 +406,14 @@ class _Parser:
             and not reads_like_title(plain_text(_first_line(first.children)))
         ):
             parts = None
+        address: ListItem | None = None
+        if parts is not None and not parts.url:
+            # "* ChatGLM：" over "  * 地址：https://…": the item's link is its first labelled one.
+            for sub in (s for b in blocks[1:] if isinstance(b, ListBlock) for s in b.items):
+                hit = None if is_sub_entry(sub) else labelled_link(sub)
+                if hit is not None:
+                    address, parts.url = sub, hit[1]
+                    break
         if parts is None or (not parts.url and not structural):
             source = "\n".join(self.lines[item.line : item.end]).strip()
             self._note(source, blocks, state)
@@ -417,8 +426,14 @@ class _Parser:
                     parts.add_line([], raw)
             elif isinstance(block, ListBlock):
                 for sub in block.items:
+                    labelled = None if is_sub_entry(sub) else labelled_link(sub)
                     if is_sub_entry(sub):
                         nested.append(sub)
+                    elif labelled is not None and address is not None:
+                        if sub is not address:
+                            parts.extra_links.append({"label": labelled[0], "url": labelled[1]})
+                        rest = [link for link in links_in(sub.blocks) if link[0] != labelled[1]]
+                        self._place_many(rest, "excerpt")  # badges after it: skipped as such
                     else:
                         text = "\n\n".join(b.source for b in sub.blocks if isinstance(b, Paragraph))
                         excerpts.append(quoted_excerpt(text))

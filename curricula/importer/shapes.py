@@ -21,7 +21,7 @@ from curricula.importer.blocks import (
     plain_text,
 )
 from curricula.importer.htmlparse import html_links
-from curricula.importer.inline import is_http, read_entry
+from curricula.importer.inline import atom_lines, atoms_text, is_http, read_entry
 
 _HTTP_URL = re.compile(r"^https?://[A-Za-z0-9.\-]+(?:[/?#][^\s]*)?$", re.I)
 _BARE = re.compile(r"https?://[^\s<>\[\]()\"'`]+")
@@ -90,6 +90,28 @@ def is_sub_entry(item: ListItem) -> bool:
         return False
     parts = read_entry(item.blocks[0].children, item.blocks[0].source, list_item=False)
     return parts is not None and bool(parts.url)
+
+
+def labelled_link(item: ListItem) -> tuple[str, str] | None:
+    """A nested item that is one labelled link, "地址：https://…" or "Code: [repo](…)" (badges
+    may follow it): (label, URL), or None."""
+    if len(item.blocks) != 1 or not isinstance(item.blocks[0], Paragraph):
+        return None
+    first, *rest = atom_lines(item.blocks[0].children)
+    links = [a for a in first if a.kind == "link"]
+    if len(links) != 1 or not is_http(links[0].href) or rules.IMAGE.search(links[0].href):
+        return None
+    at = first.index(links[0])
+    lead = atoms_text(first[:at])
+    label = lead.rstrip(":： ").strip()
+    if not lead.endswith((":", "：")) or not label or len(label) > 30 or len(label.split()) > 4:
+        return None
+    if atoms_text(first[at + 1 :]).strip(" .,;"):
+        return None
+    for line in rest:
+        if atoms_text(line) or any(not rules.IMAGE.search(a.href) for a in line):
+            return None
+    return label, links[0].href
 
 
 def note_prompts(block: ListBlock) -> list[str]:

@@ -70,3 +70,35 @@ def test_a_contents_heading_with_readings_of_its_own_stays_a_topic():
         ("Intro paper", ""),
         ("ResNet", "Vision"),
     ]
+
+
+def test_an_item_named_above_its_labelled_links_takes_the_first_as_its_own():
+    # Awesome-Chinese-LLM: all 195 entries were link-less, their address typed on a sub-item.
+    parsed = parse_markdown(
+        "## 模型\n\n"
+        "* ChatGLM：\n"
+        "  * 地址：https://github.com/THUDM/ChatGLM-6B\n"
+        "  ![](https://img.shields.io/github/stars/THUDM/ChatGLM-6B.svg)\n"
+        "  * 简介：中文领域效果最好的开源底座模型之一。\n"
+        "- **Scaling Laws**\n"
+        "  - Paper: [arXiv](https://arxiv.org/abs/2001.08361)\n"
+        "  - Code: https://github.com/example/scaling\n"
+        "- Probability review\n"
+        "  - Read chapter 2 of the book before the first session, see https://example.org/book\n"
+    )
+    got = [(e.title, e.url, e.extra_links) for e in parsed.entries]
+    assert got == [
+        ("ChatGLM", "https://github.com/THUDM/ChatGLM-6B", []),
+        (
+            "Scaling Laws",
+            "https://arxiv.org/abs/2001.08361",
+            [{"label": "Code", "url": "https://github.com/example/scaling"}],
+        ),
+        ("Probability review", "", []),  # a sentence that mentions a link is not its address
+    ]
+    assert "简介" in parsed.entries[0].excerpt
+    skipped = {s.url: s.reason for s in parsed.skipped}
+    assert skipped["https://img.shields.io/github/stars/THUDM/ChatGLM-6B.svg"] == "image or badge"
+    placed = [(p.url, p.place) for p in parsed.placed]
+    assert placed.count(("https://github.com/THUDM/ChatGLM-6B", "entry")) == 1
+    assert ("https://example.org/book", "excerpt") in placed
