@@ -83,7 +83,10 @@ def _atoms(children: list[Token], lines: list[list[Atom]]) -> None:
             if kind == "link_open":
                 href = repair_href(str(token.attrs.get("href", "")))
                 lines[-1].append(Atom("link", plain_text(inner), href))
-            elif any(t.type in ("link_open", "image", "softbreak", "hardbreak") for t in inner):
+            elif any(t.type in ("link_open", "image", "softbreak", "hardbreak") for t in inner) or (
+                kind == "em_open"
+                and any(t.type == "text" and _BARE_URL.search(t.content) for t in inner)
+            ):  # "*… Available: https://…*": the URL is kept as a link
                 _atoms(inner, lines)
             else:
                 lines[-1].append(Atom(kind.split("_")[0], plain_text(inner)))

@@ -29,7 +29,14 @@ from curricula.importer.blocks import (
     section_blocks,
 )
 from curricula.importer.htmlparse import Cell, Link, read_cell, read_html
-from curricula.importer.inline import EntryParts, is_http, quoted_excerpt, read_entry
+from curricula.importer.inline import (
+    EntryParts,
+    atom_lines,
+    atoms_text,
+    is_http,
+    quoted_excerpt,
+    read_entry,
+)
 from curricula.importer.model import (
     LinkPlacement,
     ParsedCurriculum,
@@ -422,8 +429,13 @@ class _Parser:
         nested: list[ListItem] = []
         for block in blocks[1:]:
             if isinstance(block, Paragraph):
-                for raw in block.source.split("\n"):
-                    parts.add_line([], raw)
+                # Read as the first paragraph's own later lines are: its links are kept.
+                lines = atom_lines(block.children)
+                raws = block.source.split("\n")
+                if len(raws) != len(lines):
+                    raws = [atoms_text(line) for line in lines]
+                for atoms, raw in zip(lines, raws, strict=True):
+                    parts.add_line(atoms, raw)
             elif isinstance(block, ListBlock):
                 for sub in block.items:
                     labelled = None if is_sub_entry(sub) else labelled_link(sub)
@@ -458,7 +470,12 @@ class _Parser:
             else:
                 self.out.placed.append(LinkPlacement(url, line + 1, "entry"))
         extra_links = []
+        seen = {url}
         for link in parts.extra_links:
+            if link["url"] in seen:  # "… Available: <the entry's own URL>"
+                self.out.skipped.append(SkippedLink(link["url"], line + 1, "repeats a link above"))
+                continue
+            seen.add(link["url"])
             try:
                 check_url(link["url"])
             except InvalidURL as exc:

@@ -102,3 +102,25 @@ def test_an_item_named_above_its_labelled_links_takes_the_first_as_its_own():
     placed = [(p.url, p.place) for p in parsed.placed]
     assert placed.count(("https://github.com/THUDM/ChatGLM-6B", "entry")) == 1
     assert ("https://example.org/book", "excerpt") in placed
+
+
+def test_links_in_an_items_later_paragraphs_are_kept():
+    # papers-we-love: a summary paragraph, then "*Citation. Available: <URL>*"; 4 of its 17
+    # links were in neither the entries nor the report.
+    parsed = parse_markdown(
+        "## Hosted Papers\n\n"
+        "* **[A Sparse JL Transform](sparse-jl.pdf)**\n\n"
+        "    The JLT is still expensive. [This video](https://www.youtube.com/watch?v=x) helps.\n\n"
+        "    *Dasgupta et al. STOC 2010. Available: [arXiv](http://arxiv.org/abs/1004.4240)*\n\n"
+        "* [Fast JL Transforms](https://example.org/fjlt.pdf)\n\n"
+        "    *Ailon and Chazelle. Available: https://example.org/fjlt.pdf*\n"
+    )
+    first, second = parsed.entries
+    assert first.extra_links == [
+        {"label": "This video", "url": "https://www.youtube.com/watch?v=x"},
+        {"label": "arXiv", "url": "http://arxiv.org/abs/1004.4240"},
+    ]
+    assert "The JLT is still expensive" in first.why
+    # The entry's own URL again is not a second link of it, but the report still names it.
+    assert (second.url, second.extra_links) == ("https://example.org/fjlt.pdf", [])
+    assert [s.reason for s in parsed.skipped if s.url == second.url] == ["repeats a link above"]
