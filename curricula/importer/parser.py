@@ -57,6 +57,7 @@ from curricula.importer.shapes import (
 from curricula.importer.tables import expand, read_row
 from curricula.importer.titles import reads_like_title, tidy_title
 
+_EMPTY_BRACKETS = re.compile(r"\s*(?:\[\s*\]|\(\s*\))")
 _OPTIONAL_MARK = re.compile(r"\s*[(\[]optional[)\]]\s*$", re.I)
 
 
@@ -495,6 +496,7 @@ class _Parser:
         why = parts.why
         if parts.notes:
             why = " ".join([*parts.notes, why]).strip()
+            why = _EMPTY_BRACKETS.sub("", why).strip()  # "[[Paper](…)]": the link went
         entry = ParsedEntry(
             title=(tidy_title(parts.title) or parts.title)[:500],
             url=url,

@@ -120,7 +120,7 @@ def tidy_title(title: str) -> str:
             title = title.rstrip("( ")
         close = _QUOTE_PAIRS.get(title[:1])
         if close and len(title) > 2 and title.endswith(close) and close not in title[1:-1]:
-            title = title[1:-1]
+            title = title[1:-1].rstrip(".")  # '"Title."': the period goes as it does unquoted
         if title == before:
             break
     return title

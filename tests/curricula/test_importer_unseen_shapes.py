@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from curricula.exporter import export_markdown
 from curricula.importer import parse_markdown
+from curricula.models import Curriculum
+from curricula.services import curriculum_import
+from tests.curricula.test_export import shape
 
 
 @pytest.mark.parametrize(
@@ -124,3 +128,23 @@ def test_links_in_an_items_later_paragraphs_are_kept():
     # The entry's own URL again is not a second link of it, but the report still names it.
     assert (second.url, second.extra_links) == ("https://example.org/fjlt.pdf", [])
     assert [s.reason for s in parsed.skipped if s.url == second.url] == ["repeats a link above"]
+
+
+@pytest.mark.django_db
+def test_a_quoted_title_with_its_period_imports_back_the_same():
+    text = (
+        "# Survey\n\n## Evaluation\n\n"
+        '1. **"Will Affective Computing Emerge from Foundation Models?"**. *M. Amin et al*. '
+        "arXiv 2023. [[Paper](https://arxiv.org/abs/2303.03186)]\n"
+        '2. **"Exploring the Feasibility of ChatGPT for Event Extraction."**. *Jun Gao et al*. '
+        "arXiv 2023. [[Paper](https://arxiv.org/abs/2303.03836)]\n"
+    )
+    curriculum_import(actor=None, text=text, slug="survey")
+    original = Curriculum.objects.get(slug="survey")
+    titles = list(original.entries.order_by("position").values_list("title", "why"))
+    assert titles == [
+        ("Will Affective Computing Emerge from Foundation Models?", "M. Amin et al. arXiv 2023."),
+        ("Exploring the Feasibility of ChatGPT for Event Extraction", "Jun Gao et al. arXiv 2023."),
+    ]
+    curriculum_import(actor=None, text=export_markdown(original), slug="copy")
+    assert shape(Curriculum.objects.get(slug="copy")) == shape(original)
