@@ -27,6 +27,7 @@ _DATE_TOKEN = re.compile(
 )
 _EDGE = " \t,.;:|—–-•·*_"
 _SENTENCE = re.compile(r"(?<=[a-z0-9\)\]”\"])[.!?](?=\s+[A-Z“\"(])")
+_STATEMENT = re.compile(r"(?<=[a-z0-9\)\]”\"])\.(?=\s+[A-Z“\"(])")
 _SEPARATORS = (" - ", " – ", " — ", ": ")
 LONG = 150
 _IMPERATIVE = {
@@ -87,7 +88,9 @@ def strip_lead(text: str) -> tuple[str, str]:
 def split_long(title: str) -> tuple[str, str]:
     """A summary written where a title goes: (its first sentence or lead phrase, the rest)."""
     title = " ".join(title.split())
-    if len(title) <= LONG:
+    if len(title) <= LONG or (len(title) <= 2 * LONG and not _STATEMENT.search(title)):
+        # A paper's long title ("HallusionBench: You See What You Think? Or …, 177 characters)
+        # has no full stop; a summary has.
         return title, ""
     cut = None
     for sep in _SEPARATORS:

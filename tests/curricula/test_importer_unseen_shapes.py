@@ -148,3 +148,27 @@ def test_a_quoted_title_with_its_period_imports_back_the_same():
     ]
     curriculum_import(actor=None, text=export_markdown(original), slug="copy")
     assert shape(Curriculum.objects.get(slug="copy")) == shape(original)
+
+
+HALLUSION = (
+    "HallusionBench: You See What You Think? Or You Think What You See? An Image-Context "
+    "Reasoning Benchmark Challenging for GPT-4V(ision), LLaVA-1.5, and Other Multi-modality Models"
+)
+
+
+@pytest.mark.django_db
+def test_a_long_paper_title_is_kept_whole_and_imports_back_the_same():
+    # Awesome-Multimodal-Large-Language-Models: a 177-character title in a table cell was
+    # kept whole, but its export read back as "HallusionBench" (cut at the first ": ").
+    text = (
+        "# MLLM\n\n## Evaluation\n\n| Title | Venue | Code |\n|---|---|---|\n"
+        f"| [**{HALLUSION}**](https://arxiv.org/pdf/2310.14566.pdf) | CVPR "
+        "| [Github](https://github.com/tianyi-lab/HallusionBench) |\n"
+    )
+    curriculum_import(actor=None, text=text, slug="mllm")
+    original = Curriculum.objects.get(slug="mllm")
+    assert list(original.entries.values_list("title", flat=True)) == [HALLUSION]
+    curriculum_import(actor=None, text=export_markdown(original), slug="copy")
+    assert shape(Curriculum.objects.get(slug="copy")) == shape(original)
+    parsed = parse_markdown(f"## Evaluation\n\n- [{HALLUSION}](https://example.org/p)\n")
+    assert (parsed.entries[0].title, parsed.entries[0].excerpt) == (HALLUSION, "")
