@@ -24,6 +24,10 @@ _ROLE = re.compile(r"^\s*role\s*:\s*(core|practitioner|optional|none)\s*\.?\s*$"
 _LINKS = re.compile(r"^\s*(?:links?|see\s+also)\s*:\s*", re.I)
 _EDGE = " \t,.;:|—–-"
 _PLACEHOLDER = "\x00"
+# A citation: the title, its year in parentheses, then authors or a venue.
+_CITED = re.compile(
+    r"^(?P<title>.{8,}?)\s+\((?P<year>(?:1[89]|20)\d\d)\)(?P<rest>(?:[,.;:]\s.*)?)$"
+)
 
 
 def is_http(href: str) -> bool:
@@ -307,9 +311,13 @@ def read_entry(children: list[Token], raw: str, *, list_item: bool) -> EntryPart
         parts.tail(line[:index])
     elif first is not None and first.kind == "strong" and not is_generic(first.text):
         parts.title = " ".join(first.text.split())
-        rest = before[before.index(first) + 1 :]
-        if atoms_text(rest).strip(_EDGE):
-            parts.notes.append(atoms_text(rest).strip(_EDGE))
+        rest = atoms_text(before[before.index(first) + 1 :]).strip(_EDGE)
+        cited = _CITED.match(f"{parts.title} {rest}")
+        if cited and cited["title"] == parts.title:
+            # "**Title** (2016), T. Salimans et al. [[pdf]](…)": the year is the date.
+            parts.date_text, rest = cited["year"], cited["rest"].strip(_EDGE)
+        if rest:
+            parts.notes.append(rest)
     else:
         raw_prefix = atoms_text(before)
         prefix, lead_date = strip_lead(raw_prefix)
@@ -325,9 +333,14 @@ def read_entry(children: list[Token], raw: str, *, list_item: bool) -> EntryPart
             line = [a for a in line if not (a.kind == "strong" and a.text == bold)]
             index = line.index(link)
         elif prefix and not is_generic(prefix):
-            parts.title = (
-                prefix  # "Title: https://…", "Title — [pdf](…)", "⭐ 01/2023: Title [paper](…)"
-            )
+            # "Title: https://…", "Title — [pdf](…)", "⭐ 01/2023: Title [paper](…)"
+            parts.title = prefix
+            cited = _CITED.match(prefix)
+            if cited:  # "Title (2017), J. Gehring et al. [[pdf]](…)"
+                parts.title = cited["title"]
+                parts.date_text = parts.date_text or cited["year"]
+                if cited["rest"].strip(_EDGE):
+                    parts.notes.append(cited["rest"].strip(_EDGE))
         else:
             after = atoms_text(
                 list(itertools.takewhile(lambda a: a.kind != "link", line[index + 1 :]))

@@ -172,3 +172,23 @@ def test_a_long_paper_title_is_kept_whole_and_imports_back_the_same():
     assert shape(Curriculum.objects.get(slug="copy")) == shape(original)
     parsed = parse_markdown(f"## Evaluation\n\n- [{HALLUSION}](https://example.org/p)\n")
     assert (parsed.entries[0].title, parsed.entries[0].excerpt) == (HALLUSION, "")
+
+
+def test_a_citation_line_gives_title_year_and_authors_apart():
+    # awesome-deep-learning-papers: 94 of 194 titles carried "(2017), Jonas Gehring et al".
+    parsed = parse_markdown(
+        "## New papers\n\n"
+        "- Convolutional Sequence to Sequence Learning (2017), Jonas Gehring et al. "
+        "[[pdf]](https://arxiv.org/pdf/1705.03122)\n"
+        "- **Improved techniques for training GANs** (2016), T. Salimans et al. "
+        "[[pdf]](https://example.org/gans.pdf)\n"
+        "- Learning deep architectures for AI (2009) [[pdf]](https://example.org/bengio.pdf)\n"
+        "- Results on GPT (2019) and beyond [[pdf]](https://example.org/other.pdf)\n"
+    )
+    got = [(e.title, e.date_text, e.why) for e in parsed.entries]
+    assert got == [
+        ("Convolutional Sequence to Sequence Learning", "2017", "Jonas Gehring et al"),
+        ("Improved techniques for training GANs", "2016", "T. Salimans et al"),
+        ("Learning deep architectures for AI", "2009", ""),
+        ("Results on GPT (2019) and beyond", "", ""),  # the year does not end the name
+    ]
