@@ -57,6 +57,8 @@ from curricula.importer.shapes import (
 from curricula.importer.tables import expand, read_row
 from curricula.importer.titles import reads_like_title, tidy_title
 
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
+_COMMENTED_URL = re.compile(r"https?://[^\s<>\[\]()\"'`]+")
 _EMPTY_BRACKETS = re.compile(r"\s*(?:\[\s*\]|\(\s*\))")
 _OPTIONAL_MARK = re.compile(r"\s*[(\[]optional[)\]]\s*$", re.I)
 
@@ -341,8 +343,19 @@ class _Parser:
     def _html(self, block: Html, state: _State, saved: list[_State]) -> None:
         """Events in document order, so a chunk that closes one <details> and opens the next
         ends the first group before the second begins."""
-        events, links = read_html(block.content)
         line = block.line + 1
+        if "<!--" in block.content:
+            # What the author commented out is not shown: not a note, and its links are
+            # reported as skipped rather than lost.
+            visible = _COMMENT.sub("", block.content)
+            for hidden in _COMMENT.findall(block.content):
+                for match in _COMMENTED_URL.finditer(hidden):
+                    url = match.group(0).rstrip(".,;:!?")
+                    self.out.skipped.append(SkippedLink(url, line, "in an HTML comment"))
+            if not visible.strip():
+                return
+            block = replace(block, content=visible)
+        events, links = read_html(block.content)
         if all(event.kind == "text" for event in events):
             self._note(block.content.strip(), [block], state)
             return

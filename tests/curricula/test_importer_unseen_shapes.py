@@ -192,3 +192,24 @@ def test_a_citation_line_gives_title_year_and_authors_apart():
         ("Learning deep architectures for AI", "2009", ""),
         ("Results on GPT (2019) and beyond", "", ""),  # the year does not end the name
     ]
+
+
+def test_what_the_author_commented_out_is_no_description_and_its_links_are_reported():
+    # awesome-deep-learning-papers: "<!---[Key researchers] [Name](…), …-->" under each
+    # section became the topic's description, and its 25 links were nowhere in the report.
+    parsed = parse_markdown(
+        "## Vision\n\n- [ResNet](https://example.org/resnet)\n\n"
+        "<!---[Key researchers] [Kaiming He](https://scholar.example.org/?user=He), "
+        '<a href="https://example.org/hidden">x</a>-->\n\n'
+        '<!-- a note to self --><p>Shown <a href="https://example.org/shown">here</a></p>\n'
+    )
+    assert [e.title for e in parsed.entries] == ["ResNet"]
+    assert "Key researchers" not in parsed.topics[0].description
+    assert "note to self" not in parsed.topics[0].description
+    assert "Shown" in parsed.topics[0].description
+    skipped = {s.url: s.reason for s in parsed.skipped}
+    assert skipped == {
+        "https://scholar.example.org/?user=He": "in an HTML comment",
+        "https://example.org/hidden": "in an HTML comment",
+    }
+    assert "https://example.org/shown" in [p.url for p in parsed.placed]
