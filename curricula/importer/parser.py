@@ -435,6 +435,18 @@ class _Parser:
                 if hit is not None:
                     address, parts.url = sub, hit[1]
                     break
+        subs = [sub for b in blocks[1:] if isinstance(b, ListBlock) for sub in b.items]
+        if parts is not None and not parts.url and any(is_sub_entry(sub) for sub in subs):
+            # "1. Foundations" over "   1. [Attention](…)": a label for the readings under it.
+            label = tidy_title(parts.title) or parts.title
+            inner = replace(state, group=label[:255], role=rules.role_of(label))
+            for block in blocks[1:]:
+                if isinstance(block, ListBlock):
+                    for sub in block.items:
+                        self._item(sub, inner)
+                else:
+                    self._blocks([block], inner)
+            return None
         if parts is None or (not parts.url and not structural):
             source = "\n".join(self.lines[item.line : item.end]).strip()
             self._note(source, blocks, state)

@@ -213,3 +213,20 @@ def test_what_the_author_commented_out_is_no_description_and_its_links_are_repor
         "https://example.org/hidden": "in an HTML comment",
     }
     assert "https://example.org/shown" in [p.url for p in parsed.placed]
+
+
+def test_a_link_less_item_over_nested_readings_labels_them():
+    # A nested numbered list: "Foundations" and "Scaling" were link-less entries of their own.
+    parsed = parse_markdown(
+        "## Part\n\n1. Foundations\n   1. [Attention](https://arxiv.org/abs/1706.03762)\n"
+        "   2. [BERT](https://arxiv.org/abs/1810.04805)\n"
+        "2. **Scaling (optional)**\n   - [GPT-3](https://arxiv.org/abs/2005.14165)\n"
+        "3. Probability review\n"
+    )
+    got = [(e.title, e.group, e.role) for e in parsed.entries]
+    assert got == [
+        ("Attention", "Foundations", ""),
+        ("BERT", "Foundations", ""),
+        ("GPT-3", "Scaling (optional)", "optional"),
+        ("Probability review", "", ""),
+    ]
