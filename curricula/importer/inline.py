@@ -160,7 +160,7 @@ class EntryParts:
         if not is_http(link.href):
             self.non_http.append(link.href)
             return
-        label = link.text.strip() or "link"
+        label = link.text.strip().removeprefix("[").removesuffix("]").strip() or "link"
         if label == link.href:
             label = "link"
         self.extra_links.append({"label": label, "url": link.href})
@@ -342,9 +342,10 @@ def read_entry(children: list[Token], raw: str, *, list_item: bool) -> EntryPart
                 if cited["rest"].strip(_EDGE):
                     parts.notes.append(cited["rest"].strip(_EDGE))
         else:
-            after = atoms_text(
-                list(itertools.takewhile(lambda a: a.kind != "link", line[index + 1 :]))
-            )
+            following = line[index + 1 :]
+            while following and (following[0].kind == "link" or not following[0].text.strip()):
+                following = following[1:]  # "[[Paper]](…) [[Code]](…) LoRA: …": past the run
+            after = atoms_text(list(itertools.takewhile(lambda a: a.kind != "link", following)))
             named, _ = strip_lead(after)
             parts.title = named if named and not is_generic(named) else label
     parts.title = parts.title.strip(_EDGE) or label or link.href
@@ -352,6 +353,7 @@ def read_entry(children: list[Token], raw: str, *, list_item: bool) -> EntryPart
     if rest:
         parts.summary = rest
     parts.tail(line[index + 1 :])
+    parts.notes = [note for note in parts.notes if note != parts.title]  # the name, read twice
     for atoms, line_raw in zip(lines[line_no + 1 :], raw_lines[line_no + 1 :], strict=True):
         parts.add_line(atoms, line_raw)
     return parts

@@ -230,3 +230,28 @@ def test_a_link_less_item_over_nested_readings_labels_them():
         ("GPT-3", "Scaling (optional)", "optional"),
         ("Probability review", "", ""),
     ]
+
+
+def test_a_run_of_bracketed_links_names_neither_the_entry_nor_its_links():
+    parsed = parse_markdown(
+        "## Papers\n\n"
+        "- Attention Is All You Need [[paper]](https://arxiv.org/abs/1706.03762) "
+        "[[code]](https://github.com/x/y)\n"
+        "- [[Paper]](https://openreview.net/forum?id=abc) [[Code]](https://github.com/a/b) "
+        "LoRA: Low-Rank Adaptation\n"
+    )
+    got = [(e.title, e.url, e.why, e.extra_links) for e in parsed.entries]
+    assert got == [
+        (
+            "Attention Is All You Need",
+            "https://arxiv.org/abs/1706.03762",
+            "",
+            [{"label": "code", "url": "https://github.com/x/y"}],
+        ),
+        (
+            "LoRA: Low-Rank Adaptation",
+            "https://openreview.net/forum?id=abc",
+            "",
+            [{"label": "Code", "url": "https://github.com/a/b"}],
+        ),
+    ]
