@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from markdown_it.token import Token
 
 from curricula.importer.blocks import plain_text
-from curricula.importer.titles import is_generic, split_long, strip_lead
+from curricula.importer.titles import is_generic, is_symbolic, split_long, strip_lead
 
 SPARKLES = ("✨", "🆕")
 _BARE_URL = re.compile(r"https?://[^\s<>\[\]()\"'`]+")
@@ -251,7 +251,7 @@ def read_entry(children: list[Token], raw: str, *, list_item: bool) -> EntryPart
     if where is None:
         if not list_item:
             return None
-        lead = next((a for a in lines[0] if a.text.strip() or a.kind != "text"), None)
+        lead = next((a for a in lines[0] if _leads(a)), None)
         if lead is not None and lead.kind == "strong" and _names(lines[0], lead):
             # "**Name** (alias), 2023. `tag`.": the bold part is the title, the rest its tail.
             parts = EntryParts(title=" ".join(lead.text.split()), sparkle=sparkle, named=True)
@@ -302,12 +302,13 @@ def read_entry(children: list[Token], raw: str, *, list_item: bool) -> EntryPart
     generic = is_generic(label) or label == link.href
     if line_no == 1:
         title_line = lines[0]
-        lead = next((a for a in title_line if a.text.strip()), None)
+        # "🌟 **Title**" over "arXiv 2025, [Paper](…)": a mark before the name is not part of it
+        lead = next((a for a in title_line if a.text.strip() and _leads(a)), None)
         if lead is not None and lead.kind == "strong":
             parts.title = " ".join(lead.text.split())
             parts.tail(title_line[title_line.index(lead) + 1 :])
         else:
-            parts.title = atoms_text(title_line)
+            parts.title = strip_lead(atoms_text(title_line))[0] or atoms_text(title_line)
         parts.tail(line[:index])
     elif first is not None and first.kind == "strong" and not is_generic(first.text):
         parts.title = " ".join(first.text.split())
@@ -357,6 +358,13 @@ def read_entry(children: list[Token], raw: str, *, list_item: bool) -> EntryPart
     for atoms, line_raw in zip(lines[line_no + 1 :], raw_lines[line_no + 1 :], strict=True):
         parts.add_line(atoms, line_raw)
     return parts
+
+
+def _leads(atom: Atom) -> bool:
+    """An atom that can begin the name: not a mark before it ("🌟 **Title**", "🔥 Title")."""
+    if atom.kind == "text":
+        return bool(atom.text.strip()) and not is_symbolic(atom.text)
+    return True
 
 
 def _names(line: list[Atom], lead: Atom) -> bool:

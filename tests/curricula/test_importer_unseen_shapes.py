@@ -255,3 +255,17 @@ def test_a_run_of_bracketed_links_names_neither_the_entry_nor_its_links():
             [{"label": "Code", "url": "https://github.com/a/b"}],
         ),
     ]
+
+
+def test_a_mark_before_a_bold_name_is_not_part_of_it():
+    # Awesome-Multimodal-Large-Language-Models: "- 🌟 **Title**" with its links on the next line.
+    parsed = parse_markdown(
+        "## Surveys\n\n- 🌟 **MME-Survey: A Survey**  \n"
+        "arXiv 2025, [Paper](https://arxiv.org/pdf/2411.15296.pdf), [Project](https://github.com/x/y)\n"
+        "- 🔥 **Video-MME-v2: Towards the Next Stage**\n"
+    )
+    got = [(e.title, e.url, e.date_text) for e in parsed.entries]
+    assert got == [
+        ("MME-Survey: A Survey", "https://arxiv.org/pdf/2411.15296.pdf", "arXiv 2025"),
+        ("Video-MME-v2: Towards the Next Stage", "", ""),
+    ]
