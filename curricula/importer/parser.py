@@ -57,6 +57,8 @@ from curricula.importer.shapes import (
 from curricula.importer.tables import expand, read_row
 from curricula.importer.titles import reads_like_title, tidy_title
 
+_FRONT_MATTER = re.compile(r"\ufeff?---[ \t]*\n(?P<yaml>(?:.*\n)*?)(?:---|\.\.\.)[ \t]*(?:\n|$)")
+_YAML_LINE = re.compile(r"^(?:[\w.-]+\s*:(?:\s|$)|[ \t]+\S|-\s)")
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
 _COMMENTED_URL = re.compile(r"https?://[^\s<>\[\]()\"'`]+")
 _EMPTY_BRACKETS = re.compile(r"\s*(?:\[\s*\]|\(\s*\))")
@@ -103,6 +105,7 @@ class _Parser:
             out.added_after = rules.parse_legend_date(legend["date"])
             if out.added_after is None:
                 out.warnings.append(f"the ✨ legend's date {legend['date']!r} is not a date")
+        front = self._front_matter()
         root = build_sections(parse_blocks(self.text), len(self.lines))
         top = root.children
         titles = [s for s in top if s.level == 1 and not self._special(s.title)]
@@ -117,6 +120,8 @@ class _Parser:
         for section in top:
             self._walk(section, state)
 
+        if front and not out.title:
+            out.title = front
         out.tiers = sorted(self.tiers.values(), key=lambda t: (t.line, t.number))
         out.description = "\n\n".join(self.description)
         out.guidance = "\n\n".join(self.guidance)
@@ -132,6 +137,23 @@ class _Parser:
                 "followed by its link"
             )
         return out
+
+    def _front_matter(self) -> str:
+        """YAML front matter (Jekyll, Hugo) is the page's settings, not its text: blanked, so
+        line numbers stay; its links are reported; its title is the list's if no heading is."""
+        match = _FRONT_MATTER.match(self.text)
+        if match is None or not all(
+            _YAML_LINE.match(line) for line in match.group("yaml").splitlines() if line.strip()
+        ):
+            return ""  # a rule above the text, not settings
+        end = self.text.count("\n", 0, match.end())
+        for number, line in enumerate(self.lines[:end]):
+            for url in _COMMENTED_URL.findall(line):
+                self.out.skipped.append(SkippedLink(url, number + 1, "in the front matter"))
+        self.lines[:end] = [""] * end
+        self.text = "\n".join(self.lines)
+        title = re.search(r"^title\s*:\s*(.+?)\s*$", match.group("yaml"), re.M)
+        return title.group(1).strip("\"'") if title else ""
 
     def _special(self, title: str) -> bool:
         return bool(

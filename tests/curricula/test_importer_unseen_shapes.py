@@ -269,3 +269,25 @@ def test_a_mark_before_a_bold_name_is_not_part_of_it():
         ("MME-Survey: A Survey", "https://arxiv.org/pdf/2411.15296.pdf", "arXiv 2025"),
         ("Video-MME-v2: Towards the Next Stage", "", ""),
     ]
+
+
+def test_yaml_front_matter_is_settings_not_a_topic():
+    # A Jekyll page: the closing "---" made the settings a setext heading, hence a topic.
+    parsed = parse_markdown(
+        '---\ntitle: "Deep learning reading"\ntags: [ml, nlp]\n'
+        "canonical: https://example.org/list\n---\n\n## Week 1\n\n- [A](https://example.org/a)\n"
+    )
+    assert parsed.title == "Deep learning reading"
+    assert [t.title for t in parsed.topics] == ["Week 1"]
+    assert (parsed.entries[0].title, parsed.entries[0].line) == ("A", 9)
+    assert [(s.url, s.reason) for s in parsed.skipped] == [
+        ("https://example.org/list", "in the front matter")
+    ]
+
+
+def test_a_rule_at_the_top_is_not_front_matter():
+    parsed = parse_markdown(
+        "---\n\n# My list\n\n---\n\n## Week 1\n\n- [A](https://example.org/a)\n"
+    )
+    assert parsed.title == "My list"
+    assert [t.title for t in parsed.topics] == ["Week 1"]
