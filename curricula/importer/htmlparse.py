@@ -41,7 +41,7 @@ class Cell:
 class Event:
     """Structure met in an HTML chunk, in document order."""
 
-    kind: str  # details_open, details_close, summary, table, text
+    kind: str  # details_open, details_close, summary, table, text, item (an <li>)
     text: str = ""
     rows: list[list[Cell]] = field(default_factory=list)
     cell: Cell | None = None
@@ -61,6 +61,7 @@ class _Reader(HTMLParser):
         self._anchor: tuple[Link, list[str], bool] | None = None  # link, its text, had image
         self._strong: list[str] | None = None
         self._code: list[str] | None = None
+        self._item = False  # inside an <li> outside a table: its text and links are one item
 
     # --- text sinks ---------------------------------------------------------------------------
     def _sinks(self) -> list[list[str]]:
@@ -83,10 +84,12 @@ class _Reader(HTMLParser):
         return self._cell if self._cell is not None else self._loose
 
     def _flush_text(self) -> None:
+        self._close_anchor()
         text = " ".join("".join(self._text).split())
         if text or self._loose.links:
             self._loose.text = text
-            self.events.append(Event("text", text=text, cell=self._loose))
+            kind = "item" if self._item else "text"
+            self.events.append(Event(kind, text=text, cell=self._loose))
         self._text = []
         self._loose = Cell()
 
@@ -98,6 +101,9 @@ class _Reader(HTMLParser):
             self.events.append(Event("details_open"))
         elif tag == "summary":
             self._summary = []
+        elif tag in ("li", "ul", "ol") and self._rows is None:
+            self._flush_text()  # an unclosed <li> ends at the next one
+            self._item = tag == "li"
         elif tag == "table":
             self._flush_text()
             self._rows = []
@@ -149,6 +155,9 @@ class _Reader(HTMLParser):
             self.events.append(Event("summary", text=text))
         elif tag == "a":
             self._close_anchor()
+        elif tag in ("li", "ul", "ol") and self._rows is None:
+            self._flush_text()
+            self._item = False
         elif tag in ("td", "th"):
             self._close_cell()
         elif tag == "table" and self._rows is not None:

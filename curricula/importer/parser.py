@@ -412,6 +412,8 @@ class _Parser:
                         setattr(state, name, getattr(previous, name))
             elif event.kind == "table":
                 self._rows(_table_header(event.rows), _table_body(event.rows), state, line)
+            elif event.kind == "item" and event.cell is not None:
+                self._rows([], [[event.cell]], state, line)  # an <li>: a one-cell row
             elif event.kind == "text" and event.cell is not None:
                 self._html_text(event.cell, state, line)
 

@@ -291,3 +291,19 @@ def test_a_rule_at_the_top_is_not_front_matter():
     )
     assert parsed.title == "My list"
     assert [t.title for t in parsed.topics] == ["Week 1"]
+
+
+def test_an_html_list_gives_one_entry_per_item():
+    # <ul><li><a href>…</a></li></ul> inside <details>: no entry at all, "no entries found".
+    parsed = parse_markdown(
+        "## Vision\n\n<details>\n<summary>Backbones</summary>\n<ul>\n"
+        '<li><a href="https://arxiv.org/abs/1512.03385">Deep Residual Learning</a> (2016)\n'
+        '<li><b>ViT</b> <a href="https://arxiv.org/abs/2010.11929">[paper]</a></li>\n'
+        "<li>Read both before the session.</li>\n</ul>\n</details>\n"
+    )
+    got = [(e.title, e.url, e.group) for e in parsed.entries]
+    assert got == [
+        ("Deep Residual Learning", "https://arxiv.org/abs/1512.03385", "Backbones"),
+        ("ViT", "https://arxiv.org/abs/2010.11929", "Backbones"),
+    ]
+    assert "Read both before the session." in parsed.topics[0].description
