@@ -30,6 +30,7 @@ from curricula.importer.blocks import (
 )
 from curricula.importer.htmlparse import Cell, Link, read_cell, read_html
 from curricula.importer.inline import (
+    Atom,
     EntryParts,
     atom_lines,
     atoms_text,
@@ -55,7 +56,7 @@ from curricula.importer.shapes import (
     strong_only,
 )
 from curricula.importer.tables import expand, read_row
-from curricula.importer.titles import reads_like_title, tidy_title
+from curricula.importer.titles import is_generic, is_symbolic, reads_like_title, tidy_title
 
 _FRONT_MATTER = re.compile(r"\ufeff?---[ \t]*\n(?P<yaml>(?:.*\n)*?)(?:---|\.\.\.)[ \t]*(?:\n|$)")
 _YAML_LINE = re.compile(r"^(?:[\w.-]+\s*:(?:\s|$)|[ \t]+\S|-\s)")
@@ -182,6 +183,8 @@ class _Parser:
         if rules.GUIDANCE.match(title):
             self._guidance(section)
             return
+        if self._heading_entry(section, state):
+            return
         tier_match = rules.TIER.match(title)
         if tier_match:
             tier = self._tier(tier_match, section.line, state.optional)
@@ -201,6 +204,28 @@ class _Parser:
         for child in section.children:
             self._walk(child, state)
 
+    def _heading_entry(self, section: Section, state: _State) -> bool:
+        """ "### [Paper](https://…)" with only prose under it is a reading, not a topic: a
+        list of papers as headings, each followed by its summary."""
+        link = _heading_reading(section)
+        if link is None:
+            return False
+        parts = EntryParts(title=" ".join(link.text.split()), url=link.href)
+        excerpts = []
+        for block in section.blocks:
+            if isinstance(block, Paragraph):
+                raws = block.source.split("\n")
+                atom_rows = atom_lines(block.children)
+                if len(raws) != len(atom_rows):
+                    raws = [atoms_text(row) for row in atom_rows]
+                for row, raw in zip(atom_rows, raws, strict=True):
+                    parts.add_line(row, raw)
+            else:
+                excerpts.append(quoted_excerpt(quote_text(block)))
+                self._place_many(links_in(block.blocks), "excerpt")
+        self._entry(parts, state, section.line, excerpt="\n\n".join(excerpts))
+        return True
+
     def _heading_links(self, section: Section, state: _State) -> None:
         """A link in a heading is kept next to what the heading became (its text is the name)."""
         if section.heading is None:
@@ -218,6 +243,8 @@ class _Parser:
             rules.TIER.match(c.title) for c in section.children
         ):
             return False
+        if all(_heading_reading(c) for c in section.children):
+            return False  # "## Transformers" over "### [Paper](…)" readings: their topic
         return not all(rules.is_group_label(c.title) for c in section.children)
 
     def _topic(self, section: Section, state: _State) -> int:
@@ -636,6 +663,22 @@ class _Parser:
                 )
 
     # --- what the document implies -------------------------------------------------------------
+
+
+def _heading_reading(section: Section) -> Atom | None:
+    """The link of a heading that is one link with only prose under it, or None."""
+    heading = section.heading
+    if heading is None or heading.inline is None or section.children:
+        return None
+    atoms = [a for line in atom_lines(heading.inline.children or []) for a in line]
+    links = [a for a in atoms if a.kind == "link"]
+    if len(links) != 1 or not is_http(links[0].href) or rules.IMAGE.search(links[0].href):
+        return None
+    if any(a.kind not in ("link", "html") and not is_symbolic(a.text) for a in atoms):
+        return None  # "## Papers from [this list](…)": a heading that mentions a link
+    if any(not isinstance(b, Paragraph | Quote) for b in section.blocks):
+        return None  # a list or a table under it: its readings, so it is their topic
+    return None if is_generic(links[0].text) else links[0]
 
 
 def _merge_html(blocks: list[Block]) -> list[Block]:

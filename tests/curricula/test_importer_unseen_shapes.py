@@ -307,3 +307,22 @@ def test_an_html_list_gives_one_entry_per_item():
         ("ViT", "https://arxiv.org/abs/2010.11929", "Backbones"),
     ]
     assert "Read both before the session." in parsed.topics[0].description
+
+
+def test_a_heading_that_is_a_link_with_prose_under_it_is_a_reading():
+    # Paper notes written as "### [Title](…)" then a summary: refused ("no entries found").
+    parsed = parse_markdown(
+        "# Notes\n\n## Transformers\n\n### [Attention Is All You Need](https://arxiv.org/abs/1706.03762)\n\n"
+        "Why: the architecture everything else builds on.\n\n"
+        "### [BERT](https://arxiv.org/abs/1810.04805)\n\n> Deep bidirectional pretraining.\n\n"
+        "## [Stanford CS224n](https://web.stanford.edu/class/cs224n/)\n\n"
+        "- [Lecture 1](https://example.org/l1)\n"
+    )
+    got = [(e.title, e.url, parsed.topics[e.topic].title) for e in parsed.entries]
+    assert got == [
+        ("Attention Is All You Need", "https://arxiv.org/abs/1706.03762", "Transformers"),
+        ("BERT", "https://arxiv.org/abs/1810.04805", "Transformers"),
+        ("Lecture 1", "https://example.org/l1", "Stanford CS224n"),  # a heading over a list
+    ]
+    assert parsed.entries[0].why == "the architecture everything else builds on."
+    assert parsed.entries[1].excerpt == "Deep bidirectional pretraining."
