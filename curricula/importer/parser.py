@@ -62,6 +62,7 @@ _FRONT_MATTER = re.compile(r"\ufeff?---[ \t]*\n(?P<yaml>(?:.*\n)*?)(?:---|\.\.\.
 _YAML_LINE = re.compile(r"^(?:[\w.-]+\s*:(?:\s|$)|[ \t]+\S|-\s)")
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
 _COMMENTED_URL = re.compile(r"https?://[^\s<>\[\]()\"'`]+")
+_FOOTNOTE_MARK = re.compile(r"\[\^[^\]\s]+\](?!:)")
 _EMPTY_BRACKETS = re.compile(r"\s*(?:\[\s*\]|\(\s*\))")
 _OPTIONAL_MARK = re.compile(r"\s*[(\[]optional[)\]]\s*$", re.I)
 
@@ -573,6 +574,7 @@ class _Parser:
         if parts.notes:
             why = " ".join([*parts.notes, why]).strip()
             why = _EMPTY_BRACKETS.sub("", why).strip()  # "[[Paper](…)]": the link went
+        why = _FOOTNOTE_MARK.sub("", why).strip()  # "[^1]": the footnote is kept where it is
         entry = ParsedEntry(
             title=(tidy_title(parts.title) or parts.title)[:500],
             url=url,

@@ -106,6 +106,7 @@ def split_long(title: str) -> tuple[str, str]:
     return title[: cut[0]].strip(_EDGE), title[cut[1] :].strip()
 
 
+_FOOTNOTE_MARK = re.compile(r"\[\^[^\]\s]+\]")
 _TIDY_EDGE = " \t,;:|—–-：，；、"
 _QUOTE_PAIRS = {'"': '"', "“": "”", "„": "“", "«": "»", "'": "'"}
 
@@ -113,7 +114,7 @@ _QUOTE_PAIRS = {'"': '"', "“": "”", "„": "“", "«": "»", "'": "'"}
 def tidy_title(title: str) -> str:
     """The name without what only frames it: a colon of any width before the entry's sub-items
     ("ChatGLM："), quotes around the whole title, a bracket left open by a "[[code](…)]" run."""
-    title = " ".join(title.split())
+    title = " ".join(_FOOTNOTE_MARK.sub("", title).split())
     for _ in range(3):
         before = title
         title = title.strip(_TIDY_EDGE)

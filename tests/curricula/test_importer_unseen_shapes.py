@@ -326,3 +326,16 @@ def test_a_heading_that_is_a_link_with_prose_under_it_is_a_reading():
     ]
     assert parsed.entries[0].why == "the architecture everything else builds on."
     assert parsed.entries[1].excerpt == "Deep bidirectional pretraining."
+
+
+def test_a_footnote_mark_is_neither_title_nor_note():
+    parsed = parse_markdown(
+        "## Papers\n\n- [Attention](https://arxiv.org/abs/1706.03762)[^1] (2017)\n"
+        "- **BERT**[^bert] [pdf](https://arxiv.org/abs/1810.04805)\n\n"
+        "[^1]: See [the annotated version](https://nlp.seas.harvard.edu/annotated-transformer/).\n"
+        "[^bert]: Devlin et al.\n"
+    )
+    got = [(e.title, e.why, e.date_text) for e in parsed.entries]
+    assert got == [("Attention", "", "2017"), ("BERT", "", "")]
+    placed = [p.url for p in parsed.placed]
+    assert "https://nlp.seas.harvard.edu/annotated-transformer/" in placed
