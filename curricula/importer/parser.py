@@ -519,7 +519,8 @@ class _Parser:
                     labelled = None if is_sub_entry(sub) else labelled_link(sub)
                     if is_sub_entry(sub):
                         nested.append(sub)
-                    elif labelled is not None and address is not None:
+                    elif labelled is not None:
+                        # "  - Code: [Official](…)": a link of the entry, named by its label
                         if sub is not address:
                             parts.extra_links.append({"label": labelled[0], "url": labelled[1]})
                         rest = [link for link in links_in(sub.blocks) if link[0] != labelled[1]]

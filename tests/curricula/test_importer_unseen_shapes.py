@@ -339,3 +339,18 @@ def test_a_footnote_mark_is_neither_title_nor_note():
     assert got == [("Attention", "", "2017"), ("BERT", "", "")]
     placed = [p.url for p in parsed.placed]
     assert "https://nlp.seas.harvard.edu/annotated-transformer/" in placed
+
+
+def test_a_labelled_link_under_an_entry_is_one_of_its_links():
+    # awesome-RLHF: "  - Code: [Official](…)" under each paper; 73 code links were excerpt text.
+    parsed = parse_markdown(
+        "## 2024\n\n- [HybridFlow: A Flexible RLHF Framework](https://arxiv.org/pdf/2409.19256v2)\n"
+        "  - Guangming Sheng, Chi Zhang\n  - Keyword: Flexible, Efficient\n"
+        "  - Code: [Official](https://github.com/volcengine/verl)\n"
+        "- [TLCR: Token-Level Continuous Reward](https://arxiv.org/abs/2407.16574)\n"
+        "  - Code: [Official]()\n"
+    )
+    first, second = parsed.entries
+    assert first.extra_links == [{"label": "Code", "url": "https://github.com/volcengine/verl"}]
+    assert first.excerpt == "Guangming Sheng, Chi Zhang\n\nKeyword: Flexible, Efficient"
+    assert second.extra_links == []
