@@ -1,4 +1,4 @@
-"""Six public reading lists (tests/curricula/data/README.md): titles, links, round trip.
+"""Seven public reading lists (tests/curricula/data/README.md): titles, links, round trip.
 
 The checks here do not ask the parser: links are counted from the raw text with a pattern of
 their own, and a title counts as faithful only when the source shows it as one unit of markup
@@ -29,6 +29,7 @@ LISTS = {
     "applied_ml": ("applied_ml.md", 150),
     "ossu": ("ossu/README.md", 60),
     "emoji_topics": ("emoji_topics.md", 15),
+    "awesome_rlhf": ("awesome_rlhf.md", 160),
 }
 # Hand-labelled: (title, URL or "" for a link-less entry) that must be among the entries.
 EXPECTED = {
@@ -58,10 +59,21 @@ EXPECTED = {
         ("RAG Roadmap (3-day)", ""),
         ("Knowledge Graphs for RAG", None),
     ],
+    "awesome_rlhf": [
+        (
+            "HybridFlow: A Flexible and Efficient RLHF Framework",
+            "https://arxiv.org/pdf/2409.19256v2",
+        ),
+        (
+            "Training language models to follow instructions with human feedback",
+            "https://arxiv.org/abs/2203.02155",
+        ),
+    ],
 }
 FIDELITY_TARGET = 0.95
 
-_URL = re.compile(r"https?://[^\s<>\"'`\]\)|]+")
+# A URL may hold balanced parentheses ("…/slide/RL(HF)%2BLLM.JPG", "…for%20AI%20(2009).pdf").
+_URL = re.compile(r"https?://(?:[^\s<>\"'`\]\)(|]|\([^\s<>\"'`()\]]*\))+")
 _GENERIC_WORDS = {
     "paper", "pdf", "code", "arxiv", "link", "here", "text", "notebook", "video", "slides",
     "blog", "tweet", "github", "website", "project", "demo", "lab", "chat", "discord", "more",
