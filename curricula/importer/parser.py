@@ -6,6 +6,7 @@ import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
+from urllib.parse import unquote
 
 from markdown_it.token import Token
 
@@ -97,6 +98,7 @@ class _Parser:
         self.guidance: list[str] = []
         self.grid = False  # tiers marked inside topics: Elicit's topic × tier grid
         self.warned_sparkle = False
+        self.anchors: set[str] = set()  # the headings' GitHub anchors ("#stanford-cs229")
 
     # --- the document -----------------------------------------------------------------------
     def run(self) -> ParsedCurriculum:
@@ -109,6 +111,7 @@ class _Parser:
                 out.warnings.append(f"the ✨ legend's date {legend['date']!r} is not a date")
         front = self._front_matter()
         root = build_sections(parse_blocks(self.text), len(self.lines))
+        self.anchors = {_slug(s.title) for s in root.walk() if s.heading is not None}
         top = root.children
         titles = [s for s in top if s.level == 1 and not self._special(s.title)]
         state = _State()
@@ -313,7 +316,7 @@ class _Parser:
                     else:
                         self._note(block.source, [block], state)
                         last = None
-            elif isinstance(block, ListBlock) and (toc or _is_toc(block)):
+            elif isinstance(block, ListBlock) and (toc or _is_toc(block, self.anchors)):
                 for url, line in links_in([block]):
                     self.out.skipped.append(SkippedLink(url, line, "table of contents"))
                 toc = False
@@ -722,8 +725,9 @@ def _skip_reason(link: Link) -> str:
     return "not an http(s) link"
 
 
-def _is_toc(block: ListBlock) -> bool:
-    """A list whose every link points inside the document ("#data-quality", "./#week-3").
+def _is_toc(block: ListBlock, anchors: set[str]) -> bool:
+    """A list whose every link points inside the document ("#data-quality", "./#week-3", or
+    "https://github.com/…/README.md#week-3" when this document has a "Week 3" heading).
 
     Stops at the first link that leads elsewhere: a long list of readings costs one link."""
     inside = 0
@@ -732,11 +736,17 @@ def _is_toc(block: ListBlock) -> bool:
             if child.type != "link_open":
                 continue
             href = str(child.attrs.get("href", ""))
-            if href.startswith(("#", "./#")) or (href.startswith("./") and "#" in href):
-                inside += 1
-            else:
+            fragment = unquote(href.partition("#")[2]).lower()
+            here = href.startswith(("#", "./#")) or (href.startswith("./") and "#" in href)
+            if not (here or (is_http(href) and fragment and fragment in anchors)):
                 return False
+            inside += 1
     return inside >= 2
+
+
+def _slug(title: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens."""
+    return re.sub(r"[^\w\- ]", "", title.strip().lower()).replace(" ", "-")
 
 
 def _badges_only(children: list[Token]) -> bool:

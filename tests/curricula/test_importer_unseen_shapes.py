@@ -354,3 +354,25 @@ def test_a_labelled_link_under_an_entry_is_one_of_its_links():
     assert first.extra_links == [{"label": "Code", "url": "https://github.com/volcengine/verl"}]
     assert first.excerpt == "Guangming Sheng, Chi Zhang\n\nKeyword: Flexible, Efficient"
     assert second.extra_links == []
+
+
+def test_a_contents_list_of_absolute_links_to_this_pages_headings_is_a_table_of_contents():
+    # ML-YouTube-Courses: "Course List:" links "https://github.com/…/README.md#stanford-cs229-…",
+    # the page's own headings by absolute URL: 24 entries that were the table of contents.
+    base = "https://github.com/dair-ai/ML-YouTube-Courses/blob/main/README.md"
+    parsed = parse_markdown(
+        "# Courses\n\nCourse List:\n\n"
+        f"- [Stanford CS229: Machine Learning]({base}#stanford-cs229-machine-learning)\n"
+        f"- [Deep Learning (Tubingen)]({base}#deep-learning-tubingen)\n\n"
+        "## Stanford CS229: Machine Learning\n\n- [Lecture 1](https://example.org/cs229)\n\n"
+        "## Deep Learning (Tubingen)\n\n- [Lecture 1](https://example.org/tue)\n\n"
+        "## Elsewhere\n\n- [Part A](https://example.org/notes#part-a)\n"
+        "- [Part B](https://example.org/notes#elsewhere)\n"
+    )
+    assert [e.url for e in parsed.entries] == [
+        "https://example.org/cs229",
+        "https://example.org/tue",
+        "https://example.org/notes#part-a",  # another page's anchors: readings
+        "https://example.org/notes#elsewhere",
+    ]
+    assert [s.reason for s in parsed.skipped] == ["table of contents"] * 2
