@@ -162,6 +162,8 @@ def _preview(
             "name": name,
             "sha": result.sha256,
             "update_id": update_id,
+            # What the preview was made against: a confirm after another import is refused.
+            "base": result.base_revision,
         },
         PENDING_SECONDS,
     )
@@ -280,6 +282,7 @@ def _decide(request: HttpRequest, model_admin: admin.ModelAdmin, action: str) ->
             source_name=pending["name"],
             keep_work=keep_work,
             follow_work=follow_work,
+            expected_revision=pending.get("base"),
         )
     except ImportRejected as exc:
         cache.delete(key)

@@ -56,6 +56,9 @@ class ImportResult:
     curriculum: Curriculum | None = None
     dry_run: bool = False
     sha256: str = ""
+    # The latest revision the import was planned against (0: a new curriculum): an apply that
+    # passes it back as `expected_revision` is refused if another import landed since.
+    base_revision: int = 0
 
 
 def read_bundle(*, zip_data: bytes | None = None, folder: Path | None = None) -> str:
@@ -109,6 +112,7 @@ def curriculum_import(
     dry_run: bool = False,
     keep_work: Collection[str] = (),
     follow_work: Collection[str] = (),
+    expected_revision: int | None = None,
 ) -> ImportResult:
     """Import a Markdown reading list into curriculum `slug` as a new revision (if it changed).
 
@@ -163,6 +167,7 @@ def curriculum_import(
             curriculum=plan.curriculum,
             dry_run=True,
             sha256=sha,
+            base_revision=number - 1,
         )
 
     try:
@@ -170,6 +175,7 @@ def curriculum_import(
             # Two imports into one curriculum at once would race for the revision number.
             Curriculum.objects.select_for_update().filter(slug=slug).first()
             plan = build_plan(parsed, slug=slug, title=title)
+            latest = _next_number(plan.curriculum) - 1
             summary = summarise(plan)
             if not plan.changed:
                 headline = f"No changes: “{slug}” already matches {name}; no revision made."
@@ -181,8 +187,17 @@ def curriculum_import(
                     summary=summary,
                     curriculum=plan.curriculum,
                     sha256=sha,
+                    base_revision=latest,
                 )
-            number = _next_number(plan.curriculum)
+            # A preview made before another import landed no longer says what this would do.
+            if expected_revision is not None and latest != expected_revision:
+                raise ImportRejected(
+                    f"Nothing was imported: “{slug}” changed since this preview (it is now at "
+                    f"revision r{latest}, the preview was made against "
+                    f"{f'r{expected_revision}' if expected_revision else 'no revision'}). "
+                    "Preview the file again to see what it would change now."
+                )
+            number = latest + 1
             headline = f"Imported {name} into “{slug}”: revision r{number}."
             report = render(plan, summary, headline=headline)
             revision = _apply(
@@ -210,6 +225,7 @@ def curriculum_import(
         summary=summary,
         curriculum=revision.curriculum,
         sha256=sha,
+        base_revision=number - 1,
     )
 
 

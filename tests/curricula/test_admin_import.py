@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from curricula.models import Curriculum, Entry, Revision
 from tests import factories
@@ -303,3 +304,33 @@ def test_deleting_a_tier_or_topic_says_what_loses_its_place(client, admin_user, 
     for e in entries:
         e.refresh_from_db()
         assert getattr(e, f"{kind}_id") is None
+
+
+def test_two_admins_confirming_previews_of_one_list_the_second_is_told_to_preview_again(
+    client, admin_user
+):
+    """Both previews were made against r1; once the first is applied the second one's report
+    (what it retires, relinks, revives) is no longer what it would do: refused, nothing changed."""
+    base = "# List\n\n## Topic\n\n- [One](https://example.org/1)\n- [Two](https://example.org/2)\n"
+    client.force_login(admin_user)
+    client.post(IMPORT, {"token": token_of(preview(client, slug="l", content=base.encode())),
+                         "action": "confirm"})  # fmt: skip
+    other = factories.make_user("second-admin", is_staff=True, is_superuser=True)
+    second = Client()
+    second.force_login(other)
+    first_token = token_of(
+        preview(
+            client, slug="l", content=base.replace("- [Two](https://example.org/2)\n", "").encode()
+        )
+    )
+    second_token = token_of(
+        preview(second, slug="l", content=base.replace("[One]", "[One, revised]").encode())
+    )
+    assert client.post(IMPORT, {"token": first_token, "action": "confirm"}).status_code == 302
+    late = second.post(IMPORT, {"token": second_token, "action": "confirm"})
+    assert late.status_code == 422
+    assert "changed since this preview" in late.content.decode()
+    assert "Preview the file again" in late.content.decode()
+    assert list(Revision.objects.values_list("number", flat=True).order_by("number")) == [1, 2]
+    titles = set(Entry.objects.active().values_list("title", flat=True))
+    assert titles == {"One"}  # the first admin's revision, untouched
