@@ -18,9 +18,16 @@ def on_entry_moved(handler: Callable[..., Any]) -> None:
 
 
 def entry_moved(
-    *, actor: Any, entry: Any, old_resource_id: int, new_resource_id: int, follow: bool
+    *,
+    actor: Any,
+    entry: Any,
+    old_resource_id: int | None,
+    new_resource_id: int | None,
+    follow: bool,
 ) -> None:
-    """An entry now links to another resource; `follow` says whether people's work goes too."""
+    """An entry now links to another resource; `follow` says whether people's work goes too.
+    None on one side: the entry gained or lost its link (work on a link-less item is kept on
+    the entry itself)."""
     for handler in _entry_moved:
         handler(
             actor=actor,

@@ -320,7 +320,8 @@ def _apply(
     changed: dict[tuple[str, ...], list[Entry]] = defaultdict(list)
     touched: list[int] = []
     revived: list[int] = []
-    moved: list[tuple[Entry, int, int]] = []  # relinked: entry, old resource, new resource
+    # Relinked, or a link gained or lost (None): entry, old resource, new resource.
+    moved: list[tuple[Entry, int | None, int | None]] = []
     for planned in plan.entries:
         parsed = planned.parsed
         if planned.stored is not None and not (planned.changed or planned.revived):
@@ -346,7 +347,7 @@ def _apply(
         old_resource_id = entry.resource_id
         for name, value in fields.items():
             setattr(entry, name, value)
-        if old_resource_id and entry.resource_id and old_resource_id != entry.resource_id:
+        if old_resource_id != entry.resource_id:
             moved.append((entry, old_resource_id, entry.resource_id))
         touched.append(entry.pk)
         if planned.revived:
@@ -365,8 +366,10 @@ def _apply(
     for entry, old_id, new_id in moved:
         # A relinked entry (same title, fixed link): people's status and notes follow it,
         # unless the admin said the new link is another work.
+        # A link gained or lost is the same item: work on it always follows (kept on the
+        # entry while it has no link, on its resource once it has one).
         old_url = old_urls.get(entry.pk)
-        stays = "*" in keep_work or old_url in keep_work
+        stays = bool(old_id and new_id) and ("*" in keep_work or old_url in keep_work)
         if entry.pk in other_work and not ("*" in follow_work or old_url in follow_work):
             stays = True
         hooks.entry_moved(

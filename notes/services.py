@@ -341,30 +341,46 @@ def invitation_send(
 
 
 def entry_work_follow(
-    *, actor: Any, entry: Entry, old_resource_id: int, new_resource_id: int, follow: bool
+    *,
+    actor: Any,
+    entry: Entry,
+    old_resource_id: int | None,
+    new_resource_id: int | None,
+    follow: bool,
 ) -> dict[str, int]:
     """An entry now links to another resource (a wrong paper fixed). With `follow`, each
     person's status and note on the old resource go with the entry to the new one: moved when
     nothing else lists the old resource, copied when something does (their Done there stays
     true). What a person already has on the new resource is kept as it is. Without `follow`
-    nothing moves. Either way every person concerned gets a line in the activity log."""
+    nothing moves. Either way every person concerned gets a line in the activity log.
+
+    None on either side is the entry itself: a link-less item given a link (its work was kept
+    on the entry) or a link dropped (the work was on the resource) keeps what people did."""
     now = timezone.now()
-    still_listed = (
+
+    def progress_on(resource_id: int | None) -> Any:
+        if resource_id:
+            return Progress.objects.filter(resource_id=resource_id)
+        return Progress.objects.filter(resource__isnull=True, entry_id=entry.pk)
+
+    def notes_on(resource_id: int | None) -> Any:
+        if resource_id:
+            return Note.objects.filter(kind=Note.Kind.RESOURCE, resource_id=resource_id)
+        return Note.objects.filter(kind=Note.Kind.ENTRY, entry_id=entry.pk)
+
+    new_target: dict[str, Any] = (
+        {"resource_id": new_resource_id, "entry_id": None}
+        if new_resource_id
+        else {"resource_id": None, "entry_id": entry.pk}
+    )
+    new_kind = Note.Kind.RESOURCE if new_resource_id else Note.Kind.ENTRY
+    still_listed = bool(old_resource_id) and (
         Entry.objects.active().filter(resource_id=old_resource_id).exclude(pk=entry.pk).exists()
     )
-    progress = {p.user_id: p for p in Progress.objects.filter(resource_id=old_resource_id)}
-    notes = {
-        n.user_id: n
-        for n in Note.objects.filter(kind=Note.Kind.RESOURCE, resource_id=old_resource_id)
-    }
-    have_progress = set(
-        Progress.objects.filter(resource_id=new_resource_id).values_list("user_id", flat=True)
-    )
-    have_note = set(
-        Note.objects.filter(kind=Note.Kind.RESOURCE, resource_id=new_resource_id).values_list(
-            "user_id", flat=True
-        )
-    )
+    progress = {p.user_id: p for p in progress_on(old_resource_id)}
+    notes = {n.user_id: n for n in notes_on(old_resource_id)}
+    have_progress = set(progress_on(new_resource_id).values_list("user_id", flat=True))
+    have_note = set(notes_on(new_resource_id).values_list("user_id", flat=True))
     counts = {"people": 0, "progress": 0, "notes": 0}
     for user_id in sorted(set(progress) | set(notes)):
         moved_progress = moved_note = False
@@ -373,14 +389,14 @@ def entry_work_follow(
             if still_listed:
                 Progress.objects.create(
                     user_id=user_id,
-                    resource_id=new_resource_id,
+                    **new_target,
                     status=old.status,
                     started_at=old.started_at,
                     finished_at=old.finished_at,
                     updated_at=now,
                 )
             else:
-                old.resource_id = new_resource_id
+                old.resource_id, old.entry_id = new_target["resource_id"], new_target["entry_id"]
                 old.updated_at = now
                 old.save()
             moved_progress = True
@@ -389,7 +405,7 @@ def entry_work_follow(
             if still_listed:
                 copy = Note.objects.create(
                     user_id=user_id,
-                    kind=Note.Kind.RESOURCE,
+                    kind=new_kind,
                     resource_id=new_resource_id,
                     entry=entry,
                     curriculum_id=entry.curriculum_id,
@@ -399,6 +415,7 @@ def entry_work_follow(
                 )
                 _new_version(copy, now=now)
             else:
+                old_note.kind = new_kind
                 old_note.resource_id = new_resource_id
                 old_note.entry = entry
                 old_note.curriculum_id = entry.curriculum_id

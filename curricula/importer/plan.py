@@ -296,6 +296,11 @@ def build_plan(parsed: ParsedCurriculum, *, slug: str, title: str | None) -> Imp
             ),
             # Link-less items are known by their title (a link added later keeps the row).
             (lambda e: norm(e.title), lambda e: None if e.resource_id else norm(e.title)),
+            # A link dropped (a dead one, say) keeps the row too, and people's work with it.
+            (
+                lambda e: None if url_of(e) else ("dropped", norm(e.title)),
+                lambda e: ("dropped", norm(e.title)) if e.resource_id else None,
+            ),
             # Then by place: the n-th link-less item of a topic and tier, retitled in place.
             (lambda e: parsed_place.get(id(e)), lambda e: stored_place.get(id(e))),
         ],

@@ -37,6 +37,8 @@ FIELD_LABELS = {
     "date_text": "date",
     "extra_links": "extra links",
     "todo": "TODO",
+    "link_added": "link added (people's status and notes go with it)",
+    "link_removed": "link removed (people's status and notes stay with the entry)",
 }
 
 
@@ -282,6 +284,11 @@ def changes(plan: ImportPlan) -> dict[str, list[dict[str, Any]]]:
             ]
             if id(planned) in relinked_ids:
                 fields = [f for f in fields if f != "url_as_written"]
+            elif "resource" in planned.changed:
+                # A link-less item given a link, or a link dropped: people's work goes along.
+                gained = bool(planned.values.get("resource_url"))
+                fields = [f for f in fields if f != "url_as_written"]
+                fields.insert(0, "link_added" if gained else "link_removed")
             if fields:
                 out["changed"].append({"title": entry.title, "fields": fields})
     return out

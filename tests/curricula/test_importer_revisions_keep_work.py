@@ -335,15 +335,29 @@ def test_a_paper_in_two_curricula_keeps_its_work_when_one_is_revised(reader):
 # --- Links gained and lost ---------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="entry-keyed work left behind")
 def test_a_link_less_item_given_a_link_keeps_its_work_and_loses_it_back(reader):
     before = shown(reader)
     text = BASE.replace(f"- {CHAPTER}", f"- [{CHAPTER}](https://example.org/course/attention)")
-    _, result = revise(text)
+    preview, result = revise(text)
     assert result.summary["entries"]["retired"] == 0
+    assert preview.summary["changes"]["changed"] == [{"title": CHAPTER, "fields": ["link_added"]}]
+    assert "link added (people's status and notes go with it)" in preview.report
     assert shown(reader) == before
-    revise(BASE)
+    preview, _ = revise(BASE)
+    assert preview.summary["changes"]["changed"] == [{"title": CHAPTER, "fields": ["link_removed"]}]
     assert shown(reader) == before
+    # Its versions came along: the note is the same row, not a copy.
+    note = Note.objects.get(user=reader, entry__title=CHAPTER, kind="entry")
+    assert note.versions.count() == 1
+
+
+def test_a_dropped_link_of_a_paper_another_list_has_copies_the_work(reader):
+    other = "# Other\n\n## Reading\n\n- [LoRA](https://arxiv.org/abs/2106.09685)\n"
+    curriculum_import(actor=None, text=other, slug="other")
+    before = shown(reader)
+    revise(BASE.replace(f"[{LORA}](https://arxiv.org/abs/2106.09685)", LORA))
+    assert shown(reader) == before
+    assert shown(reader, "other")["LoRA"] == before[LORA]  # still there too
 
 
 # --- Refused, repeated and concurrent imports ------------------------------------------------
