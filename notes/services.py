@@ -374,8 +374,9 @@ def entry_work_follow(
         else {"resource_id": None, "entry_id": entry.pk}
     )
     new_kind = Note.Kind.RESOURCE if new_resource_id else Note.Kind.ENTRY
-    still_listed = bool(old_resource_id) and (
-        Entry.objects.active().filter(resource_id=old_resource_id).exclude(pk=entry.pk).exists()
+    still_listed = (
+        old_resource_id is not None
+        and Entry.objects.active().filter(resource_id=old_resource_id).exclude(pk=entry.pk).exists()
     )
     progress = {p.user_id: p for p in progress_on(old_resource_id)}
     notes = {n.user_id: n for n in notes_on(old_resource_id)}
