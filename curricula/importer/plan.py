@@ -8,6 +8,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any, Generic, TypeVar
+from urllib.parse import urlsplit
 
 from django.db import connection
 from django.db.models import F
@@ -52,6 +53,16 @@ ENTRY_PLACE_FIELDS = ("position",)
 def norm(text: str) -> str:
     """A title as compared across revisions: case, punctuation and spacing do not matter."""
     return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+
+
+def loose_url(url: str | None) -> tuple[str, str, str] | None:
+    """A canonical URL without what a revision may change in writing the same link: the
+    scheme, a leading www., a trailing slash or index.html."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    path = re.sub(r"/(index\.html?)?$", "", parts.path)
+    return (parts.netloc.removeprefix("www."), path, parts.query)
 
 
 def query_chunk() -> int:
@@ -288,6 +299,9 @@ def build_plan(parsed: ParsedCurriculum, *, slug: str, title: str | None) -> Imp
             ),
             (lambda e: (url_of(e), norm(e.title)), lambda e: (stored_url(e), norm(e.title))),
             (lambda e: url_of(e), lambda e: stored_url(e)),
+            # The same page written another way (http/https, www., a trailing slash): the
+            # canonical URL keeps these apart, as some sites do, but one entry lists it.
+            (lambda e: loose_url(url_of(e)), lambda e: loose_url(stored_url(e))),
             # A fixed link keeps its entry: the same title with another URL is relinked, so
             # people's work can follow it (services: hooks.entry_moved).
             (
