@@ -222,26 +222,6 @@ def build_plan(parsed: ParsedCurriculum, *, slug: str, title: str | None) -> Imp
         ],
         prefer=lambda t: (t.retired_in_id is not None, t.position),
     )
-    topics = []
-    for index, topic in enumerate(parsed.topics):
-        stored = by_topic.get(index)
-        wanted = {
-            "title": topic.title[:255],
-            "number": topic.number,
-            "part": topic.part[:255],
-            "description": topic.description,
-            "position": index,
-        }
-        changed = _diff(stored, wanted) if stored else []
-        if stored and tier_number.get(stored.tier_id) != topic.tier:
-            changed.append("tier")
-        topics.append(
-            Planned(
-                topic, stored, changed, revived=bool(stored and stored.retired_in_id), values=wanted
-            )
-        )
-    kept = {id(p.stored) for p in topics if p.stored}
-    retired_topics = [t for t in stored_topics if id(t) not in kept and t.retired_in_id is None]
     topic_title = {t.pk: norm(t.title) for t in stored_topics}
 
     # Resources: every entry URL canonicalised once, looked up in bulk.
@@ -320,6 +300,30 @@ def build_plan(parsed: ParsedCurriculum, *, slug: str, title: str | None) -> Imp
         ],
         prefer=lambda e: (e.retired_in_id is not None, e.position),
     )
+    # A topic renamed (no number to know it by) is the stored topic most of its entries
+    # came from, so people's summary notes on it stay with it.
+    _match_topics_by_entries(parsed, stored_topics, by_topic, by_entry)
+    topics = []
+    for index, topic in enumerate(parsed.topics):
+        stored = by_topic.get(index)
+        wanted = {
+            "title": topic.title[:255],
+            "number": topic.number,
+            "part": topic.part[:255],
+            "description": topic.description,
+            "position": index,
+        }
+        changed = _diff(stored, wanted) if stored else []
+        if stored and tier_number.get(stored.tier_id) != topic.tier:
+            changed.append("tier")
+        topics.append(
+            Planned(
+                topic, stored, changed, revived=bool(stored and stored.retired_in_id), values=wanted
+            )
+        )
+    kept = {id(p.stored) for p in topics if p.stored}
+    retired_topics = [t for t in stored_topics if id(t) not in kept and t.retired_in_id is None]
+
     entries = []
     kept_why = []
     for index, entry in enumerate(parsed.entries):
@@ -362,6 +366,32 @@ def build_plan(parsed: ParsedCurriculum, *, slug: str, title: str | None) -> Imp
         existing_resources=existing,
         kept_why=kept_why,
     )
+
+
+def _match_topics_by_entries(
+    parsed: ParsedCurriculum,
+    stored_topics: list[Topic],
+    by_topic: dict[int, Topic],
+    by_entry: dict[int, Entry],
+) -> None:
+    """Pair each unmatched parsed topic with the unmatched stored topic that holds more than
+    half of its matched entries (strongest pairs first); `by_topic` is completed in place."""
+    used = {id(t) for t in by_topic.values()}
+    free = {t.pk: t for t in stored_topics if id(t) not in used}
+    counts: dict[int, Counter[int]] = defaultdict(Counter)
+    for index, entry in enumerate(parsed.entries):
+        stored = by_entry.get(index)
+        if entry.topic is not None and entry.topic not in by_topic and stored is not None:
+            counts[entry.topic][stored.topic_id or 0] += 1
+    pairs = []
+    for topic_index, found in counts.items():
+        total = sum(found.values())
+        for topic_id, count in found.items():
+            if topic_id in free and 2 * count > total:
+                pairs.append((-count, topic_index, topic_id))
+    for _, topic_index, topic_id in sorted(pairs):
+        if topic_index not in by_topic and topic_id in free:
+            by_topic[topic_index] = free.pop(topic_id)
 
 
 def _entry_values(entry: ParsedEntry, position: int, resource_url: str | None) -> dict[str, Any]:
