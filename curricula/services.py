@@ -290,6 +290,7 @@ def _apply(
         elif planned_tier.changed or planned_tier.revived:
             changed_tiers.append(tier)
         tiers[planned_tier.parsed.number] = tier
+    _free_tier_numbers(curriculum, plan)
     _create(Tier, new_tiers)
     Tier.objects.bulk_update(changed_tiers, [*TIER_FIELDS, "retired_in"], batch_size=BATCH)
     _retire(Tier, [t.pk for t in plan.retired_tiers], revision)
@@ -422,6 +423,23 @@ def _resources(plan: ImportPlan) -> dict[str, int]:
     # New resources are checked and their arXiv metadata fetched once this import commits.
     resources_created(ids[url] for url in urls if url in ids)
     return ids
+
+
+def _free_tier_numbers(curriculum: Curriculum, plan: ImportPlan) -> None:
+    """A tier's number is unique in its curriculum: before tiers take their new numbers, move
+    the rows whose number changes (a tier renumbered, two swapped) and any unmatched tier
+    holding a number now wanted above every number in use."""
+    becomes = {p.stored.pk: p.parsed.number for p in plan.tiers if p.stored is not None}
+    wanted = {p.parsed.number for p in plan.tiers}
+    numbers = dict(Tier.objects.filter(curriculum=curriculum).values_list("pk", "number"))
+    moving = [
+        pk
+        for pk, number in sorted(numbers.items())
+        if becomes.get(pk, number) != number or (pk not in becomes and number in wanted)
+    ]
+    top = max([*numbers.values(), *wanted], default=0)
+    for offset, pk in enumerate(moving, start=1):
+        Tier.objects.filter(pk=pk).update(number=top + offset)
 
 
 def _create(model: Any, objs: list[Any]) -> None:

@@ -31,7 +31,7 @@ CURRICULUM_FIELDS = (
     "reading_order",
     "completion_rule",
 )
-TIER_FIELDS = ("label", "title", "note", "optional", "position")
+TIER_FIELDS = ("number", "label", "title", "note", "optional", "position")
 TOPIC_FIELDS = ("title", "number", "part", "description", "position")
 ENTRY_CONTENT_FIELDS = (
     "title",
@@ -180,12 +180,26 @@ def build_plan(parsed: ParsedCurriculum, *, slug: str, title: str | None) -> Imp
     values["title"] = values["title"][:200]
     curriculum_changed = _diff(curriculum, values) if curriculum else list(CURRICULUM_FIELDS)
 
-    # Tiers: by number.
-    by_number = match(parsed.tiers, stored_tiers, [(lambda t: t.number, lambda t: t.number)])
+    # Tiers: by number and title, then by title (a tier renumbered or reordered keeps its
+    # row, and people's summary notes on it), then by number (a tier retitled in place).
+    by_number = match(
+        parsed.tiers,
+        stored_tiers,
+        [
+            (lambda t: (t.number, norm(t.title)), lambda t: (t.number, norm(t.title))),
+            (
+                lambda t: norm(t.title) or None,
+                lambda t: norm(t.title) or None,
+            ),
+            (lambda t: t.number, lambda t: t.number),
+        ],
+        prefer=lambda t: (t.retired_in_id is not None, t.position),
+    )
     tiers = []
     for index, tier in enumerate(parsed.tiers):
         stored = by_number.get(index)
         wanted = {
+            "number": tier.number,
             "label": tier.label[:50],
             "title": tier.title[:255],
             "note": tier.note,
@@ -203,7 +217,9 @@ def build_plan(parsed: ParsedCurriculum, *, slug: str, title: str | None) -> Imp
         )
     kept = {id(p.stored) for p in tiers if p.stored}
     retired_tiers = [t for t in stored_tiers if id(t) not in kept and t.retired_in_id is None]
-    tier_number = {t.pk: t.number for t in stored_tiers}
+    # A stored tier's number in the new list (None: retired), so that an entry or topic whose
+    # tier was only renumbered is not moved.
+    tier_number = {p.stored.pk: p.parsed.number for p in tiers if p.stored}
 
     # Topics: by tier and title, then title, then number within the tier.
     by_topic = match(
