@@ -14,7 +14,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from curricula.models import Curriculum, Entry, Revision, Tier, Topic
+from curricula.models import Curriculum, Entry, Resource, Revision, Tier, Topic
 from curricula.services import ImportRejected, curriculum_import
 from notes import selectors
 from notes.models import Note, NoteVersion, Progress, Status
@@ -286,15 +286,51 @@ def test_a_tier_inserted_above_and_one_dropped_renumber_without_losing_summaries
 
 
 def test_a_topic_split_in_two_and_two_merged_keep_the_work(reader):
-    before = shown(reader)
+    before, notes = shown(reader), summaries(reader)
     split = BASE.replace(f"- [{BLOG}]", f"\n### Attention, explained\n\n- [{BLOG}]")
     revise(split)
     assert shown(reader) == before
     assert entries()[BLOG].topic.title == "Attention, explained"
+    assert summaries(reader) == notes  # the half that kept the title kept the summary
     merged = BASE.replace("### Scaling\n\n", "")
-    revise(merged)
+    preview, _ = revise(merged)
     assert shown(reader) == before
     assert entries()[SCALING].topic.title == "Attention"
+    # The absorbed topic is retired (its summary kept, out of sight) and comes back with it.
+    assert preview.summary["topics"]["retired"] == 2  # Scaling, and the split's new topic
+    assert "Scaling" not in summaries(reader)
+    revise(BASE)
+    assert summaries(reader) == notes and shown(reader) == before
+
+
+def test_a_relink_to_another_paper_and_back_loses_nothing(reader):
+    """The listed paper replaced by a different one under the same title: the reader's work
+    stays with the paper they read (the preview says so), and reverting the list shows it."""
+    before = shown(reader)
+    Resource.objects.filter(url="https://arxiv.org/abs/2104.08691").update(title=PROMPT)
+    other = "https://arxiv.org/abs/2101.00190"
+    # The new link's paper is already in the catalogue, its metadata fetched (another list).
+    factories.make_resource(
+        other, arxiv_id="2101.00190", title="Prefix-Tuning: Optimizing Continuous Prompts"
+    )
+    preview, _ = revise(BASE.replace("https://arxiv.org/abs/2104.08691", other))
+    (item,) = preview.summary["changes"]["relinked"]
+    assert (item["title"], item["follows"], item["work"]["people"]) == (PROMPT, False, 1)
+    assert shown(reader)[PROMPT] == (Status.TO_READ, "")  # a paper they have not read
+    revise(BASE)
+    assert shown(reader) == before
+
+
+def test_a_relink_onto_a_paper_the_reader_has_work_on_keeps_both(reader):
+    # Chinchilla's entry relinked to the scaling-laws paper (listed twice now): the reader's
+    # own status and note there stay as they are, and Chinchilla's stay on Chinchilla's paper.
+    before = shown(reader)
+    text = BASE.replace("https://arxiv.org/abs/2203.15556", "https://arxiv.org/abs/2001.08361")
+    revise(text)
+    now = shown(reader)
+    assert now[SCALING] == before[SCALING] and now[CHINCHILLA] == before[SCALING]
+    revise(BASE)
+    assert shown(reader) == before
 
 
 # --- Removed, re-added, swapped, duplicated ------------------------------------------------
@@ -398,8 +434,8 @@ def test_a_dropped_link_of_a_paper_another_list_has_copies_the_work(reader):
         ("", "empty"),
         ("   \n\n", "empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
-        ("# Probe list\n\nNothing here any more.\n", ""),
-        ("<html><body><p>404 Not Found</p></body></html>", ""),
+        ("# Probe list\n\nNothing here any more.\n", "no links found"),
+        ("<html><body><p>404 Not Found</p></body></html>", "no links found"),
     ],
 )
 def test_an_empty_or_garbage_revision_is_refused_and_changes_nothing(reader, text, says):
@@ -408,7 +444,6 @@ def test_an_empty_or_garbage_revision_is_refused_and_changes_nothing(reader, tex
     with pytest.raises(ImportRejected) as refused:
         curriculum_import(actor=None, text=text, slug=SLUG)
     assert says in refused.value.message
-    assert "Nothing was imported" in refused.value.message or says
     assert Revision.objects.count() == revisions
     assert shown(reader) == before and summaries(reader) == notes
 
