@@ -30,7 +30,7 @@ from curricula.importer.plan import (
     query_chunk,
     relinked,
 )
-from curricula.importer.report import render, summarise
+from curricula.importer.report import render, retirement_warning, summarise
 from curricula.linkhealth.services import resources_created
 from curricula.models import Curriculum, Entry, Resource, Revision, Tier, Topic
 from curricula.signals import entries_changed
@@ -149,6 +149,7 @@ def curriculum_import(
 
     if dry_run:
         plan = build_plan(parsed, slug=slug, title=title)
+        _warn_retirement(plan)
         number = _next_number(plan.curriculum)
         summary = summarise(plan)
         if plan.changed:
@@ -175,6 +176,7 @@ def curriculum_import(
             # Two imports into one curriculum at once would race for the revision number.
             Curriculum.objects.select_for_update().filter(slug=slug).first()
             plan = build_plan(parsed, slug=slug, title=title)
+            _warn_retirement(plan)
             latest = _next_number(plan.curriculum) - 1
             summary = summarise(plan)
             if not plan.changed:
@@ -227,6 +229,12 @@ def curriculum_import(
         sha256=sha,
         base_revision=number - 1,
     )
+
+
+def _warn_retirement(plan: ImportPlan) -> None:
+    warning = retirement_warning(plan)
+    if warning:
+        plan.parsed.warnings.append(warning)
 
 
 def _next_number(curriculum: Curriculum | None) -> int:

@@ -42,6 +42,20 @@ FIELD_LABELS = {
 }
 
 
+def retirement_warning(plan: ImportPlan) -> str:
+    """A text that retires most of a list is more often a truncated file, or another list's,
+    than a revision: say so before anyone confirms (nothing is deleted either way)."""
+    retired = len(plan.retired_entries)
+    live = retired + sum(1 for p in plan.entries if p.stored is not None and not p.revived)
+    if retired < 2 or 2 * retired <= live:
+        return ""
+    return (
+        f"this text retires {retired} of the {live} entries “{plan.slug}” lists now and keeps "
+        f"{live - retired}: check that it is the complete list for this curriculum (nothing "
+        "is deleted; importing the earlier text again brings them back)"
+    )
+
+
 def summarise(plan: ImportPlan) -> dict[str, Any]:
     """Counts of what the import does, JSON-ready (stored as Revision.summary)."""
     parsed = plan.parsed

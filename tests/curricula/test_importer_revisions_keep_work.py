@@ -494,3 +494,19 @@ def test_two_admins_applying_revisions_at_once_one_wins_cleanly(reader):
     assert re.search(r"changed since this preview|same time", refused[0].message)
     curriculum = Curriculum.objects.get(slug=SLUG)
     assert sorted(curriculum.revisions.values_list("number", flat=True)) == [1, 2]
+
+
+def test_a_text_that_retires_most_of_the_list_is_flagged_in_the_preview(reader):
+    """A truncated upload, or another list's file under this slug, parses fine: the preview
+    says it retires most of the list before anyone confirms."""
+    truncated = BASE[: BASE.index("### Scaling")]
+    preview = curriculum_import(actor=None, text=truncated, slug=SLUG, dry_run=True)
+    assert preview.summary["entries"]["retired"] == 4
+    (warning,) = [w for w in preview.warnings if "retires" in w]
+    assert "retires 4 of the 7 entries" in warning and "keeps 3" in warning
+    assert f"Warning: {warning}" in preview.report
+    # An ordinary revision, one entry dropped, says nothing of the kind.
+    ordinary = BASE.replace(f"- [{PROMPT}](https://arxiv.org/abs/2104.08691)\n", "")
+    result = curriculum_import(actor=None, text=ordinary, slug=SLUG)
+    assert result.summary["entries"]["retired"] == 1
+    assert not [w for w in result.warnings if "retires" in w]
