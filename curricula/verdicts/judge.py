@@ -17,7 +17,15 @@ from curricula.verdicts.acronyms import BROAD, discussed, field_acronym
 from curricula.verdicts.acronyms import expansion as field_expansion
 from curricula.verdicts.names import camel_match as _camel_match
 from curricula.verdicts.names import initials_match as _initials_match
-from curricula.verdicts.text import FILLER, STOPWORDS, normalise, same_word, search_phrase
+from curricula.verdicts.text import (
+    FILLER,
+    STOPWORDS,
+    names_no_work,
+    normalise,
+    same_word,
+    search_phrase,
+    swapped_word,
+)
 from curricula.verdicts.text import title_score as _title_score
 from curricula.verdicts.text import words as _words
 
@@ -140,12 +148,16 @@ def judge(
     threshold: float = 0.8,
     site: str = "",
 ) -> Verdict:
+    if names_no_work(label):
+        if not alias or names_no_work(alias):
+            said = " ".join(label.split())[:80]
+            why = f"the label '{said}' names no work: nothing to compare with the title"
+            return Verdict(DESCRIPTIVE, 0.0, [why], 0.0)
+        label, alias = alias, ""  # "[PDF] (GPT-3)": the alias is the name
     evidence: list[str] = []
     tscore = _title_score(label, work.title) if work.title else 0.0
     if alias and work.title:
         tscore = max(tscore, _title_score(f"{label}: {alias}", work.title))
-    if tscore >= threshold:
-        return Verdict(MATCHES, tscore, [f"title similarity {tscore:.2f}"], tscore)
 
     title_tokens = _words(work.title)
     abstract_tokens = _words(work.abstract)
@@ -184,6 +196,25 @@ def judge(
         else:
             evidence.append(f"year {work.year} as in the label")
 
+    # Another paper's title: this one with a word exchanged ("Implicit" for "Probabilistic",
+    # "GPT-4" for "GPT-3"), however similar the two read.
+    swap = None
+    if work.title:
+        authors = frozenset(surnames)
+        swap = swapped_word(label, work.title, threshold, authors)
+        if swap and alias:
+            swap = swapped_word(f"{label}: {alias}", work.title, threshold, authors) and swap
+    if swap:
+        said, real_word = swap
+        contrary.append(
+            f"the label has '{said}' where the title has '{real_word}' "
+            f"(similarity {tscore:.2f}): another paper's title"
+        )
+    if tscore >= threshold and not contrary:
+        return Verdict(MATCHES, tscore, [f"title similarity {tscore:.2f}", *evidence], tscore)
+    if tscore >= threshold:
+        return Verdict(WRONG, 0.0, contrary, tscore)
+
     # The label's own words, without an "Org — " prefix, years, filler and stop words.
     core = search_phrase(label) if len(normalise(label).split()) > 1 else label
     core_raw = [t for t in re.findall(r"[A-Za-z0-9][\w\-.]*[A-Za-z0-9]|[A-Za-z0-9]", core)]
@@ -215,7 +246,10 @@ def judge(
                 and len(tokens[i : i + len(parts)]) == len(parts)
                 for i in range(len(tokens))
             )
-        return any(same_word(token, other) for other in tokens if "-" not in other)
+        return any(
+            same_word(token, other) if "-" not in other else token == other.replace("-", "")
+            for other in tokens
+        )  # "pretraining" is "pre-training"
 
     strong: list[str] = []
     missing_distinctive: list[str] = []

@@ -1,0 +1,140 @@
+"""Wrong-paper judging on labels the seeds do not have: link furniture for a label, LaTeX and
+Greek in titles, spelling variants, and another paper's title one word away from this one's."""
+
+from __future__ import annotations
+
+import pytest
+
+from curricula.arxiv.client import ArxivClient
+from curricula.arxiv.services import arxiv_fetch
+from curricula.models import TitleCheck
+from curricula.verdicts.judge import DESCRIPTIVE, MATCHES, WRONG, Work, judge
+from tests import factories
+from tests.curricula.arxiv_fake import AtomArxiv, Record
+
+RESNET = Work(
+    "Deep Residual Learning for Image Recognition",
+    "Deeper neural networks are more difficult to train. We present a residual learning "
+    "framework to ease the training of networks that are substantially deeper.",
+    ["Kaiming He", "Xiangyu Zhang"],
+    2015,
+)
+DDPM = Record(
+    "2006.11239",
+    "Denoising Diffusion Probabilistic Models",
+    "We present high quality image synthesis results using diffusion probabilistic models, a "
+    "class of latent variable models inspired by considerations from nonequilibrium "
+    "thermodynamics.",
+    ["Jonathan Ho", "Ajay Jain", "Pieter Abbeel"],
+    "2020-06-19",
+)
+DDIM = Record(
+    "2010.02502",
+    "Denoising Diffusion Implicit Models",
+    "Denoising diffusion probabilistic models (DDPMs) have achieved high quality image "
+    "generation without adversarial training, yet they require simulating a Markov chain for "
+    "many steps to produce a sample. We present denoising diffusion implicit models (DDIMs).",
+    ["Jiaming Song", "Chenlin Meng", "Stefano Ermon"],
+    "2020-10-06",
+)
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["Paper", "PDF", "[PDF]", "Link", "here", "arXiv", "Preprint", "this paper", "Source",
+     "arxiv.org/abs/1512.03385", "https://arxiv.org/pdf/1512.03385v1.pdf", "1512.03385",
+     "arXiv:hep-th/9901001v2", "Full text (PDF)", ""],
+)  # fmt: skip
+def test_a_label_that_names_no_work_is_never_a_wrong_paper(label):
+    verdict = judge(label, RESNET)
+    assert verdict.status == DESCRIPTIVE
+    assert "names no work" in verdict.evidence[0]
+    assert not verdict.weak  # nothing to search arXiv for
+
+
+def test_a_furniture_label_with_an_alias_is_judged_by_the_alias():
+    assert judge("PDF", RESNET, alias="Deep Residual Learning").status in (MATCHES, DESCRIPTIVE)
+    assert judge("PDF", RESNET, alias="Adam").status == WRONG
+
+
+@pytest.mark.parametrize(
+    ("label", "real"),
+    [
+        ("Tuning α in Soft Actor-Critic", r"Tuning $\alpha$ in Soft Actor-Critic"),
+        (r"\textbf{BERT}: Pre-training of Deep Bidirectional Transformers",
+         "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding"),
+        ("Sharpness–Aware Minimization", "Sharpness-Aware Minimization for Efficiently "
+         "Improving Generalization"),
+        ("“Why Should I Trust You?” Explaining the Predictions of Any Classifier",
+         '"Why Should I Trust You?": Explaining the Predictions of Any Classifier'),
+        ("Regularisation and Generalisation in Overparameterised Models",
+         "Regularization and Generalization in Overparameterized Models"),
+        ("Generative Adversarial Networks", "Generative Adversarial Nets"),
+        ("Pretraining Transformers with RL", "Pre-training Transformers with Reinforcement "
+         "Learning"),
+        ("GPT-4 Technical Report (v2)", "GPT-4 Technical Report"),
+        ("Anthropic — Towards Monosemanticity", "Towards Monosemanticity: Decomposing Language "
+         "Models With Dictionary Learning"),
+        ("Andrej Karpathy — Neural Nets: 20 Years", "Deep Neural Nets: 33 years ago and 33 "
+         "years from now"),
+    ],
+)  # fmt: skip
+def test_the_same_title_spelt_another_way_matches(label, real):
+    assert judge(label, Work(real, "", ["Andrej Karpathy"], 2020)).status in (MATCHES, DESCRIPTIVE)
+
+
+@pytest.mark.parametrize(
+    ("label", "real", "said"),
+    [
+        ("Denoising Diffusion Implicit Models", DDPM.title, "implicit"),
+        ("Visualizing and Understanding Convolutional Networks",
+         "Visualizing and Understanding Recurrent Networks", "convolutional"),
+        ("GPT-4 Technical Report", "GPT-3 Technical Report", "gpt 4"),
+        ("The Llama 3 Herd of Models", "Llama 2: Open Foundation and Fine-Tuned Chat Models",
+         "llama 3"),
+        ("An Image is Worth 32x32 Words", "An Image is Worth 16x16 Words: Transformers for "
+         "Image Recognition at Scale", "32x32"),
+        ("Layer Normalization", "Batch Normalization: Accelerating Deep Network Training by "
+         "Reducing Internal Covariate Shift", "layer"),
+    ],
+)  # fmt: skip
+def test_another_papers_title_one_word_away_is_wrong(label, real, said):
+    verdict = judge(label, Work(real, "We study this.", ["A. Author"], 2020))
+    assert verdict.status == WRONG
+    assert f"the label has '{said}'" in verdict.evidence[0]
+
+
+def test_the_same_title_by_other_authors_years_apart_is_wrong():
+    other = Work("Attention Is All You Need", "We study attention in vision.", ["Jane Smith"], 2021)
+    verdict = judge("Attention Is All You Need", other, date_text="2017")
+    assert verdict.status == WRONG
+    assert verdict.evidence == ["year 2021 vs label 2017"]
+    assert judge("Attention Is All You Need", other, date_text="2021").status == MATCHES
+
+
+@pytest.fixture
+def arxiv(fast_checker, httpserver, settings):
+    fake = AtomArxiv([DDPM, DDIM])
+    httpserver.expect_request("/api/query").respond_with_handler(fake)
+    settings.READLIST_ARXIV_API_URL = httpserver.url_for("/api/query")
+    return fake
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "url",
+    ["https://arxiv.org/pdf/2006.11239v2.pdf", "https://arxiv.org/html/2006.11239v1/",
+     "https://export.arxiv.org/abs/2006.11239", "arxiv.org/pdf/2006.11239"],
+)  # fmt: skip
+def test_furniture_labels_pass_and_a_neighbours_title_is_flagged_with_its_paper(arxiv, url):
+    curriculum = factories.make_curriculum()
+    paper = factories.make_resource(url, kind="paper")
+    plain = factories.make_entry(curriculum, "PDF", resource=paper)
+    other = factories.make_curriculum()
+    neighbour = factories.make_entry(other, "Denoising Diffusion Implicit Models", resource=paper)
+    with ArxivClient() as client:
+        arxiv_fetch(resource_ids=[paper.id], client=client)
+    assert TitleCheck.objects.get(entry=plain).status == TitleCheck.Status.DESCRIPTIVE
+    check = TitleCheck.objects.get(entry=neighbour)
+    assert check.status == TitleCheck.Status.MISMATCH
+    assert [s["arxiv_id"] for s in check.suggestions] == [DDIM.arxiv_id]
