@@ -148,14 +148,15 @@ def judge(
     threshold: float = 0.8,
     site: str = "",
 ) -> Verdict:
-    if names_no_work(label):
+    evidence: list[str] = []
+    tscore = _title_score(label, work.title) if work.title else 0.0
+    if names_no_work(label) and tscore < threshold:
         if not alias or names_no_work(alias):
             said = " ".join(label.split())[:80]
             why = f"the label '{said}' names no work: nothing to compare with the title"
             return Verdict(DESCRIPTIVE, 0.0, [why], 0.0)
         label, alias = alias, ""  # "[PDF] (GPT-3)": the alias is the name
-    evidence: list[str] = []
-    tscore = _title_score(label, work.title) if work.title else 0.0
+        tscore = _title_score(label, work.title) if work.title else 0.0
     if alias and work.title:
         tscore = max(tscore, _title_score(f"{label}: {alias}", work.title))
 

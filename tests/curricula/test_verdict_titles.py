@@ -52,6 +52,10 @@ def test_a_label_that_names_no_work_is_never_a_wrong_paper(label):
     assert not verdict.weak  # nothing to search arXiv for
 
 
+def test_a_furniture_label_that_is_the_pages_title_matches():
+    assert judge("A blog post", Work("A blog post")).status == MATCHES
+
+
 def test_a_furniture_label_with_an_alias_is_judged_by_the_alias():
     assert judge("PDF", RESNET, alias="Deep Residual Learning").status in (MATCHES, DESCRIPTIVE)
     assert judge("PDF", RESNET, alias="Adam").status == WRONG
