@@ -4,6 +4,7 @@ staying polite to each host (see politeness.py)."""
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections import defaultdict, deque
@@ -11,13 +12,14 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from itertools import pairwise
 from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
 from django.db import connection
 
-from curricula.linkhealth.pagetext import read_enough, read_page
+from curricula.linkhealth.pagetext import read_enough, read_page, says_not_found
 from curricula.linkhealth.politeness import Gate, wait_for_slot
 from readlist import http
 
@@ -41,7 +43,13 @@ _CHALLENGE_MARKERS = (
     "please enable cookies",
 )
 log = logging.getLogger(__name__)
-_LOGIN_WORDS = ("login", "signin", "sign-in", "sign_in", "auth", "sso", "account/login")
+# Words of a login page's path or host name ("/login", "/accounts/ServiceLogin", "/sign-in",
+# "sso.example.org"): whole words, so "/lessons/" (sso) and "/authors/" (auth) are not logins.
+_LOGIN = "login logon signin signon sso auth oauth oauth2 authorize authenticate saml idp"
+_LOGIN_WORDS = frozenset(_LOGIN.split())
+_LOGIN_PAIRS = {("sign", "in"), ("log", "in"), ("sign", "on"), ("log", "on")}
+# The page a directory's URL serves: "/docs/index.html" redirected to "/docs/" is the same page.
+_INDEX_PAGE = re.compile(r"/(?:index|default|home)\.(?:html?|php|aspx?|jsp)$", re.IGNORECASE)
 
 
 @dataclass
@@ -86,24 +94,39 @@ def retry_after_seconds(value: str | None) -> float | None:
 
 
 def _same_place(a: str, b: str) -> bool:
-    """Equal but for scheme, a leading www. and a trailing slash: not worth calling "moved"."""
+    """Equal but for scheme, a leading www., a trailing slash or an index page: not worth
+    calling "moved"."""
 
     def norm(url: str) -> tuple[str, str, str]:
         parts = urlsplit(url)
         host = (parts.hostname or "").removeprefix("www.")
-        return host, parts.path.rstrip("/"), parts.query
+        return host, _INDEX_PAGE.sub("/", parts.path).rstrip("/"), parts.query
 
     return norm(a) == norm(b)
 
 
-def _is_soft_404(original: str, final: str) -> bool:
-    before, after = urlsplit(original), urlsplit(final)
-    if after.path in ("", "/") and before.path not in ("", "/"):
+def _is_login(url: str) -> bool:
+    parts = urlsplit(url)
+    host_words = (parts.hostname or "").split(".")[:1]
+    words = [w for w in re.split(r"[^a-z0-9]+", parts.path.lower()) if w]
+    if any(w in _LOGIN_WORDS for w in host_words + words):
         return True
-    lowered = after.path.lower()
-    return any(word in lowered for word in _LOGIN_WORDS) and not any(
-        word in before.path.lower() for word in _LOGIN_WORDS
-    )
+    if any(w.endswith("login") or w.startswith("login") for w in words):
+        return True  # "ServiceLogin", "loginpage"
+    return any(pair in _LOGIN_PAIRS for pair in pairwise(words))
+
+
+def _is_soft_404(original: str, final: str) -> bool:
+    """Redirected to the site's front page, or to a login page from a page that was not one."""
+    before, after = urlsplit(original), urlsplit(final)
+    before_path = _INDEX_PAGE.sub("/", before.path)
+    if after.path in ("", "/") and before_path not in ("", "/"):
+        return True
+    return _is_login(final) and not _is_login(original)
+
+
+def _is_html(result: http.FetchResult) -> bool:
+    return "html" in result.headers.get("content-type", "html")
 
 
 def classify(result: http.FetchResult, key: int = 0) -> Outcome:
@@ -138,6 +161,9 @@ def classify(result: http.FetchResult, key: int = 0) -> Outcome:
         out.error = "bot challenge page"
     elif result.hops and _is_soft_404(result.url, result.final_url):
         out.outcome = SOFT_404
+    elif status == 200 and _is_html(result) and says_not_found(text):
+        out.outcome = SOFT_404
+        out.error = "the page says it is not found"
     elif (
         result.hops
         and result.hops[0].status in http.PERMANENT_REDIRECTS
@@ -154,7 +180,7 @@ def classify(result: http.FetchResult, key: int = 0) -> Outcome:
             out.deferred_until = time.time() + min(max(wait, 1.0), cap)
     # Only the page itself names the page: a bot wall, an error page or the front page that a
     # soft 404 lands on would make every title look wrong.
-    if out.outcome in (OK, MOVED) and "html" in result.headers.get("content-type", "html"):
+    if out.outcome in (OK, MOVED) and _is_html(result):
         out.page_title, out.page_description = read_page(text)
     return out
 

@@ -152,6 +152,38 @@ def read_page(html_text: str) -> tuple[str, str]:
     return title, _bounded(_clean(description))
 
 
+# A title piece that only says the page is missing ("404", "Page Not Found", "Error 404 - File
+# not found", "This page doesn't exist"); a title about such errors says more than that.
+_NOT_FOUND = re.compile(
+    r"(?:oops )?(?:error )?(?:404 )?(?:error )?"
+    r"(?:(?:sorry )?(?:the |this |that )?(?:page|file|document|resource|article|post|url)"
+    r"(?: you (?:were |are )?(?:looking for|requested))? )?"
+    r"(?:(?:was |is )?not found|(?:could|can) ?not be found|(?:can't|couldn't) be found"
+    r"|does ?n['o]?t exist|no longer exists|(?:is )?no longer available)"
+    r"(?: 404)?(?: error)?|(?:error )?404(?: error)?",
+)
+_TITLE_PIECES = re.compile(r"\s+[|–—·-]\s+|:\s+|\s*\|\s*|\s*[()\[\]]\s*")
+_TITLE_TAG = re.compile(r"<title\b[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def says_not_found(html_text: str) -> bool:
+    """Does the page's <title> or og:title only say that the page is not there (a "soft 404"
+    served with 200)?"""
+    found = _TITLE_TAG.search(html_text[:20000])
+    titles = [read_page(html_text)[0], unescape(found.group(1)) if found else ""]
+    for title in titles:
+        pieces = [
+            " ".join(re.sub(r"[^\w\s']", " ", piece.replace("’", "'")).split())
+            for piece in _TITLE_PIECES.split(title.lower())
+        ]
+        pieces = [p for p in pieces if p]
+        missing = [p for p in pieces if _NOT_FOUND.fullmatch(p)]
+        # The rest may name the site ("| OpenAI"), not a work ("Not Found: Finding Lost …").
+        if missing and all(len(p.split()) <= 4 for p in pieces if p not in missing):
+            return True
+    return False
+
+
 def page_title(html_text: str) -> str:
     """The page's og:title, else its <title>, whitespace collapsed."""
     return read_page(html_text)[0]

@@ -215,17 +215,27 @@ def _finish(run: CheckRun, *, inconclusive: bool, note: str, counts: dict) -> Ch
     return run
 
 
-def _broken_streak_complete(resource_id: int, latest_at: datetime) -> bool:
+# Evidence that the page is gone: a 404/410, or a redirect to the front page or a login, or a
+# page that says it is not found. Either settles only after repeated checks over days.
+DEAD = (Health.BROKEN, Health.SOFT_404)
+
+
+def _dead_streak_complete(resource_id: int, latest_at: datetime) -> bool:
     strikes = settings.READLIST_LINKCHECK_BROKEN_STRIKES
     recent = list(
         LinkCheck.objects.filter(resource_id=resource_id)
         .order_by("-checked_at", "-id")
         .values_list("outcome", "checked_at")[:strikes]
     )
-    if len(recent) < strikes or any(outcome != Health.BROKEN for outcome, _ in recent):
+    if len(recent) < strikes or any(outcome not in DEAD for outcome, _ in recent):
         return False
     span = latest_at - recent[-1][1]
     return span >= timedelta(hours=settings.READLIST_LINKCHECK_BROKEN_SPAN_HOURS)
+
+
+def _inconclusive(out: checker.Outcome) -> bool:
+    """A result that says nothing about the link itself: a timeout, a 5xx, a rate limit."""
+    return out.outcome == Health.ERROR or (out.outcome == Health.BLOCKED and out.status == 429)
 
 
 @transaction.atomic
@@ -267,7 +277,8 @@ def linkcheck_record(run: CheckRun | None, outcomes: list[checker.Outcome]) -> i
             # The page was read: its description goes with its title, even when it has none now.
             resource.page_title = out.page_title
             resource.page_description = out.page_description
-        resource.moved_to = out.moved_to if after == Health.MOVED else ""
+        if out.outcome == Health.MOVED or after != Health.MOVED:
+            resource.moved_to = out.moved_to if after == Health.MOVED else ""
         suspect = out.outcome == Health.BROKEN or after != Health.OK
         resource.next_check_at = now + (SUSPECT_RECHECK if suspect else HEALTHY_RECHECK)
         if out.deferred_until:
@@ -294,13 +305,13 @@ def linkcheck_record(run: CheckRun | None, outcomes: list[checker.Outcome]) -> i
 
 
 def _next_health(resource: Resource, out: checker.Outcome, now: datetime) -> str:
-    if out.outcome == Health.BROKEN:
-        if _broken_streak_complete(resource.id, now):
-            return Health.BROKEN
-        # Not yet: one or two broken results may be a passing outage of the site.
+    if out.outcome in DEAD:
+        if _dead_streak_complete(resource.id, now):
+            return out.outcome
+        # Not yet: one or two such results may be a passing outage or maintenance of the site.
         return resource.health if resource.health != Health.UNKNOWN else Health.ERROR
-    if out.outcome == Health.ERROR and resource.health == Health.BROKEN:
-        return Health.BROKEN  # a timeout says nothing about whether it came back
+    if _inconclusive(out) and resource.health not in (Health.UNKNOWN, Health.ERROR):
+        return resource.health  # a timeout says nothing about whether the known state changed
     return out.outcome
 
 
