@@ -7,7 +7,8 @@ import re
 import socket
 import ssl
 import time
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
@@ -47,6 +48,8 @@ def default_headers() -> dict[str, str]:
         "User-Agent": user_agent(),
         "Accept": BROWSER_ACCEPT,
         "Accept-Language": "en-GB,en;q=0.8",
+        # Only what `_decoded` inflates within the body cap (a brotli bomb would not be).
+        "Accept-Encoding": "gzip, deflate",
     }
 
 
@@ -302,14 +305,60 @@ class FetchResult:
 
     @property
     def text(self) -> str:
-        charset = "utf-8"
-        ctype = self.headers.get("content-type", "")
-        if "charset=" in ctype:
-            charset = ctype.split("charset=", 1)[1].split(";")[0].strip() or "utf-8"
+        """The body as text, in the charset the header, a byte-order mark or the page's own
+        <meta charset> names; else UTF-8, else Windows-1252 (what browsers assume)."""
+        for charset in (_declared_charset(self.headers, self.body), "utf-8"):
+            if not charset:
+                continue
+            try:
+                return self.body.decode(
+                    charset, errors="strict" if charset == "utf-8" else "replace"
+                )
+            except (LookupError, UnicodeDecodeError):
+                continue
+        return self.body.decode("cp1252", errors="replace")
+
+
+_META_CHARSET = re.compile(
+    rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE
+)
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def _declared_charset(headers: httpx.Headers, body: bytes) -> str:
+    for bom, charset in _BOMS:
+        if body.startswith(bom):
+            return charset
+    ctype = headers.get("content-type", "")
+    if "charset=" in ctype.lower():
+        value = ctype[ctype.lower().index("charset=") + 8 :].split(";")[0]
+        return value.strip().strip("\"'").strip()
+    found = _META_CHARSET.search(body[:4096])
+    return found.group(1).decode("ascii").strip() if found else ""
+
+
+def _decoded(response: httpx.Response, limit: int) -> Iterator[bytes]:
+    """The body's chunks, inflated by at most `limit` bytes at a time: a small gzip "bomb"
+    (50 KB that inflate to 50 MB) costs no more memory than the body cap. An encoding not asked
+    for (see default_headers) is passed on as it came."""
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        yield from response.iter_raw()
+        return
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS if "gzip" in encoding else zlib.MAX_WBITS)
+    first = True
+    for raw in response.iter_raw():
         try:
-            return self.body.decode(charset, errors="replace")
-        except LookupError:
-            return self.body.decode("utf-8", errors="replace")
+            chunk = inflater.decompress(raw, limit)
+        except zlib.error:
+            if not (first and encoding == "deflate"):
+                raise
+            inflater = zlib.decompressobj(-zlib.MAX_WBITS)  # "deflate" sent without its header
+            chunk = inflater.decompress(raw, limit)
+        first = False
+        yield chunk
+        while inflater.unconsumed_tail:  # only when `limit` was reached: the caller stops
+            yield inflater.decompress(inflater.unconsumed_tail, limit)
 
 
 def _classify_exception(exc: Exception) -> str:
@@ -419,7 +468,7 @@ def fetch(
                         method = "GET"
                     continue
                 body = bytearray()
-                for chunk in response.iter_bytes():
+                for chunk in _decoded(response, max_bytes + 1):
                     body.extend(chunk)
                     if len(body) >= max_bytes:
                         result.truncated = True
@@ -441,7 +490,14 @@ def fetch(
         result.error_detail = f"more than {max_redirects} redirects"
         result.final_url = current
         return result
-    except (httpx.HTTPError, httpx.InvalidURL, ssl.SSLError, OSError, ValueError) as exc:
+    except (
+        httpx.HTTPError,
+        httpx.InvalidURL,
+        ssl.SSLError,
+        OSError,
+        ValueError,
+        zlib.error,
+    ) as exc:
         # ValueError covers MalformedURL and the UnicodeError/IDNAError of host encoding.
         result.error = _classify_exception(exc)
         result.error_detail = str(exc) or type(exc).__name__
