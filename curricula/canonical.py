@@ -30,6 +30,12 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _ARXIV_ID = r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?"
 _ARXIV_PATH = re.compile(rf"^/(?:abs|pdf|html|format|ps)/{_ARXIV_ID}(?:\.pdf)?/?$", re.IGNORECASE)
 _ARXIV_HOSTS = {"arxiv.org", "www.arxiv.org", "export.arxiv.org"}
+# alphaXiv shows an arXiv paper with discussion beside it: the curator chose that page, so the
+# link stays on alphaXiv, but the paper is the arXiv paper (its metadata, its title check).
+_ALPHAXIV_HOSTS = {"alphaxiv.org", "www.alphaxiv.org"}
+_ALPHAXIV_PATH = re.compile(
+    rf"^/(?P<kind>abs|overview|pdf)/{_ARXIV_ID}(?:\.pdf)?/?$", re.IGNORECASE
+)
 _YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "youtu.be", "www.youtu.be"}
 _SPACE = re.compile(r"\s")
 # "example.org/path": a dotted host name and no scheme.
@@ -79,6 +85,14 @@ def canonicalize(raw: str) -> CanonicalURL:
             arxiv_id = _normalise_arxiv_id(match["id"])
             version = int(match["version"]) if match["version"] else None
             return CanonicalURL(arxiv_abs_url(arxiv_id), arxiv_id=arxiv_id, arxiv_version=version)
+
+    if host in _ALPHAXIV_HOSTS:
+        match = _ALPHAXIV_PATH.match(parts.path)
+        if match:
+            arxiv_id = _normalise_arxiv_id(match["id"])
+            version = int(match["version"]) if match["version"] else None
+            url = f"https://www.alphaxiv.org/{match['kind'].lower()}/{arxiv_id}"
+            return CanonicalURL(url, arxiv_id=arxiv_id, arxiv_version=version)
 
     if host in _YOUTUBE_HOSTS:
         video = _youtube_id(host, parts.path, parts.query)

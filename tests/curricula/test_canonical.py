@@ -166,3 +166,29 @@ def test_anything_but_an_absolute_http_url_is_refused(raw):
 )
 def test_kind_is_guessed_from_the_url(raw, kind):
     assert guess_kind(canonicalize(raw)) == kind
+
+
+@pytest.mark.parametrize(
+    ("raw", "url", "arxiv_id", "version"),
+    [
+        ("https://www.alphaxiv.org/abs/2405.09673", "https://www.alphaxiv.org/abs/2405.09673",
+         "2405.09673", None),
+        ("https://alphaxiv.org/abs/2405.09673v3", "https://www.alphaxiv.org/abs/2405.09673",
+         "2405.09673", 3),
+        ("https://www.alphaxiv.org/overview/2405.09673v1",
+         "https://www.alphaxiv.org/overview/2405.09673", "2405.09673", 1),
+        ("alphaxiv.org/pdf/2405.09673v2.pdf", "https://www.alphaxiv.org/pdf/2405.09673",
+         "2405.09673", 2),
+        ("https://www.alphaxiv.org/abs/hep-th/9901001", "https://www.alphaxiv.org/abs/hep-th/9901001",
+         "hep-th/9901001", None),
+    ],
+)  # fmt: skip
+def test_alphaxiv_pages_stay_on_alphaxiv_but_carry_the_arxiv_paper(raw, url, arxiv_id, version):
+    canonical = canonicalize(raw)
+    assert (canonical.url, canonical.arxiv_id, canonical.arxiv_version) == (url, arxiv_id, version)
+    assert guess_kind(canonical) == "paper"
+
+
+def test_an_alphaxiv_page_that_is_not_a_paper_is_a_plain_link():
+    canonical = canonicalize("https://www.alphaxiv.org/explore?sort=hot")
+    assert canonical.arxiv_id == ""

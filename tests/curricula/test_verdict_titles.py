@@ -142,3 +142,20 @@ def test_furniture_labels_pass_and_a_neighbours_title_is_flagged_with_its_paper(
     check = TitleCheck.objects.get(entry=neighbour)
     assert check.status == TitleCheck.Status.MISMATCH
     assert [s["arxiv_id"] for s in check.suggestions] == [DDIM.arxiv_id]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_alphaxiv_link_is_judged_against_its_arxiv_paper(arxiv):
+    curriculum = factories.make_curriculum()
+    paper = factories.make_resource("https://www.alphaxiv.org/abs/2006.11239v2")
+    right = factories.make_entry(curriculum, "Denoising Diffusion Probabilistic Models",
+                                 resource=paper)  # fmt: skip
+    wrong = factories.make_entry(
+        factories.make_curriculum(), "Denoising Diffusion Implicit Models", resource=paper
+    )
+    with ArxivClient() as client:
+        arxiv_fetch(resource_ids=[paper.id], client=client)
+    paper.refresh_from_db()
+    assert paper.title == DDPM.title
+    assert TitleCheck.objects.get(entry=right).status == TitleCheck.Status.OK
+    assert TitleCheck.objects.get(entry=wrong).status == TitleCheck.Status.MISMATCH
