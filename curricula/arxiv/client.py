@@ -39,6 +39,13 @@ class NetworkAbsent(ArxivUnavailable):
 _NO_ROUTE = {"dns", "dns_temporary", "connect", "offline"}
 
 
+def api_id(arxiv_id: str) -> str:
+    """'math.GT/0309136' → 'math/0309136': an old-style id's subject class is not part of the
+    identifier, and arXiv's answers leave it out."""
+    archive, slash, number = arxiv_id.partition("/")
+    return f"{archive.split('.')[0]}/{number}" if slash else arxiv_id
+
+
 @dataclass
 class Lookup:
     papers: dict[str, Paper] = field(default_factory=dict)
@@ -176,12 +183,32 @@ class ArxivClient:
             time.sleep(max(0.01, pause))
 
     def fetch_ids(self, ids: list[str]) -> Lookup:
-        """Metadata for each id (without version); ids arXiv does not return are `missing`."""
+        """Metadata for each id (without version); ids arXiv does not return are `missing`.
+
+        arXiv is asked, and answers, with the bare old-style id ("math/0309136"); the answer is
+        given back under the id as asked ("math.GT/0309136")."""
+        asked: dict[str, list[str]] = {}
+        for raw in ids:
+            if raw.strip():
+                asked.setdefault(api_id(raw.strip()), []).append(raw.strip())
         lookup = Lookup()
-        unique = list(dict.fromkeys(i.strip() for i in ids if i.strip()))
+        unique = list(asked)
         for start in range(0, len(unique), self.batch_size):
             self._fetch_batch(unique[start : start + self.batch_size], lookup)
-        return lookup
+        if all(names == [key] for key, names in asked.items()):
+            return lookup
+        answer = Lookup()
+        for key, names in asked.items():
+            for name in dict.fromkeys(names):
+                if key in lookup.papers:
+                    answer.papers[name] = lookup.papers[key]
+                if key in lookup.missing:
+                    answer.missing.add(name)
+                if key in lookup.invalid:
+                    answer.invalid[name] = lookup.invalid[key]
+                if key in lookup.unanswered:
+                    answer.unanswered.add(name)
+        return answer
 
     def _fetch_batch(self, batch: list[str], lookup: Lookup) -> None:
         empty_tries = 0

@@ -22,6 +22,8 @@ PAPERS = {
     ),
     "2205.01068": ("OPT: Open Pre-trained Transformer Language Models", 4),
     "hep-th/9901001": ("An Old-Style Paper About Strings", 1),
+    "math/0309136": ("An Old-Style Paper About Knots", 2),
+    "cs/0112017": ("An Old-Style Paper About Agents", 1),
     "1706.03762": ("Attention Is All You Need", 7),
 }
 
@@ -98,6 +100,24 @@ def test_old_style_ids_and_versions(fake_arxiv):
         lookup = client.fetch_ids(["hep-th/9901001", "1706.03762"])
     assert lookup.papers["hep-th/9901001"].title == "An Old-Style Paper About Strings"
     assert lookup.papers["1706.03762"].version == 7
+
+
+def test_an_old_style_id_with_its_subject_class_is_found_under_the_id_arxiv_answers_with(
+    fake_arxiv,
+):
+    # arXiv answers "math/0309136" (the subject class is not part of the id) to a link that
+    # says "math.GT/0309136": before, that link was "missing", then "not found on arXiv".
+    with ArxivClient() as client:
+        lookup = client.fetch_ids(["math.GT/0309136", "cs/0112017", "cs.AI/9901999"])
+    assert lookup.papers["math.GT/0309136"].title == "An Old-Style Paper About Knots"
+    assert lookup.papers["cs/0112017"].title == "An Old-Style Paper About Agents"
+    assert lookup.missing == {"cs.AI/9901999"}
+    assert fake_arxiv.requests[0]["id_list"] == ["math/0309136,cs/0112017,cs/9901999"]
+    paper = factories.make_resource("https://arxiv.org/pdf/math.GT/0309136v2.pdf")
+    arxiv_fetch(resource_ids=[paper.id], verify=False)
+    paper.refresh_from_db()
+    assert paper.arxiv_id == "math.GT/0309136"
+    assert paper.arxiv_status == Resource.ArxivStatus.FOUND
 
 
 def test_batches_are_at_most_100_ids(fake_arxiv):
