@@ -383,6 +383,11 @@ def judge(
         return Verdict(
             DESCRIPTIVE, round(max(support, 0.5), 3), [*reasons, *strong, *evidence], tscore
         )
+    if _withdrawal_note(work) and not strong:
+        # Nothing to read the label against but the title: not evidence of another paper.
+        # Weak, so that arXiv is asked whether the label is another paper's title.
+        note = "the paper is withdrawn and its abstract is only the withdrawal note"
+        return Verdict(DESCRIPTIVE, round(support, 3), [note, *evidence], tscore, weak=True)
     if missing_distinctive and not strong:
         names_missing = ", ".join(f"'{m}'" for m in missing_distinctive)
         return Verdict(
@@ -434,6 +439,14 @@ def _named_as_subject(name: str, text: str) -> bool:
         if not _IN_PASSING.search(text[max(0, found.start() - 40) : found.start()]):
             return True
     return False
+
+
+_WITHDRAWN = re.compile(r"\b(?:withdrawn|retracted)\b", re.IGNORECASE)
+
+
+def _withdrawal_note(work: Work) -> bool:
+    """Is the abstract arXiv's short note that the paper was withdrawn, not the paper's own?"""
+    return not work.is_page and len(work.abstract) < 500 and bool(_WITHDRAWN.search(work.abstract))
 
 
 def _names_site(low: str, tokens: list[str], site: str) -> bool:

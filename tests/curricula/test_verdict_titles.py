@@ -159,3 +159,24 @@ def test_an_alphaxiv_link_is_judged_against_its_arxiv_paper(arxiv):
     assert paper.title == DDPM.title
     assert TitleCheck.objects.get(entry=right).status == TitleCheck.Status.OK
     assert TitleCheck.objects.get(entry=wrong).status == TitleCheck.Status.MISMATCH
+
+
+WITHDRAWN = Work(
+    "DeepSeekMath: Pushing the Limits of Mathematical Reasoning in Open Language Models",
+    "This paper has been withdrawn by the authors due to an error in Section 3.",
+    ["Zhihong Shao"],
+    2024,
+)
+
+
+def test_a_withdrawn_papers_note_is_no_evidence_against_a_nickname():
+    verdict = judge("GRPO", WITHDRAWN)
+    assert verdict.status == DESCRIPTIVE
+    assert verdict.weak  # arXiv is still asked whether "GRPO" is another paper's title
+    assert "withdrawn" in verdict.evidence[0]
+
+
+def test_a_withdrawn_paper_is_still_judged_by_its_title():
+    assert judge("DeepSeekMath", WITHDRAWN).status == MATCHES
+    other = judge("Sparse Autoencoders Find Interpretable Features", WITHDRAWN)
+    assert other.status == WRONG
