@@ -22,7 +22,12 @@ from curricula.linkhealth.services import resources_created
 from curricula.models import Entry, Resource, TitleCheck
 from curricula.verdicts.judge import DESCRIPTIVE, MATCHES, Verdict, Work, judge, page_work
 from curricula.verdicts.services import title_check_record
-from curricula.verdicts.text import normalise, search_phrase, title_score
+from curricula.verdicts.text import (
+    normalise,
+    search_phrase,
+    title_names_site_only,
+    title_score,
+)
 
 __all__ = [
     "entry_accept_suggestion",
@@ -50,7 +55,8 @@ def _work(resource: Resource) -> tuple[Work | None, str]:
             work = Work(resource.title, resource.abstract, list(resource.authors or []), year)
             return work, TitleCheck.Source.ARXIV
         return None, TitleCheck.Source.NONE
-    if resource.page_title:
+    host = urlsplit(resource.url).hostname or ""
+    if resource.page_title and not title_names_site_only(resource.page_title, host):
         return page_work(resource.page_title, resource.page_description), TitleCheck.Source.PAGE
     return None, TitleCheck.Source.NONE
 

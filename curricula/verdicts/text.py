@@ -52,6 +52,24 @@ def names_no_work(label: str) -> bool:
     )
 
 
+# What a page is titled while its script has not run, or on every page of a site: no work's name.
+_PLACEHOLDER = """loading redirecting untitled home homepage document index welcome sign log login
+in please wait just moment error app dashboard new tab"""
+PLACEHOLDER = frozenset(_PLACEHOLDER.split())
+
+
+def title_names_site_only(title: str, host: str) -> bool:
+    """Is a page's title only its site's name or a placeholder ("YouTube" on youtube.com,
+    "Google Docs" on docs.google.com, "alphaXiv", "Loading…")? Such a page names no work."""
+    labels = (host or "").lower().removeprefix("www.").split(".")
+    site = {w for label in labels[:-1] for w in re.split(r"[^a-z0-9]+", label) if w}
+    joined = "".join(labels[:-1])
+    tokens = normalise(title).split()
+    return all(
+        t in site or t in PLACEHOLDER or t in STOPWORDS or t == joined for t in tokens
+    ) or "".join(tokens) in (joined, *site)
+
+
 # LaTeX in arXiv titles ("$\\alpha$", "\\textbf{BERT}") and Greek letters typed as such ("α"):
 # both spell the same word, "alpha".
 _LATEX_COMMAND = re.compile(r"\\([A-Za-z]+)\s*(\{)?")

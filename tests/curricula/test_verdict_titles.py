@@ -9,6 +9,7 @@ from curricula.arxiv.client import ArxivClient
 from curricula.arxiv.services import arxiv_fetch
 from curricula.models import TitleCheck
 from curricula.verdicts.judge import DESCRIPTIVE, MATCHES, WRONG, Work, judge
+from curricula.verify import titles_verify
 from tests import factories
 from tests.curricula.arxiv_fake import AtomArxiv, Record
 
@@ -180,3 +181,35 @@ def test_a_withdrawn_paper_is_still_judged_by_its_title():
     assert judge("DeepSeekMath", WITHDRAWN).status == MATCHES
     other = judge("Sparse Autoencoders Find Interpretable Features", WITHDRAWN)
     assert other.status == WRONG
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("url", "page_title"),
+    [("https://www.youtube.com/watch?v=kCc8FmEb1nY", "YouTube"),
+     ("https://docs.google.com/document/d/abc/edit", "Google Docs"),
+     ("https://www.alphaxiv.org/explore", "alphaXiv"),
+     ("https://example.org/notes", "Loading..."),
+     ("https://example.org/notes", "Untitled")],
+)  # fmt: skip
+def test_a_page_titled_only_with_its_sites_name_is_no_title_not_a_wrong_page(url, page_title):
+    page = factories.make_resource(url, page_title=page_title)
+    entry = factories.make_entry(
+        factories.make_curriculum(), "Let's build GPT from scratch", resource=page
+    )
+    titles_verify(resource_ids=[page.id], search=False)
+    check = TitleCheck.objects.get(entry=entry)
+    assert check.status == TitleCheck.Status.NO_TITLE
+    assert not check.flagged
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_title_beside_its_sites_name_is_still_judged():
+    page = factories.make_resource(
+        "https://www.youtube.com/watch?v=kCc8FmEb1nY", page_title="Intro to Knitting - YouTube"
+    )
+    entry = factories.make_entry(
+        factories.make_curriculum(), "Let's build GPT from scratch", resource=page
+    )
+    titles_verify(resource_ids=[page.id], search=False)
+    assert TitleCheck.objects.get(entry=entry).status == TitleCheck.Status.MISMATCH
