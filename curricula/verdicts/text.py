@@ -304,6 +304,8 @@ def swapped_word(
     version = _version_conflict(curated, real)
     if version:
         return version
+    # A parenthesis in a label holds a nickname or a note ("(ResNet)"), not a title word.
+    curated = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", curated)
     curated_pieces, real_pieces = pieces(detex(curated)), pieces(detex(real))
     found: tuple[str, str] | None = None
     for a in curated_pieces:

@@ -270,7 +270,8 @@ def test_a_gzip_bomb_inflates_no_further_than_the_cap(fetch_local, httpserver):
         tracemalloc.stop()
     assert result.truncated
     assert len(result.body) == 256 * 1024
-    assert peak < 8 * 1024 * 1024  # httpx's own decoder peaked at 133 MB here
+    # httpx's own decoder peaked at 133 MB here; the bound leaves room for other threads.
+    assert peak < 32 * 1024 * 1024
 
 
 @pytest.mark.parametrize("encoding", ["gzip", "deflate", "raw-deflate"])

@@ -78,6 +78,7 @@ def test_a_furniture_label_with_an_alias_is_judged_by_the_alias():
         ("Pretraining Transformers with RL", "Pre-training Transformers with Reinforcement "
          "Learning"),
         ("GPT-4 Technical Report (v2)", "GPT-4 Technical Report"),
+        ("Deep Residual Learning (ResNet)", "Deep Residual Learning for Images"),
         ("Anthropic — Towards Monosemanticity", "Towards Monosemanticity: Decomposing Language "
          "Models With Dictionary Learning"),
         ("Andrej Karpathy — Neural Nets: 20 Years", "Deep Neural Nets: 33 years ago and 33 "
