@@ -28,8 +28,10 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 # New-style ids (2405.09673, 0704.0001) and old-style ids (hep-th/9901001, math.GT/0309136).
 _ARXIV_ID = r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?"
-_ARXIV_PATH = re.compile(rf"^/(?:abs|pdf|html|format|ps)/{_ARXIV_ID}(?:\.pdf)?/?$", re.IGNORECASE)
-_ARXIV_HOSTS = {"arxiv.org", "www.arxiv.org", "export.arxiv.org"}
+_ARXIV_PATH = re.compile(
+    rf"^/(?:abs|pdf|html|format|ps)/(?:arxiv:)?{_ARXIV_ID}(?:\.pdf)?/?$", re.IGNORECASE
+)
+_ARXIV_HOSTS = {"arxiv.org", "www.arxiv.org", "export.arxiv.org", "browse.arxiv.org"}
 # alphaXiv shows an arXiv paper with discussion beside it: the curator chose that page, so the
 # link stays on alphaXiv, but the paper is the arXiv paper (its metadata, its title check).
 _ALPHAXIV_HOSTS = {"alphaxiv.org", "www.alphaxiv.org"}

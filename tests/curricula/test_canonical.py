@@ -20,6 +20,8 @@ ARXIV = "https://arxiv.org/abs/2405.09673"
         ("https://arxiv.org/pdf/2405.09673", ARXIV, "2405.09673", None),
         ("https://arxiv.org/pdf/2405.09673v1", ARXIV, "2405.09673", 1),
         ("arxiv.org/pdf/2405.09673v1", ARXIV, "2405.09673", 1),
+        ("https://arxiv.org/abs/arXiv:2405.09673", ARXIV, "2405.09673", None),
+        ("https://browse.arxiv.org/abs/2405.09673v2", ARXIV, "2405.09673", 2),
         ("https://arxiv.org/pdf/2405.09673v1.pdf", ARXIV, "2405.09673", 1),
         ("https://arxiv.org/pdf/2405.09673.pdf", ARXIV, "2405.09673", None),
         ("https://www.arxiv.org/pdf/2405.09673/", ARXIV, "2405.09673", None),
