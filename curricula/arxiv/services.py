@@ -1,8 +1,8 @@
 """Store arXiv metadata on resources: found papers get their fields; what arXiv leaves out is
 judged over time, never from one bad answer.
 
-- A paper found before and missing now is inconclusive until it is missing again on a later
-  day (a flap guard, as links have); only then is it not_found.
+- A paper found before and missing now (or called an invalid id now) is inconclusive until it
+  is missing again on a later day (a flap guard, as links have); only then is it not_found.
 - Ids in a batch that came back empty after the client's retries are unanswered: nothing is
   written about them.
 - A run whose answers are mostly empty says so (`mostly_empty`); callers exit non-zero."""
@@ -91,6 +91,11 @@ def arxiv_fetch(
                     _apply(resource, paper)
                     counts["found"] += 1
                 elif arxiv_id in lookup.invalid:
+                    # An id arXiv served before cannot have become malformed: one error feed
+                    # about it is a flap, judged over days like a missing paper.
+                    if not _missing_settled(resource, now):
+                        counts["inconclusive"] += 1
+                        continue
                     resource.arxiv_status = Status.NOT_FOUND
                     resource.comment = f"arXiv: {lookup.invalid[arxiv_id]}"[:2000]
                     counts["invalid"] += 1

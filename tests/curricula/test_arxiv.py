@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 
 from curricula.arxiv.atom import FeedError, parse_feed, split_id
 from curricula.arxiv.client import ArxivClient, ArxivUnavailable
@@ -205,6 +207,30 @@ def test_service_stores_metadata_and_marks_missing(fake_arxiv):
     assert found.pdf_url.endswith("2112.11446v2")
     assert found.metadata_fetched_at is not None
     assert missing.arxiv_status == Resource.ArxivStatus.NOT_FOUND
+
+
+def test_an_error_feed_about_a_found_paper_is_a_flap_until_a_later_day(fake_arxiv, httpserver):
+    paper = factories.make_resource("https://arxiv.org/abs/2112.11446")
+    with time_machine.travel(datetime(2026, 3, 2, 9, tzinfo=UTC), tick=False):
+        arxiv_fetch(resource_ids=[paper.id], verify=False)
+    paper.refresh_from_db()
+    found_comment = paper.comment
+    httpserver.clear_all_handlers()
+    httpserver.expect_request("/api/query").respond_with_data(
+        ERROR_FEED.format(bad="2112.11446"), status=400, content_type="application/atom+xml"
+    )
+    with time_machine.travel(datetime(2026, 3, 2, 15, tzinfo=UTC), tick=False):
+        counts = arxiv_fetch(resource_ids=[paper.id], verify=False)
+    paper.refresh_from_db()
+    assert counts["inconclusive"] == 1
+    assert paper.arxiv_status == Resource.ArxivStatus.FOUND
+    assert paper.title.endswith("Insights from Training Gopher")
+    assert paper.comment == found_comment
+    with time_machine.travel(datetime(2026, 3, 4, 9, tzinfo=UTC), tick=False):
+        arxiv_fetch(resource_ids=[paper.id], verify=False)
+    paper.refresh_from_db()
+    assert paper.arxiv_status == Resource.ArxivStatus.NOT_FOUND
+    assert "incorrect id format" in paper.comment
 
 
 def test_title_search_returns_candidates(fake_arxiv):
