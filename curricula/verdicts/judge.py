@@ -211,10 +211,13 @@ def judge(
             f"the label has '{said}' where the title has '{real_word}' "
             f"(similarity {tscore:.2f}): another paper's title"
         )
-    if tscore >= threshold and not contrary:
-        return Verdict(MATCHES, tscore, [f"title similarity {tscore:.2f}", *evidence], tscore)
     if tscore >= threshold:
-        return Verdict(WRONG, 0.0, contrary, tscore)
+        # The entry's date alone does not outweigh the title: a list may date when it was added.
+        against = [c for c in contrary if not c.startswith("year ") or _YEAR.search(label)]
+        if not against:
+            found = [f"title similarity {tscore:.2f}", *evidence, *contrary]
+            return Verdict(MATCHES, tscore, found, tscore)
+        return Verdict(WRONG, 0.0, against, tscore)
 
     # The label's own words, without an "Org — " prefix, years, filler and stop words.
     core = search_phrase(label) if len(normalise(label).split()) > 1 else label

@@ -112,10 +112,21 @@ def test_another_papers_title_one_word_away_is_wrong(label, real, said):
 
 def test_the_same_title_by_other_authors_years_apart_is_wrong():
     other = Work("Attention Is All You Need", "We study attention in vision.", ["Jane Smith"], 2021)
-    verdict = judge("Attention Is All You Need", other, date_text="2017")
+    verdict = judge("Attention Is All You Need (2017)", other)
     assert verdict.status == WRONG
     assert verdict.evidence == ["year 2021 vs label 2017"]
-    assert judge("Attention Is All You Need", other, date_text="2021").status == MATCHES
+    named = judge("Attention Is All You Need — Vaswani et al.", other)
+    assert named.status == WRONG
+    assert named.evidence[0].startswith("label names Vaswani et al.")
+    assert judge("Attention Is All You Need (2021)", other).status == MATCHES
+
+
+def test_an_entry_date_alone_does_not_outweigh_the_title():
+    # A list may date an entry by when it was added: the title still names the paper.
+    other = Work("Attention Is All You Need", "We study attention in vision.", ["Jane Smith"], 2017)
+    verdict = judge("Attention Is All You Need", other, date_text="Mar. 3 2023")
+    assert verdict.status == MATCHES
+    assert "year 2017 vs label 2023" in verdict.evidence
 
 
 @pytest.fixture
