@@ -9,7 +9,6 @@ import tracemalloc
 import zlib
 
 import pytest
-from werkzeug.wrappers import Response
 
 from readlist import http
 
@@ -127,12 +126,8 @@ def test_body_is_capped(fetch_local, httpserver):
     assert len(result.body) == 10_000
 
 
-def test_total_timeout_holds_against_a_slow_server(fetch_local, httpserver):
-    def slow(request):
-        time.sleep(4)
-        return Response("late")
-
-    httpserver.expect_request("/slow").respond_with_handler(slow)
+def test_total_timeout_holds_against_a_slow_server(fetch_local, httpserver, late):
+    httpserver.expect_request("/slow").respond_with_handler(late(4))
     started = time.monotonic()
     with http.make_client() as client:
         result = http.fetch(httpserver.url_for("/slow"), client=client, total_timeout=0.5)

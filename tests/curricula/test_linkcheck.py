@@ -113,12 +113,8 @@ def test_503_is_an_error(fast_checker, httpserver):
     assert out.deferred_until is None
 
 
-def test_slower_than_the_timeout_is_an_error(fast_checker, httpserver):
-    def slow(request):
-        time.sleep(1.2)
-        return Response("late")
-
-    httpserver.expect_request("/slow").respond_with_handler(slow)
+def test_slower_than_the_timeout_is_an_error(fast_checker, httpserver, late):
+    httpserver.expect_request("/slow").respond_with_handler(late(1.2))
     out = _check(httpserver.url_for("/slow"), timeout=0.4)
     assert out.outcome == "error"
     assert out.network_failure

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
@@ -155,3 +159,29 @@ def _own_redis_keys(settings):
         keys = list(client.scan_iter(f"{prefix}:*"))
         if keys:
             client.delete(*keys)
+
+
+@pytest.fixture
+def late(httpserver):
+    """late(seconds, body): a handler that answers after `seconds`, or at once when the test
+    ends first. The test then waits for the answer to be logged: pytest-httpserver's server
+    and log are shared, so a request still sleeping would land in the next test's log."""
+    release = threading.Event()
+    started: list[str] = []
+
+    def make(seconds: float, body: str = "late", **response: Any) -> Callable:
+        def handler(request: Any) -> Response:
+            started.append(request.path)
+            release.wait(seconds)
+            return Response(body, **response)
+
+        return handler
+
+    yield make
+    release.set()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        logged = [request.path for request, _ in httpserver.log]
+        if all(logged.count(path) >= started.count(path) for path in set(started)):
+            break
+        time.sleep(0.01)
