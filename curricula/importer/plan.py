@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import re
-from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections import Counter
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from typing import Any, Generic, TypeVar
-from urllib.parse import urlsplit
 
 from django.db import connection
 from django.db.models import F
 from django.utils.text import capfirst
 
 from curricula.canonical import CanonicalURL, InvalidURL, canonicalize
+from curricula.importer.matching import loose_url, match, match_topics_by_entries, norm, similar
 from curricula.importer.model import ParsedCurriculum, ParsedEntry, ParsedTier, ParsedTopic
 from curricula.models import Curriculum, Entry, Resource, Tier, Topic
 
-T = TypeVar("T")
-N = TypeVar("N")
 P = TypeVar("P")
 S = TypeVar("S")
 
@@ -48,21 +43,6 @@ ENTRY_CONTENT_FIELDS = (
     "todo",
 )
 ENTRY_PLACE_FIELDS = ("position",)
-
-
-def norm(text: str) -> str:
-    """A title as compared across revisions: case, punctuation and spacing do not matter."""
-    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
-
-
-def loose_url(url: str | None) -> tuple[str, str, str] | None:
-    """A canonical URL without what a revision may change in writing the same link: the
-    scheme, a leading www., a trailing slash or index.html."""
-    if not url:
-        return None
-    parts = urlsplit(url)
-    path = re.sub(r"/(index\.html?)?$", "", parts.path)
-    return (parts.netloc.removeprefix("www."), path, parts.query)
 
 
 def query_chunk() -> int:
@@ -113,36 +93,6 @@ class ImportPlan:
             or any(p.stored is None or p.changed or p.revived for p in self.entries)
             or bool(self.retired_tiers or self.retired_topics or self.retired_entries)
         )
-
-
-def match(
-    new: Sequence[N],
-    old: Sequence[T],
-    keys: Iterable[tuple[Callable[[N], Hashable | None], Callable[[T], Hashable | None]]],
-    prefer: Callable[[T], Any] = lambda _: 0,
-) -> dict[int, T]:
-    """Greedy matching in passes, strictest key first; each stored row is used once."""
-    matched: dict[int, T] = {}
-    used: set[int] = set()
-    for new_key, old_key in keys:
-        pool: dict[Hashable, list[T]] = defaultdict(list)
-        for item in sorted(old, key=prefer):
-            if id(item) not in used:
-                key = old_key(item)
-                if key is not None:
-                    pool[key].append(item)
-        for index, item in enumerate(new):
-            if index in matched:
-                continue
-            key = new_key(item)
-            candidates = pool.get(key) if key is not None else None
-            while candidates:
-                candidate = candidates.pop(0)
-                if id(candidate) not in used:
-                    used.add(id(candidate))
-                    matched[index] = candidate
-                    break
-    return matched
 
 
 def _diff(stored: Any, values: dict[str, Any]) -> list[str]:
@@ -318,7 +268,7 @@ def build_plan(parsed: ParsedCurriculum, *, slug: str, title: str | None) -> Imp
     )
     # A topic renamed (no number to know it by) is the stored topic most of its entries
     # came from, so people's summary notes on it stay with it.
-    _match_topics_by_entries(parsed, stored_topics, by_topic, by_entry)
+    match_topics_by_entries(parsed, stored_topics, by_topic, by_entry)
     topics = []
     for index, topic in enumerate(parsed.topics):
         stored = by_topic.get(index)
@@ -384,32 +334,6 @@ def build_plan(parsed: ParsedCurriculum, *, slug: str, title: str | None) -> Imp
     )
 
 
-def _match_topics_by_entries(
-    parsed: ParsedCurriculum,
-    stored_topics: list[Topic],
-    by_topic: dict[int, Topic],
-    by_entry: dict[int, Entry],
-) -> None:
-    """Pair each unmatched parsed topic with the unmatched stored topic that holds more than
-    half of its matched entries (strongest pairs first); `by_topic` is completed in place."""
-    used = {id(t) for t in by_topic.values()}
-    free = {t.pk: t for t in stored_topics if id(t) not in used}
-    counts: dict[int, Counter[int]] = defaultdict(Counter)
-    for index, entry in enumerate(parsed.entries):
-        stored = by_entry.get(index)
-        if entry.topic is not None and entry.topic not in by_topic and stored is not None:
-            counts[entry.topic][stored.topic_id or 0] += 1
-    pairs = []
-    for topic_index, found in counts.items():
-        total = sum(found.values())
-        for topic_id, count in found.items():
-            if topic_id in free and 2 * count > total:
-                pairs.append((-count, topic_index, topic_id))
-    for _, topic_index, topic_id in sorted(pairs):
-        if topic_index not in by_topic and topic_id in free:
-            by_topic[topic_index] = free.pop(topic_id)
-
-
 def _entry_values(entry: ParsedEntry, position: int, resource_url: str | None) -> dict[str, Any]:
     return {
         "title": entry.title[:500],
@@ -464,17 +388,6 @@ def relinked(plan: ImportPlan) -> list[tuple[Planned[ParsedEntry, Entry], str, s
     return out
 
 
-def _similar(a: str, b: str) -> bool:
-    """Two titles of the same work: one's words mostly within the other's, or nearly equal."""
-    left, right = norm(a), norm(b)
-    if not left or not right:
-        return True  # nothing to tell them apart by
-    short, long = sorted((set(left.split()), set(right.split())), key=len)
-    if len(short & long) >= 0.8 * len(short):
-        return True
-    return SequenceMatcher(None, left, right).ratio() >= 0.75
-
-
 def different_work(plan: ImportPlan, planned: Planned[ParsedEntry, Entry]) -> str:
     """For a relinked entry: the old paper's title when the new link is another paper.
 
@@ -494,4 +407,4 @@ def different_work(plan: ImportPlan, planned: Planned[ParsedEntry, Entry]) -> st
     old_title = getattr(stored, "resource_title", "") or stored.title
     new_resource = plan.existing_resources.get(canonical.url) if canonical else None
     new_title = (new_resource.title if new_resource else "") or planned.parsed.title
-    return "" if _similar(old_title, new_title) else old_title
+    return "" if similar(old_title, new_title) else old_title
