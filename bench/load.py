@@ -22,7 +22,11 @@ little CPU, so the two cores go to gunicorn, as they would with clients on other
 Without it, a Python client in threads stands in (LOAD_CLIENT=python forces it); it spends
 a core of its own, which caps /healthz more than the page, so its ratio reads about twice
 wrk's on this 2-core machine. The output says which client ran.
-Target: the curriculum page at >= 0.3 of /healthz's requests per second.
+Target (issue 13): the curriculum page at >= 0.3 of /healthz's requests per second, "today
+0.08". That baseline only reproduces against the probe /healthz then was, with REDIS_URL set
+(a Redis PING on a new client per request: ~550 req/s here, where SELECT 1 alone serves
+~2,000 and today's /healthz ~2,900), so the target is judged against healthz_then and needs
+REDIS_URL; the ratio to today's /healthz is printed beside it, not judged.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ from floor_urls import HEALTHZ_THEN  # noqa: E402
 SECONDS = float(os.environ.get("LOAD_SECONDS", "5"))
 CONCURRENCY = int(os.environ.get("LOAD_CONCURRENCY", "4"))
 ROUNDS = 3
+PAUSE = 2.0
 TARGET = 0.3
 
 
@@ -186,6 +191,9 @@ def main() -> int:
             for _ in range(ROUNDS):
                 for path in results:
                     results[path].append(hammer(port, path, cookie, SECONDS))
+                    # healthz_then leaves thousands of Redis clients to be collected and their
+                    # sockets closing: let that settle before the next URL is timed.
+                    time.sleep(PAUSE)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -200,10 +208,14 @@ def main() -> int:
     print(f"  floor (login_required, 1 query) {floor:8.1f}")
     print(f"  curriculum page, 10,000 entries {served:8.1f}")
     print(f"The page at {served / floor:.2f} of the floor's requests per second")
-    print(f"The page at {served / then:.2f} of /healthz's as it stood when the target was set")
-    ratio = served / health
-    print(f"Target: curriculum page >= {TARGET} of /healthz: {ratio:.2f} "
-          f"{'OK' if ratio >= TARGET else 'UNDER'}")  # fmt: skip
+    print(f"The page at {served / health:.2f} of today's /healthz (no database, no broker)")
+    ratio = served / then
+    if not settings.REDIS_URL:
+        print(f"The page at {ratio:.2f} of /healthz as issue 13 measured it, without its PING")
+        print("Target not judged: /healthz as issue 13 measured it pinged Redis; set REDIS_URL")
+        return 1
+    print(f"Target: curriculum page >= {TARGET} of /healthz as issue 13 measured it: "
+          f"{ratio:.2f} {'OK' if ratio >= TARGET else 'UNDER'}")  # fmt: skip
     return 0 if ratio >= TARGET else 1
 
 
