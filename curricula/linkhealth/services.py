@@ -218,16 +218,21 @@ def _finish(run: CheckRun, *, inconclusive: bool, note: str, counts: dict) -> Ch
 # Evidence that the page is gone: a 404/410, or a redirect to the front page or a login, or a
 # page that says it is not found. Either settles only after repeated checks over days.
 DEAD = (Health.BROKEN, Health.SOFT_404)
+# What a timeout, a 5xx or a rate limit records: no evidence once, the link's state when it
+# is all the checks have said for days.
+TROUBLE = (Health.ERROR, Health.BLOCKED)
 
 
-def _dead_streak_complete(resource_id: int, latest_at: datetime) -> bool:
+def _streak_complete(resource_id: int, latest_at: datetime, outcomes: tuple[str, ...]) -> bool:
+    """The last READLIST_LINKCHECK_BROKEN_STRIKES checks all had one of `outcomes`, over at
+    least READLIST_LINKCHECK_BROKEN_SPAN_HOURS."""
     strikes = settings.READLIST_LINKCHECK_BROKEN_STRIKES
     recent = list(
         LinkCheck.objects.filter(resource_id=resource_id)
         .order_by("-checked_at", "-id")
         .values_list("outcome", "checked_at")[:strikes]
     )
-    if len(recent) < strikes or any(outcome not in DEAD for outcome, _ in recent):
+    if len(recent) < strikes or any(outcome not in outcomes for outcome, _ in recent):
         return False
     span = latest_at - recent[-1][1]
     return span >= timedelta(hours=settings.READLIST_LINKCHECK_BROKEN_SPAN_HOURS)
@@ -306,12 +311,16 @@ def linkcheck_record(run: CheckRun | None, outcomes: list[checker.Outcome]) -> i
 
 def _next_health(resource: Resource, out: checker.Outcome, now: datetime) -> str:
     if out.outcome in DEAD:
-        if _dead_streak_complete(resource.id, now):
+        if _streak_complete(resource.id, now, DEAD):
             return out.outcome
         # Not yet: one or two such results may be a passing outage or maintenance of the site.
         return resource.health if resource.health != Health.UNKNOWN else Health.ERROR
     if _inconclusive(out) and resource.health not in (Health.UNKNOWN, Health.ERROR):
-        return resource.health  # a timeout says nothing about whether the known state changed
+        # A timeout says nothing about whether the known state changed; days of nothing else
+        # say a working link no longer works (a dead one stays dead: it has not come back).
+        if resource.health not in DEAD and _streak_complete(resource.id, now, TROUBLE):
+            return out.outcome
+        return resource.health
     return out.outcome
 
 
