@@ -152,30 +152,6 @@ def test_a_transient_failure_after_a_good_check_keeps_the_link_ok(
     assert LinkCheck.objects.filter(resource=resource).count() == 2  # the failure is recorded
 
 
-def test_a_link_that_fails_for_days_is_in_error_though_it_was_ok(fast_checker, httpserver):
-    """A transient failure keeps the known state; the same streak that settles "broken" (three
-    checks over 48 hours) settles a working link that now only times out or answers 5xx."""
-    state = _flip(httpserver, "/paper")
-    resource = factories.make_resource(httpserver.url_for("/paper"))
-    services.linkcheck_run(resource_ids=[resource.id])
-    _age_checks(resource, [100])
-    state["status"] = 503
-    for _ in range(2):
-        services.linkcheck_run(resource_ids=[resource.id])
-    _age_checks(resource, [1, 30])
-    services.linkcheck_run(resource_ids=[resource.id])
-    resource.refresh_from_db()
-    assert resource.health == "ok"  # three in a row, but 30 hours apart
-    _age_checks(resource, [24, 49, 60])
-    services.linkcheck_run(resource_ids=[resource.id])
-    resource.refresh_from_db()
-    assert resource.health == Resource.Health.ERROR
-    state["status"] = 200  # back: one good answer is enough
-    services.linkcheck_run(resource_ids=[resource.id])
-    resource.refresh_from_db()
-    assert resource.health == "ok"
-
-
 def test_a_timeout_keeps_a_moved_links_new_address(fast_checker, httpserver):
     state = _flip(httpserver, "/old")
     state.update(status=301, location="/new")
@@ -191,15 +167,29 @@ def test_a_timeout_keeps_a_moved_links_new_address(fast_checker, httpserver):
     assert resource.moved_to.endswith("/new")
 
 
-def test_a_soft_404_settles_only_after_repeated_checks_over_days(fast_checker, httpserver):
+@pytest.mark.parametrize(
+    ("failing", "settled"),
+    [
+        # The site sends everything to its front page: once is a maintenance window.
+        ({"status": 302, "location": "/"}, Resource.Health.SOFT_404),
+        # 503 after 503: one is a passing outage; days of nothing else, the link's state.
+        ({"status": 503}, Resource.Health.ERROR),
+    ],
+    ids=["soft-404", "5xx"],
+)
+def test_a_failing_link_settles_only_after_repeated_checks_over_days(
+    fast_checker, httpserver, failing, settled
+):
+    """The streak that settles broken (three checks over 48 hours) settles a soft 404 and a
+    working link that now only fails; one good answer brings it back."""
     state = _flip(httpserver, "/paper")
     resource = factories.make_resource(httpserver.url_for("/paper"))
     services.linkcheck_run(resource_ids=[resource.id])
     _age_checks(resource, [100])
-    state.update(status=302, location="/")  # the site sends everything to its front page
+    state.update(failing)
     services.linkcheck_run(resource_ids=[resource.id])
     resource.refresh_from_db()
-    assert resource.health == "ok"  # once is a maintenance window, not a dead page
+    assert resource.health == "ok"  # once
     services.linkcheck_run(resource_ids=[resource.id])
     _age_checks(resource, [1, 30])
     services.linkcheck_run(resource_ids=[resource.id])
@@ -208,6 +198,10 @@ def test_a_soft_404_settles_only_after_repeated_checks_over_days(fast_checker, h
     _age_checks(resource, [24, 49, 60])
     services.linkcheck_run(resource_ids=[resource.id])
     resource.refresh_from_db()
-    assert resource.health == Resource.Health.SOFT_404, list(
+    assert resource.health == settled, list(
         LinkCheck.objects.filter(resource=resource).values_list("outcome", "checked_at", "error")
     )
+    state.update(status=200, location="")
+    services.linkcheck_run(resource_ids=[resource.id])
+    resource.refresh_from_db()
+    assert resource.health == "ok"

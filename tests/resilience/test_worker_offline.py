@@ -28,19 +28,24 @@ def paper(fast_checker, settings):
     )
 
 
-def test_offline_arxiv_fetch_waits_for_the_schedule_without_retrying(paper, settings, caplog):
-    settings.READLIST_LINKCHECK_CANARIES = [f"{NOWHERE}/canary"]
+def assert_postponed_once(paper, caplog, *, saying: str) -> None:
+    """fetch_arxiv postpones the paper to the next scheduled run: no retry, one warning that
+    says why, nothing marked (the hourly run still finds it due)."""
     caplog.set_level(logging.INFO, logger="curricula")
     result = tasks.fetch_arxiv.apply(args=([paper.id],))
     assert result.successful(), result.traceback
     assert result.get() == {"postponed": 1}
     assert not [r for r in caplog.records if "retrying" in r.getMessage()]
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
-    assert len(warnings) == 1 and "network absent" in warnings[0]
-    # Nothing was marked: the hourly run still finds it due.
+    assert len(warnings) == 1 and saying in warnings[0], warnings
     paper.refresh_from_db()
     assert paper.arxiv_status == Resource.ArxivStatus.PENDING
     assert paper.id in selectors.arxiv_due(limit=10)
+
+
+def test_offline_arxiv_fetch_waits_for_the_schedule_without_retrying(paper, settings, caplog):
+    settings.READLIST_LINKCHECK_CANARIES = [f"{NOWHERE}/canary"]
+    assert_postponed_once(paper, caplog, saying="network absent")
 
 
 def test_a_client_that_found_the_network_absent_asks_no_more(paper, settings):
@@ -71,12 +76,4 @@ def test_internet_access_turned_off_waits_for_the_schedule_without_retrying(
     the canaries say (fast_checker's local canary answers), so nothing is retried."""
     settings.READLIST_FETCH_INTERNET = False
     settings.READLIST_ARXIV_API_URL = "https://export.arxiv.org/api/query"
-    caplog.set_level(logging.INFO, logger="curricula")
-    result = tasks.fetch_arxiv.apply(args=([paper.id],))
-    assert result.successful(), result.traceback
-    assert result.get() == {"postponed": 1}
-    assert not [r for r in caplog.records if "retrying" in r.getMessage()]
-    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
-    assert len(warnings) == 1 and "READLIST_FETCH_INTERNET=0" in warnings[0], warnings
-    paper.refresh_from_db()
-    assert paper.arxiv_status == Resource.ArxivStatus.PENDING
+    assert_postponed_once(paper, caplog, saying="READLIST_FETCH_INTERNET=0")
